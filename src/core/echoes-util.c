@@ -1,0 +1,178 @@
+/* echoes-util.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "echoes-util"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <gio/gunixoutputstream.h>
+#include <glib/gstdio.h>
+
+#include "echoes-util.h"
+
+/**
+ * echoes_set_str:
+ * @str_pointer: (inout) (not optional) (nullable): a pointer to an owned string
+ * @new_str: (nullable): the new value
+ *
+ * Backport of g_set_str() (GLib 2.76): replaces the string if it differs.
+ *
+ * Returns: %TRUE if the value changed
+ */
+gboolean
+echoes_set_str (char       **str_pointer,
+                const char  *new_str)
+{
+  char *copy;
+
+  if (*str_pointer == new_str || g_strcmp0 (*str_pointer, new_str) == 0)
+    return FALSE;
+
+  copy = g_strdup (new_str);
+  g_free (*str_pointer);
+  *str_pointer = copy;
+
+  return TRUE;
+}
+
+static gboolean
+ensure_parent (const char  *path,
+               GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot create folder %s: %s", dir, g_strerror (errsv));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+sync_and_close (int          fd,
+                const char  *path,
+                GError     **error)
+{
+  int errsv = 0;
+
+  if (fsync (fd) != 0)
+    errsv = errno;
+  if (close (fd) != 0 && errsv == 0)
+    errsv = errno;
+
+  if (errsv != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot write %s: %s", path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+rename_into_place (const char  *from,
+                   const char  *to,
+                   GError     **error)
+{
+  if (g_rename (from, to) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot rename %s: %s", to, g_strerror (errsv));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * echoes_file_replace_contents:
+ *
+ * Writes @contents to a temporary file beside @path, syncs it and renames it over
+ * @path, so a crash never leaves a half-written file at @path.
+ */
+gboolean
+echoes_file_replace_contents (const char  *path,
+                              const char  *contents,
+                              gsize        length,
+                              GError     **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!ensure_parent (path, error))
+    return FALSE;
+
+  /* g_file_set_contents_full() writes to a temp file in the same folder, fsyncs and
+   * renames; exactly the guarantee the design asks for. */
+  return g_file_set_contents_full (path, contents, length,
+                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+/**
+ * echoes_file_copy_atomic:
+ * @source: the file to copy
+ * @dest_path: where it should appear
+ *
+ * Copies @source to a temporary name in @dest_path's folder, flushes it to disk and
+ * renames it into place. On failure or cancellation nothing is left behind, and a crash
+ * leaves at most a `.partial` file that is never referenced.
+ */
+gboolean
+echoes_file_copy_atomic (GFile         *source,
+                         const char    *dest_path,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autofree char *tmp_path = NULL;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (G_IS_FILE (source), FALSE);
+  g_return_val_if_fail (dest_path != NULL, FALSE);
+
+  if (!ensure_parent (dest_path, error))
+    return FALSE;
+
+  if (!(in = g_file_read (source, cancellable, error)))
+    return FALSE;
+
+  /* g_file_replace() writes straight to the final name when it does not exist yet, so
+   * it cannot give the temp-and-rename guarantee; do it by hand. */
+  tmp_path = g_strconcat (dest_path, ".partial-XXXXXX", NULL);
+  if ((fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0600)) < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot create %s: %s", tmp_path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  out = g_unix_output_stream_new (fd, FALSE);
+  if (g_output_stream_splice (out, G_INPUT_STREAM (in), G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE,
+                              cancellable, error) < 0)
+    ok = (close (fd), FALSE);
+  else
+    ok = sync_and_close (fd, tmp_path, error) && rename_into_place (tmp_path, dest_path, error);
+
+  if (!ok)
+    {
+      g_unlink (tmp_path);
+      return FALSE;
+    }
+
+  return TRUE;
+}

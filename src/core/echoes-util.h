@@ -1,0 +1,25 @@
+/* echoes-util.h
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+gboolean  echoes_set_str              (char       **str_pointer,
+                                       const char  *new_str);
+gboolean  echoes_file_replace_contents (const char  *path,
+                                       const char  *contents,
+                                       gsize        length,
+                                       GError     **error);
+gboolean  echoes_file_copy_atomic     (GFile       *source,
+                                       const char  *dest_path,
+                                       GCancellable *cancellable,
+                                       GError     **error);
+
+G_END_DECLS

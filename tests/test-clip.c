@@ -1,0 +1,146 @@
+/* test-clip.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "echoes-clip.h"
+#include "echoes-enums.h"
+#include "echoes-project.h"
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_clip_properties (void)
+{
+  g_autoptr(EchoesClip) clip = echoes_clip_new ("c1", "p1");
+  guint notified = 0;
+
+  g_signal_connect (clip, "notify", G_CALLBACK (count_notify), &notified);
+
+  g_assert_cmpstr (echoes_clip_get_id (clip), ==, "c1");
+  g_assert_cmpstr (echoes_clip_get_project_id (clip), ==, "p1");
+  g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_PENDING);
+
+  echoes_clip_set_approved (clip, TRUE);
+  echoes_clip_set_approved (clip, TRUE);
+  g_assert_cmpuint (notified, ==, 1);
+
+  echoes_clip_set_image (clip, "images/p1/c1.jpg");
+  echoes_clip_set_image (clip, "images/p1/c1.jpg");
+  g_assert_cmpuint (notified, ==, 2);
+
+  echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_FAILED);
+  echoes_clip_set_error (clip, "boom");
+  g_assert_cmpuint (notified, ==, 4);
+
+  echoes_clip_set_error (clip, NULL);
+  g_assert_null (echoes_clip_get_error (clip));
+  g_assert_cmpuint (notified, ==, 5);
+
+  g_object_set (clip, "position", 7, NULL);
+  g_assert_cmpuint (echoes_clip_get_position (clip), ==, 7);
+
+  g_signal_handlers_disconnect_by_func (clip, count_notify, &notified);
+  g_assert_finalize_object (g_steal_pointer (&clip));
+}
+
+static void
+test_clip_copy (void)
+{
+  g_autoptr(EchoesClip) clip = echoes_clip_new ("c1", "p1");
+  g_autoptr(EchoesClip) copy = NULL;
+  guint notified = 0;
+
+  g_object_set (clip, "image", "a.jpg", "prompt", "waves", "capture-time", (gint64)42,
+                "status", ECHOES_CLIP_STATUS_READY, "progress", 0.5, NULL);
+  copy = echoes_clip_copy (clip);
+
+  g_assert_cmpstr (echoes_clip_get_image (copy), ==, "a.jpg");
+  g_assert_cmpstr (echoes_clip_get_prompt (copy), ==, "waves");
+  g_assert_cmpint (echoes_clip_get_capture_time (copy), ==, 42);
+  g_assert_cmpint (echoes_clip_get_status (copy), ==, ECHOES_CLIP_STATUS_READY);
+  /* transient state is not copied */
+  g_assert_cmpfloat (echoes_clip_get_progress (copy), ==, 0.0);
+
+  /* update_from notifies only what differs */
+  g_signal_connect (clip, "notify", G_CALLBACK (count_notify), &notified);
+  echoes_clip_set_prompt (copy, "clouds");
+  echoes_clip_update_from (clip, copy);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpstr (echoes_clip_get_prompt (clip), ==, "clouds");
+  g_assert_cmpfloat (echoes_clip_get_progress (clip), ==, 0.5);
+
+  g_signal_handlers_disconnect_by_func (clip, count_notify, &notified);
+  g_assert_finalize_object (g_steal_pointer (&copy));
+  g_assert_finalize_object (g_steal_pointer (&clip));
+}
+
+static void
+test_status_strings (void)
+{
+  EchoesClipStatus status;
+  EchoesProjectStatus project_status;
+
+  for (guint i = ECHOES_CLIP_STATUS_PENDING; i <= ECHOES_CLIP_STATUS_FAILED; i++)
+    {
+      g_assert_true (echoes_clip_status_from_string (echoes_clip_status_to_string (i), &status));
+      g_assert_cmpuint (status, ==, i);
+    }
+
+  g_assert_cmpstr (echoes_clip_status_to_string (ECHOES_CLIP_STATUS_GENERATING), ==, "generating");
+  g_assert_false (echoes_clip_status_from_string ("done", &status));
+  g_assert_false (echoes_clip_status_from_string (NULL, &status));
+  g_assert_true (echoes_project_status_from_string ("completed", &project_status));
+  g_assert_cmpint (project_status, ==, ECHOES_PROJECT_STATUS_COMPLETED);
+  g_assert_false (echoes_project_status_from_string ("archived", &project_status));
+}
+
+static void
+test_project_properties (void)
+{
+  g_autoptr(EchoesProject) project = echoes_project_new ("p1");
+  g_autoptr(EchoesProject) copy = NULL;
+
+  echoes_project_set_title (project, "Summer");
+  echoes_project_set_clip_count (project, 3);
+  copy = echoes_project_copy (project);
+  g_assert_cmpstr (echoes_project_get_title (copy), ==, "Summer");
+  g_assert_cmpuint (echoes_project_get_clip_count (copy), ==, 3);
+  g_assert_cmpstr (echoes_project_get_id (copy), ==, "p1");
+
+  g_assert_finalize_object (g_steal_pointer (&copy));
+  g_assert_finalize_object (g_steal_pointer (&project));
+}
+
+static void
+test_clip_precondition (void)
+{
+  g_test_expect_message ("echoes-clip", G_LOG_LEVEL_CRITICAL, "*ECHOES_IS_CLIP*");
+  echoes_clip_set_approved (NULL, TRUE);
+  g_test_assert_expected_messages ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/echoes/core/clip/properties", test_clip_properties);
+  g_test_add_func ("/echoes/core/clip/copy", test_clip_copy);
+  g_test_add_func ("/echoes/core/clip/precondition", test_clip_precondition);
+  g_test_add_func ("/echoes/core/types/status-strings", test_status_strings);
+  g_test_add_func ("/echoes/core/project/properties", test_project_properties);
+
+  return g_test_run ();
+}
