@@ -323,7 +323,6 @@ run_op (EchoesLibrary       *self,
         gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GCancellable) joined = NULL;
 
   if (callback == NULL)
     {
@@ -331,13 +330,16 @@ run_op (EchoesLibrary       *self,
       user_data = NULL;
     }
 
-  task = g_task_new (self, cancellable ? cancellable : self->cancellable, callback, user_data);
+  if (cancellable == NULL)
+    cancellable = self->cancellable;
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, op, (GDestroyNotify)op_free);
 
   /* The worker gets the op but not ownership: the task keeps it for op_done_cb. */
   echoes_store_run_async (self->store, op_run, op, NULL, (GDestroyNotify)op_result_free,
-                          g_task_get_cancellable (task), op_done_cb, g_steal_pointer (&task));
+                          cancellable, op_done_cb, g_steal_pointer (&task));
 }
 
 static void

@@ -1,0 +1,647 @@
+/* cli.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "echoes-cli"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "echoes-context.h"
+#include "echoes-importer.h"
+
+/* `echoes-cli`: the app's store and import path, headless. Every command works on the
+ * same database as the app (`$XDG_DATA_HOME/echoes`), prints a message on stderr and
+ * exits non-zero on any error, and prints JSON on stdout with --json. */
+
+typedef struct
+{
+  EchoesContext *context;
+  gboolean       json;
+} Cli;
+
+typedef int (*CommandFunc) (Cli   *cli,
+                            int    argc,
+                            char **argv);
+
+typedef struct
+{
+  const char  *group;
+  const char  *name;
+  const char  *usage;
+  int          min_args;
+  int          max_args;  /* -1: any */
+  CommandFunc  func;
+} Command;
+
+static int
+fail (GError *error)
+{
+  g_printerr ("echoes-cli: %s\n", error->message);
+  return 1;
+}
+
+static int
+fail_message (const char *message)
+{
+  g_printerr ("echoes-cli: %s\n", message);
+  return 1;
+}
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_time (JsonBuilder *builder,
+          const char  *name,
+          gint64       usec)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+  g_autofree char *iso = dt ? g_date_time_format_iso8601 (dt) : NULL;
+
+  add_string (builder, name, iso);
+}
+
+static void
+build_project (JsonBuilder   *builder,
+               EchoesProject *project)
+{
+  json_builder_begin_object (builder);
+  add_string (builder, "id", echoes_project_get_id (project));
+  add_string (builder, "title", echoes_project_get_title (project));
+  add_string (builder, "status", echoes_project_status_to_string (echoes_project_get_status (project)));
+  add_string (builder, "ratio", echoes_project_get_ratio (project));
+  add_string (builder, "music", echoes_project_get_music (project));
+  json_builder_set_member_name (builder, "clips");
+  json_builder_add_int_value (builder, echoes_project_get_clip_count (project));
+  json_builder_set_member_name (builder, "approved");
+  json_builder_add_int_value (builder, echoes_project_get_approved_count (project));
+  add_time (builder, "created_at", echoes_project_get_created_at (project));
+  add_time (builder, "updated_at", echoes_project_get_updated_at (project));
+  json_builder_end_object (builder);
+}
+
+static void
+build_clip (JsonBuilder *builder,
+            EchoesClip  *clip)
+{
+  json_builder_begin_object (builder);
+  add_string (builder, "id", echoes_clip_get_id (clip));
+  add_string (builder, "project_id", echoes_clip_get_project_id (clip));
+  json_builder_set_member_name (builder, "order");
+  json_builder_add_int_value (builder, echoes_clip_get_position (clip));
+  add_string (builder, "image", echoes_clip_get_image (clip));
+  add_string (builder, "source_name", echoes_clip_get_source_name (clip));
+  add_string (builder, "video", echoes_clip_get_video (clip));
+  add_string (builder, "status", echoes_clip_status_to_string (echoes_clip_get_status (clip)));
+  json_builder_set_member_name (builder, "approved");
+  json_builder_add_boolean_value (builder, echoes_clip_get_approved (clip));
+  add_string (builder, "provider", echoes_clip_get_provider (clip));
+  add_string (builder, "prompt", echoes_clip_get_prompt (clip));
+  add_string (builder, "error", echoes_clip_get_error (clip));
+  add_time (builder, "created_at", echoes_clip_get_created_at (clip));
+  add_time (builder, "updated_at", echoes_clip_get_updated_at (clip));
+  json_builder_end_object (builder);
+}
+
+/* A project is named by its id, a unique id prefix, or its exact title. */
+static EchoesProject *
+find_project (Cli         *cli,
+              const char  *name,
+              GError     **error)
+{
+  EchoesStore *store = echoes_context_get_store (cli->context);
+  g_autoptr(GPtrArray) projects = NULL;
+  EchoesProject *found = NULL;
+  guint matches = 0;
+
+  if (!(projects = echoes_store_list_projects (store, error)))
+    return NULL;
+
+  for (guint i = 0; i < projects->len; i++)
+    {
+      EchoesProject *project = g_ptr_array_index (projects, i);
+
+      if (g_str_equal (echoes_project_get_id (project), name))
+        return g_object_ref (project);
+    }
+
+  for (guint i = 0; i < projects->len; i++)
+    {
+      EchoesProject *project = g_ptr_array_index (projects, i);
+
+      if (g_str_has_prefix (echoes_project_get_id (project), name) ||
+          g_strcmp0 (echoes_project_get_title (project), name) == 0)
+        {
+          found = project;
+          matches++;
+        }
+    }
+
+  if (matches == 1)
+    return g_object_ref (found);
+
+  g_set_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND,
+               matches ? _("“%s” names more than one project; use its id")
+                       : _("No project “%s”"), name);
+  return NULL;
+}
+
+/* A clip is named by its id or a unique id prefix. */
+static EchoesClip *
+find_clip (Cli         *cli,
+           const char  *name,
+           GError     **error)
+{
+  EchoesStore *store = echoes_context_get_store (cli->context);
+  g_autoptr(GPtrArray) projects = NULL;
+  g_autoptr(EchoesClip) found = NULL;
+  guint matches = 0;
+
+  if (!(projects = echoes_store_list_projects (store, error)))
+    return NULL;
+
+  for (guint i = 0; i < projects->len; i++)
+    {
+      EchoesProject *project = g_ptr_array_index (projects, i);
+      g_autoptr(GPtrArray) clips = echoes_store_list_clips (store, echoes_project_get_id (project),
+                                                            error);
+
+      if (clips == NULL)
+        return NULL;
+
+      for (guint j = 0; j < clips->len; j++)
+        {
+          EchoesClip *clip = g_ptr_array_index (clips, j);
+
+          if (g_str_equal (echoes_clip_get_id (clip), name))
+            return g_object_ref (clip);
+          if (g_str_has_prefix (echoes_clip_get_id (clip), name))
+            {
+              g_set_object (&found, clip);
+              matches++;
+            }
+        }
+    }
+
+  if (matches == 1)
+    return g_steal_pointer (&found);
+
+  g_set_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND,
+               matches ? _("“%s” names more than one clip; use its id")
+                       : _("No clip “%s”"), name);
+  return NULL;
+}
+
+static int
+print_project (Cli           *cli,
+               EchoesProject *project)
+{
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      build_project (builder, project);
+      print_json (builder);
+    }
+  else
+    g_print ("%s\t%s\n", echoes_project_get_id (project), echoes_project_get_title (project));
+
+  return 0;
+}
+
+static int
+projects_list (Cli   *cli,
+               int    argc,
+               char **argv)
+{
+  g_autoptr(GPtrArray) projects = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(projects = echoes_store_list_projects (echoes_context_get_store (cli->context), &error)))
+    return fail (error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < projects->len; i++)
+        build_project (builder, g_ptr_array_index (projects, i));
+      json_builder_end_array (builder);
+      print_json (builder);
+      return 0;
+    }
+
+  for (guint i = 0; i < projects->len; i++)
+    {
+      EchoesProject *project = g_ptr_array_index (projects, i);
+
+      /* TRANSLATORS: project list columns: id, clip count, approved count, title */
+      g_print (_("%s\t%u clips\t%u approved\t%s\n"),
+               echoes_project_get_id (project),
+               echoes_project_get_clip_count (project),
+               echoes_project_get_approved_count (project),
+               echoes_project_get_title (project));
+    }
+
+  return 0;
+}
+
+static int
+projects_create (Cli   *cli,
+                 int    argc,
+                 char **argv)
+{
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = g_strstrip (g_strdup (argv[0]));
+
+  if (*title == '\0')
+    return fail_message (_("A project needs a title"));
+
+  if (!(project = echoes_store_create_project (echoes_context_get_store (cli->context), title,
+                                               &error)))
+    return fail (error);
+
+  return print_project (cli, project);
+}
+
+static int
+projects_rename (Cli   *cli,
+                 int    argc,
+                 char **argv)
+{
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = g_strstrip (g_strdup (argv[1]));
+
+  if (*title == '\0')
+    return fail_message (_("A project needs a title"));
+
+  if (!(project = find_project (cli, argv[0], &error)))
+    return fail (error);
+
+  echoes_project_set_title (project, title);
+  if (!echoes_store_update_project (echoes_context_get_store (cli->context), project, &error))
+    return fail (error);
+
+  return print_project (cli, project);
+}
+
+static int
+projects_delete (Cli   *cli,
+                 int    argc,
+                 char **argv)
+{
+  EchoesStore *store = echoes_context_get_store (cli->context);
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(project = find_project (cli, argv[0], &error)) ||
+      !echoes_store_trash_project (store, echoes_project_get_id (project), &error))
+    return fail (error);
+
+  echoes_store_purge_trash (store, &error);
+  if (error != NULL)
+    return fail (error);
+
+  return 0;
+}
+
+static int
+clips_list (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(GPtrArray) clips = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(project = find_project (cli, argv[0], &error)) ||
+      !(clips = echoes_store_list_clips (echoes_context_get_store (cli->context),
+                                         echoes_project_get_id (project), &error)))
+    return fail (error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < clips->len; i++)
+        build_clip (builder, g_ptr_array_index (clips, i));
+      json_builder_end_array (builder);
+      print_json (builder);
+      return 0;
+    }
+
+  for (guint i = 0; i < clips->len; i++)
+    {
+      EchoesClip *clip = g_ptr_array_index (clips, i);
+
+      g_print ("%u\t%s\t%s\t%s\t%s\n",
+               echoes_clip_get_position (clip),
+               echoes_clip_get_id (clip),
+               echoes_clip_status_to_string (echoes_clip_get_status (clip)),
+               echoes_clip_get_approved (clip) ? _("approved") : "-",
+               echoes_clip_get_source_name (clip) ?: "");
+    }
+
+  return 0;
+}
+
+static void
+file_failed_cb (EchoesImporter *importer,
+                GFile          *file,
+                GError         *error,
+                gpointer        user_data)
+{
+  g_printerr ("echoes-cli: %s\n", error->message);
+}
+
+static void
+clip_added_cb (EchoesImporter *importer,
+               EchoesClip     *clip,
+               GPtrArray      *added)
+{
+  g_ptr_array_add (added, g_object_ref (clip));
+}
+
+static void
+progress_cb (EchoesImporter *importer,
+             GParamSpec     *pspec,
+             gpointer        user_data)
+{
+  /* TRANSLATORS: import progress on a terminal: done of total */
+  g_printerr (_("\rImporting %u of %u…"), echoes_importer_get_done (importer),
+              echoes_importer_get_total (importer));
+}
+
+static int
+clips_add (Cli   *cli,
+           int    argc,
+           char **argv)
+{
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesImporter) importer = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  gboolean tty = isatty (STDERR_FILENO);
+
+  if (!(project = find_project (cli, argv[0], &error)))
+    return fail (error);
+
+  for (int i = 1; i < argc; i++)
+    g_ptr_array_add (files, g_file_new_for_commandline_arg (argv[i]));
+
+  importer = echoes_importer_new (echoes_context_get_store (cli->context),
+                                  echoes_context_get_thumbnailer (cli->context),
+                                  echoes_project_get_id (project));
+  g_signal_connect (importer, "file-failed", G_CALLBACK (file_failed_cb), NULL);
+  g_signal_connect (importer, "clip-added", G_CALLBACK (clip_added_cb), added);
+  if (tty && !cli->json)
+    g_signal_connect (importer, "notify::done", G_CALLBACK (progress_cb), NULL);
+
+  if (!echoes_importer_import (importer, files, NULL, &error))
+    return fail (error);
+
+  if (tty && !cli->json)
+    g_printerr ("\n");
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < added->len; i++)
+        build_clip (builder, g_ptr_array_index (added, i));
+      json_builder_end_array (builder);
+      print_json (builder);
+    }
+  else
+    {
+      for (guint i = 0; i < added->len; i++)
+        g_print ("%s\t%s\n", echoes_clip_get_id (g_ptr_array_index (added, i)),
+                 echoes_clip_get_source_name (g_ptr_array_index (added, i)));
+    }
+
+  /* Some files refused: the others were added, but the command did not do all it was
+   * asked, which scripts must be able to see. */
+  return echoes_importer_get_failed (importer) ? 1 : 0;
+}
+
+static int
+set_approved (Cli        *cli,
+              const char *name,
+              gboolean    approved)
+{
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(clip = find_clip (cli, name, &error)))
+    return fail (error);
+
+  echoes_clip_set_approved (clip, approved);
+  if (!echoes_store_update_clip (echoes_context_get_store (cli->context), clip, &error))
+    return fail (error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      build_clip (builder, clip);
+      print_json (builder);
+    }
+
+  return 0;
+}
+
+static int
+clips_approve (Cli   *cli,
+               int    argc,
+               char **argv)
+{
+  return set_approved (cli, argv[0], TRUE);
+}
+
+static int
+clips_unapprove (Cli   *cli,
+                 int    argc,
+                 char **argv)
+{
+  return set_approved (cli, argv[0], FALSE);
+}
+
+static int
+clips_move (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 position;
+
+  if (!g_ascii_string_to_unsigned (argv[1], 10, 0, G_MAXINT, &position, NULL))
+    return fail_message (_("The position must be a number from 0"));
+
+  if (!(clip = find_clip (cli, argv[0], &error)) ||
+      !echoes_store_move_clip (echoes_context_get_store (cli->context),
+                               echoes_clip_get_id (clip), position, &error))
+    return fail (error);
+
+  return 0;
+}
+
+static int
+clips_delete (Cli   *cli,
+              int    argc,
+              char **argv)
+{
+  EchoesStore *store = echoes_context_get_store (cli->context);
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(clip = find_clip (cli, argv[0], &error)) ||
+      !echoes_store_trash_clip (store, echoes_clip_get_id (clip), &error))
+    return fail (error);
+
+  echoes_store_purge_trash (store, &error);
+  if (error != NULL)
+    return fail (error);
+
+  return 0;
+}
+
+static const Command commands[] = {
+  { "projects", "list",      "",                       0, 0, projects_list },
+  { "projects", "create",    "TITLE",                  1, 1, projects_create },
+  { "projects", "rename",    "PROJECT TITLE",          2, 2, projects_rename },
+  { "projects", "delete",    "PROJECT",                1, 1, projects_delete },
+  { "clips",    "list",      "PROJECT",                1, 1, clips_list },
+  { "clips",    "add",       "PROJECT FILE…",          2, -1, clips_add },
+  { "clips",    "approve",   "CLIP",                   1, 1, clips_approve },
+  { "clips",    "unapprove", "CLIP",                   1, 1, clips_unapprove },
+  { "clips",    "move",      "CLIP POSITION",          2, 2, clips_move },
+  { "clips",    "delete",    "CLIP",                   1, 1, clips_delete },
+};
+
+static char *
+usage_text (void)
+{
+  GString *text = g_string_new (NULL);
+
+  g_string_append (text, _("Commands:"));
+  g_string_append_c (text, '\n');
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (text, "  %s %s %s\n", commands[i].group, commands[i].name,
+                            commands[i].usage);
+  g_string_append (text, _("PROJECT is an id, a unique id prefix or a title; CLIP an id or a unique id prefix."));
+  return g_string_free (text, FALSE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(EchoesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *usage = NULL;
+  gboolean json = FALSE;
+  gboolean version = FALSE;
+  Cli cli = { 0 };
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print machine-readable JSON"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
+    { NULL }
+  };
+  int status;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  usage = usage_text ();
+  options = g_option_context_new (_("GROUP COMMAND [ARGUMENTS…] — make films from photos"));
+  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (options, usage);
+  g_option_context_set_strict_posix (options, FALSE);
+  if (!g_option_context_parse (options, &argc, &argv, &error))
+    {
+      g_printerr ("echoes-cli: %s\n", error->message);
+      return 2;
+    }
+
+  if (version)
+    {
+      g_print ("echoes-cli %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (argc < 3)
+    {
+      g_printerr ("%s\n", usage);
+      return 2;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      const Command *command = &commands[i];
+      int n_args = argc - 3;
+
+      if (!g_str_equal (command->group, argv[1]) || !g_str_equal (command->name, argv[2]))
+        continue;
+
+      if (n_args < command->min_args || (command->max_args >= 0 && n_args > command->max_args))
+        {
+          g_printerr (_("Usage: echoes-cli %s %s %s\n"), command->group, command->name,
+                      command->usage);
+          return 2;
+        }
+
+      if (!(store = echoes_store_open (NULL, &error)))
+        return fail (error);
+
+      cli.context = echoes_context_new (store);
+      cli.json = json;
+      status = command->func (&cli, n_args, argv + 3);
+      g_clear_object (&cli.context);
+      return status;
+    }
+
+  g_printerr (_("echoes-cli: unknown command “%s %s”\n%s\n"), argv[1], argv[2], usage);
+  return 2;
+}

@@ -1,0 +1,172 @@
+/* echoes-context.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "echoes-context"
+
+#include "config.h"
+
+#include "echoes-context.h"
+
+#include "echoes-paths.h"
+
+/**
+ * EchoesContext:
+ *
+ * Everything below the UI that the app and the CLI share: the store, the live models,
+ * the thumbnailer. Created once by the application and passed down; there are no other
+ * globals. Later issues add the provider registry, the generation queue and the
+ * account session here.
+ */
+struct _EchoesContext
+{
+  GObject            parent_instance;
+
+  EchoesStore       *store;        /* (owned) */
+  EchoesLibrary     *library;      /* (owned) */
+  EchoesThumbnailer *thumbnailer;  /* (owned) */
+};
+
+G_DEFINE_FINAL_TYPE (EchoesContext, echoes_context, G_TYPE_OBJECT)
+
+static void
+echoes_context_dispose (GObject *object)
+{
+  EchoesContext *self = (EchoesContext *)object;
+
+  g_clear_object (&self->library);
+  g_clear_object (&self->thumbnailer);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (echoes_context_parent_class)->dispose (object);
+}
+
+static void
+echoes_context_class_init (EchoesContextClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = echoes_context_dispose;
+}
+
+static void
+echoes_context_init (EchoesContext *self)
+{
+}
+
+/**
+ * echoes_context_new:
+ * @store: an open store
+ *
+ * Returns: (transfer full): a new #EchoesContext
+ */
+EchoesContext *
+echoes_context_new (EchoesStore *store)
+{
+  EchoesContext *self;
+  g_autofree char *cache_dir = echoes_paths_dup_cache_dir ();
+
+  g_return_val_if_fail (ECHOES_IS_STORE (store), NULL);
+
+  self = g_object_new (ECHOES_TYPE_CONTEXT, NULL);
+  self->store = g_object_ref (store);
+  self->library = echoes_library_new (store);
+  self->thumbnailer = echoes_thumbnailer_new (cache_dir);
+  return self;
+}
+
+static void
+open_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(EchoesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  EchoesContext *self;
+
+  if (!(store = echoes_store_open_finish (result, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self = echoes_context_new (store);
+  /* What was trashed and not restored in the last session goes for good now. */
+  echoes_library_purge_trash (self->library);
+  g_task_return_pointer (task, self, g_object_unref);
+}
+
+/**
+ * echoes_context_new_async:
+ * @data_dir: (nullable): the data directory, %NULL for the default
+ *
+ * Opens the store off the main thread and builds the context on it.
+ */
+void
+echoes_context_new_async (const char          *data_dir,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, echoes_context_new_async);
+  echoes_store_open_async (data_dir, cancellable, open_cb, g_steal_pointer (&task));
+}
+
+/**
+ * echoes_context_new_finish:
+ *
+ * Returns: (transfer full): the context, or %NULL with an #EchoesStoreError
+ */
+EchoesContext *
+echoes_context_new_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * echoes_context_get_store:
+ *
+ * Returns: (transfer none): the store
+ */
+EchoesStore *
+echoes_context_get_store (EchoesContext *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CONTEXT (self), NULL);
+  return self->store;
+}
+
+/**
+ * echoes_context_get_library:
+ *
+ * Returns: (transfer none): the live models
+ */
+EchoesLibrary *
+echoes_context_get_library (EchoesContext *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CONTEXT (self), NULL);
+  return self->library;
+}
+
+/**
+ * echoes_context_get_thumbnailer:
+ *
+ * Returns: (transfer none): the thumbnailer
+ */
+EchoesThumbnailer *
+echoes_context_get_thumbnailer (EchoesContext *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CONTEXT (self), NULL);
+  return self->thumbnailer;
+}

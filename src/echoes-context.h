@@ -1,0 +1,33 @@
+/* echoes-context.h
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "echoes-library.h"
+#include "echoes-store.h"
+#include "echoes-thumbnailer.h"
+
+G_BEGIN_DECLS
+
+#define ECHOES_TYPE_CONTEXT (echoes_context_get_type())
+
+G_DECLARE_FINAL_TYPE (EchoesContext, echoes_context, ECHOES, CONTEXT, GObject)
+
+EchoesContext     *echoes_context_new             (EchoesStore         *store);
+void               echoes_context_new_async       (const char          *data_dir,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+EchoesContext     *echoes_context_new_finish      (GAsyncResult        *result,
+                                                   GError             **error);
+EchoesStore       *echoes_context_get_store       (EchoesContext       *self);
+EchoesLibrary     *echoes_context_get_library     (EchoesContext       *self);
+EchoesThumbnailer *echoes_context_get_thumbnailer (EchoesContext       *self);
+
+G_END_DECLS

@@ -1,0 +1,38 @@
+/* echoes-thumbnailer.h
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define ECHOES_THUMBNAIL_SIZE 320
+
+#define ECHOES_TYPE_THUMBNAILER (echoes_thumbnailer_get_type())
+
+G_DECLARE_FINAL_TYPE (EchoesThumbnailer, echoes_thumbnailer, ECHOES, THUMBNAILER, GObject)
+
+EchoesThumbnailer *echoes_thumbnailer_new         (const char          *cache_dir);
+GdkPixbuf         *echoes_thumbnailer_load        (EchoesThumbnailer   *self,
+                                                   const char          *image_path,
+                                                   const char          *key,
+                                                   int                  size,
+                                                   GError             **error);
+void               echoes_thumbnailer_load_async  (EchoesThumbnailer   *self,
+                                                   const char          *image_path,
+                                                   const char          *key,
+                                                   int                  size,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GdkPixbuf         *echoes_thumbnailer_load_finish (EchoesThumbnailer   *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
+G_END_DECLS
