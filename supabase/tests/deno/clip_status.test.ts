@@ -1,0 +1,111 @@
+import { createHandler as generate } from "../../functions/generate-clip/handler.ts";
+import { createHandler as status } from "../../functions/clip-status/handler.ts";
+import { assert, assertEquals, assertMatch, call, envTest, type Env } from "./_helpers.ts";
+
+async function started(env: Env) {
+  const u = await env.signUp();
+  const { clipId, projectId } = await env.newClip(u);
+  const taskId = `task-${crypto.randomUUID()}`;
+  env.runway.onStart = () => ({ status: 200, body: { id: taskId } });
+  const r = await call(generate(env.deps()), u.token, { clip_id: clipId });
+  assertEquals(r.status, 200, "generation started");
+  await r.body?.cancel();
+  return { u, clipId, projectId, taskId };
+}
+
+envTest("clip-status: running -> generating; succeeded -> video copied, clip ready, credit committed", async (env) => {
+  const { u, clipId, projectId, taskId } = await started(env);
+  const h = status(env.deps());
+  env.runway.onTask = (id) => ({ status: 200, body: { id, status: "RUNNING", progress: 0.4 } });
+  const running = await (await call(h, u.token, { clip_id: clipId })).json();
+  assertEquals([running.status, running.state, running.progress], ["generating", "running", 0.4]);
+  assert(running.retry_after_seconds >= 5, "client is told to wait >= 5 s");
+
+  env.runway.onTask = (id) => ({ status: 200, body: { id, status: "SUCCEEDED", output: [`${env.runway.url}/output/${id}.mp4`] } });
+  const res = await call(h, u.token, { clip_id: clipId });
+  const done = await res.json();
+  assertEquals(res.status, 200, JSON.stringify(done));
+  assertEquals([done.status, done.committed], ["ready", true]);
+  const path = `${u.id}/${projectId}/${clipId}.mp4`;
+  assertEquals(done.video_path, path);
+  const stored = env.standin.storage.get(`clips/${path}`);
+  assert(stored, "video stored in the clips bucket");
+  assertEquals(new TextDecoder().decode(stored.bytes), `FAKE-MP4-${taskId}`);
+  const dl = await fetch(done.video_url);
+  assertEquals(await dl.text(), `FAKE-MP4-${taskId}`, "signed video URL serves the copy");
+  const [obj] = await env.standin.sql`select owner from storage.objects where bucket_id = 'clips' and name = ${path}`;
+  assert(obj, "storage.objects row");
+  const [resv] = await env.standin.sql`select state from public.generation_reservations where clip_id = ${clipId}`;
+  assertEquals(resv.state, "committed");
+  assertEquals(await env.balance(u.id), 0);
+
+  // the user can read their own video through storage RLS
+  const own = await fetch(`${env.standin.url}/storage/v1/object/clips/${path}`, { headers: { apikey: env.standin.anonKey, Authorization: `Bearer ${u.token}` } });
+  assertEquals(own.status, 200);
+  await own.body?.cancel();
+  // polling again is harmless
+  const again = await (await call(h, u.token, { clip_id: clipId })).json();
+  assertEquals(again.status, "ready");
+  assertEquals(env.runway.calls("GET", "/v1/tasks/").length, 2, "no provider poll once ready");
+  assert(await env.ledgerOk(), "ledger invariant");
+});
+
+envTest("clip-status: moderation failure marks the clip failed with the reason and releases", async (env) => {
+  const { u, clipId } = await started(env);
+  env.runway.onTask = (id) => ({ status: 200, body: { id, status: "FAILED", failure: "Input image flagged", failureCode: "SAFETY.INPUT.IMAGE" } });
+  const body = await (await call(status(env.deps()), u.token, { clip_id: clipId })).json();
+  assertEquals([body.status, body.credit_released, body.credit_balance], ["failed", true, 1]);
+  assertMatch(body.error, /SAFETY\.INPUT\.IMAGE: Input image flagged/);
+  const second = await (await call(status(env.deps()), u.token, { clip_id: clipId })).json();
+  assertEquals(second.status, "failed");
+  assertEquals(await env.balance(u.id), 1, "released exactly once");
+  const [r] = await env.standin.sql`select count(*)::int as n from public.credit_transactions where user_id = ${u.id} and type = 'generation_release'`;
+  assertEquals(r.n, 1);
+});
+
+envTest("clip-status: provider 500/429 on polling backs off and keeps the clip generating", async (env) => {
+  const { u, clipId } = await started(env);
+  env.runway.onTask = (_id, nth) => nth % 2 ? { status: 500, body: { error: "oops" } } : { status: 429, body: { error: "slow down" } };
+  const sleeps: number[] = [];
+  const body = await (await call(status(env.deps({ sleep: (ms) => (sleeps.push(ms), Promise.resolve()) })), u.token, { clip_id: clipId })).json();
+  assertEquals([body.status, body.state], ["generating", "provider_unavailable"]);
+  assert(body.retry_after_seconds > 5, "client backs off");
+  assertEquals(env.runway.calls("GET", "/v1/tasks/").length, 3, "GET retried twice");
+  assertEquals(sleeps.length, 2);
+  assertEquals(await env.balance(u.id), 0, "still reserved");
+});
+
+envTest("clip-status: retry succeeds after a transient 503", async (env) => {
+  const { u, clipId } = await started(env);
+  env.runway.onTask = (id, nth) => nth === 1 ? { status: 503, body: { error: "busy" } } : { status: 200, body: { id, status: "PENDING" } };
+  const body = await (await call(status(env.deps()), u.token, { clip_id: clipId })).json();
+  assertEquals([body.status, body.state], ["generating", "queued"]);
+});
+
+envTest("clip-status: stuck past 15 minutes -> task cancelled and credit released", async (env) => {
+  const { u, clipId, taskId } = await started(env);
+  const later = Date.now() + 16 * 60 * 1000;
+  const body = await (await call(status(env.deps({ now: () => later })), u.token, { clip_id: clipId })).json();
+  assertEquals([body.status, body.credit_released], ["failed", true]);
+  assertMatch(body.error, /timed out/);
+  assertEquals(env.runway.calls("DELETE", `/v1/tasks/${taskId}`).length, 1, "Runway task cancelled");
+  assertEquals(await env.balance(u.id), 1);
+  // a late success after the timeout must not resurrect the clip or charge again
+  env.runway.onTask = (id) => ({ status: 200, body: { id, status: "SUCCEEDED", output: [`${env.runway.url}/output/${id}.mp4`] } });
+  const after = await (await call(status(env.deps()), u.token, { clip_id: clipId })).json();
+  assertEquals(after.status, "failed");
+  assertEquals(await env.balance(u.id), 1);
+  assert(await env.ledgerOk(), "ledger invariant");
+});
+
+envTest("clip-status: another user's clip -> 404; malformed JSON -> 400", async (env) => {
+  const { clipId } = await started(env);
+  const other = await env.signUp();
+  const res = await call(status(env.deps()), other.token, { clip_id: clipId });
+  assertEquals(res.status, 404);
+  await res.body?.cancel();
+  const bad = await call(status(env.deps()), other.token, "[1,2");
+  assertEquals(bad.status, 400);
+  await bad.body?.cancel();
+  assertEquals(env.runway.calls("GET", "/v1/tasks/").length, 0);
+});
