@@ -10,9 +10,27 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gstdio.h>
 #include <gexiv2/gexiv2.h>
 
 #include "echoes-test-util.h"
+
+/**
+ * echoes_test_init:
+ *
+ * g_test_init() with %G_TEST_OPTION_ISOLATE_DIRS, keeping the system MIME database:
+ * isolation also hides XDG_DATA_DIRS, and gdk-pixbuf recognises image formats through
+ * GIO's MIME sniffing, so without this no image would load in a test.
+ */
+void
+echoes_test_init (int    *argc,
+                  char ***argv)
+{
+  const char * const mime_dirs[] = { "/usr/share/mime", NULL };
+
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_content_type_set_mime_dirs (mime_dirs);
+}
 
 /**
  * echoes_test_write_jpeg:
@@ -35,6 +53,7 @@ echoes_test_write_jpeg (const char *dir,
   guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
   int stride = gdk_pixbuf_get_rowstride (pixbuf);
 
+  g_mkdir_with_parents (dir, 0700);
   for (int y = 0; y < height; y++)
     for (int x = 0; x < width; x++)
       {
@@ -121,7 +140,7 @@ echoes_test_write_png_header (const char *dir,
                               guint32     width,
                               guint32     height)
 {
-  guint8 data[8 + 25 + 12];
+  guint8 data[8 + 25 + 12 + 12];
   g_autoptr(GError) error = NULL;
   char *path = g_build_filename (dir, name, NULL);
 
@@ -134,9 +153,13 @@ echoes_test_write_png_header (const char *dir,
   data[25] = 2;   /* RGB */
   data[26] = data[27] = data[28] = 0;
   put32 (data + 29, crc32 (data + 12, 17));
+  /* an empty IDAT: libpng reports the header once it reaches image data */
   put32 (data + 33, 0);
-  memcpy (data + 37, "IEND", 4);
+  memcpy (data + 37, "IDAT", 4);
   put32 (data + 41, crc32 (data + 37, 4));
+  put32 (data + 45, 0);
+  memcpy (data + 49, "IEND", 4);
+  put32 (data + 53, crc32 (data + 49, 4));
 
   g_file_set_contents (path, (const char *)data, sizeof data, &error);
   g_assert_no_error (error);
@@ -205,4 +228,19 @@ echoes_test_wait_until (GSourceFunc  condition,
     }
 
   return TRUE;
+}
+
+/**
+ * echoes_test_remove_tree:
+ *
+ * Removes a folder the test made, with everything in it.
+ */
+void
+echoes_test_remove_tree (const char *path)
+{
+  g_autofree char *quoted = g_shell_quote (path);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf %s", quoted);
+
+  g_assert_true (g_str_has_prefix (path, g_get_tmp_dir ()));
+  echoes_test_run_command (cmd);
 }

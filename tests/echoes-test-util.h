@@ -12,6 +12,8 @@
 
 G_BEGIN_DECLS
 
+void      echoes_test_init             (int          *argc,
+                                         char       ***argv);
 char     *echoes_test_write_jpeg        (const char   *dir,
                                          const char   *name,
                                          int           width,
@@ -25,6 +27,7 @@ char     *echoes_test_write_png_header  (const char   *dir,
                                          guint32       width,
                                          guint32       height);
 void      echoes_test_run_command       (const char   *command_line);
+void      echoes_test_remove_tree      (const char   *path);
 void      echoes_test_wait              (gboolean     *flag);
 gboolean  echoes_test_wait_until        (GSourceFunc   condition,
                                          gpointer      data,

@@ -54,6 +54,22 @@ format_extension (const char *format)
 }
 
 static gboolean
+have_loader_for (const char *mime)
+{
+  g_autoptr(GSList) formats = gdk_pixbuf_get_formats ();
+
+  for (GSList *l = formats; l; l = l->next)
+    {
+      g_auto(GStrv) types = gdk_pixbuf_format_get_mime_types (l->data);
+
+      if (g_strv_contains ((const char * const *)types, mime))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
 memmem_tail (const guint8 *data,
              gsize         len,
              const char   *needle,
@@ -82,7 +98,7 @@ is_complete (const char   *format,
     return memmem_tail (tail, tail_len, "IEND\xae\x42\x60\x82", 8);
 
   if (g_str_equal (format, "gif"))
-    return memmem_tail (tail, MIN (tail_len, 16), "\x3b", 1);
+    return memmem_tail (tail + tail_len - MIN (tail_len, 16), MIN (tail_len, 16), "\x3b", 1);
 
   if (g_str_equal (format, "webp") && head_len >= 12)
     {
@@ -260,7 +276,10 @@ echoes_image_probe (GFile         *file,
       g_autofree char *type = g_content_type_guess (NULL, head, head_len, NULL);
       g_autofree char *mime = g_content_type_get_mime_type (type);
 
-      if (mime && g_str_has_prefix (mime, "image/"))
+      if (mime && have_loader_for (mime))
+        g_set_error (error, ECHOES_IMAGE_ERROR, ECHOES_IMAGE_ERROR_DAMAGED,
+                     _("“%s” is damaged: its header cannot be read"), name);
+      else if (mime && g_str_has_prefix (mime, "image/"))
         g_set_error (error, ECHOES_IMAGE_ERROR, ECHOES_IMAGE_ERROR_UNSUPPORTED,
                      _("“%s” is in a format that cannot be opened here (%s)"), name, mime);
       else
