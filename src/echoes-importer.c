@@ -591,6 +591,8 @@ echoes_importer_import (EchoesImporter  *self,
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GTask) result = NULL;
+  GTask *weak;
+  gboolean ok;
 
   g_return_val_if_fail (ECHOES_IS_IMPORTER (self), FALSE);
 
@@ -602,5 +604,15 @@ echoes_importer_import (EchoesImporter  *self,
    * both go through this context in order. */
   g_main_context_pop_thread_default (context);
 
-  return echoes_importer_import_finish (self, G_ASYNC_RESULT (result), error);
+  ok = echoes_importer_import_finish (self, G_ASYNC_RESULT (result), error);
+
+  /* GTask's worker thread drops its reference after the callback may already have
+   * run; wait for it, so that when this returns nothing of the import is alive. */
+  weak = result;
+  g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *)&weak);
+  g_clear_object (&result);
+  while (g_atomic_pointer_get (&weak) != NULL)
+    g_usleep (100);
+
+  return ok;
 }

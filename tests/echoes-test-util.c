@@ -244,3 +244,24 @@ echoes_test_remove_tree (const char *path)
   g_assert_true (g_str_has_prefix (path, g_get_tmp_dir ()));
   echoes_test_run_command (cmd);
 }
+
+/**
+ * echoes_test_drain:
+ * @object: a #GObject the test is about to finalize
+ *
+ * Iterates the thread-default main context until the test holds the only reference
+ * to @object: worker threads hand their last task references back to the main
+ * context, so these arrive just after the callbacks the test waited for.
+ */
+void
+echoes_test_drain (gpointer object)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get (&G_OBJECT (object)->ref_count) > 1)
+    {
+      if (!g_main_context_iteration (g_main_context_get_thread_default (), FALSE))
+        g_usleep (500);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+}

@@ -28,6 +28,7 @@ char     *echoes_test_write_png_header  (const char   *dir,
                                          guint32       height);
 void      echoes_test_run_command       (const char   *command_line);
 void      echoes_test_remove_tree      (const char   *path);
+void      echoes_test_drain            (gpointer      object);
 void      echoes_test_wait              (gboolean     *flag);
 gboolean  echoes_test_wait_until        (GSourceFunc   condition,
                                          gpointer      data,

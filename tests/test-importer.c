@@ -65,7 +65,9 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->project);
+  echoes_test_drain (f->thumbnailer);
   g_assert_finalize_object (g_steal_pointer (&f->thumbnailer));
+  echoes_test_drain (f->store);
   g_assert_finalize_object (g_steal_pointer (&f->store));
   g_ptr_array_unref (f->failures);
   g_ptr_array_unref (f->added);

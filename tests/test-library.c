@@ -31,7 +31,9 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  echoes_test_drain (f->library);
   g_assert_finalize_object (g_steal_pointer (&f->library));
+  echoes_test_drain (f->store);
   g_assert_finalize_object (g_steal_pointer (&f->store));
 }
 

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "echoes-store-private.h"
+#include "echoes-test-util.h"
 
 typedef struct
 {
@@ -34,6 +35,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  echoes_test_drain (f->store);
   g_assert_finalize_object (g_steal_pointer (&f->store));
   g_free (f->data_dir);
 }

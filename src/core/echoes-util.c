@@ -176,3 +176,27 @@ echoes_file_copy_atomic (GFile         *source,
 
   return TRUE;
 }
+
+static gboolean
+do_nothing (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * echoes_task_unref_in_context:
+ * @task: (transfer full): a task a pool thread has just returned
+ *
+ * Drops a worker thread's reference to @task on the task's own main context, after
+ * its callback. Otherwise the last reference to the task, and with it to its source
+ * object, may be dropped in the worker, and an object that owns the pool would then
+ * be finalized on one of its own threads, which waits for itself.
+ */
+void
+echoes_task_unref_in_context (GTask *task)
+{
+  g_return_if_fail (G_IS_TASK (task));
+
+  g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT_IDLE,
+                              do_nothing, task, g_object_unref);
+}

@@ -22,4 +22,6 @@ gboolean  echoes_file_copy_atomic     (GFile       *source,
                                        GCancellable *cancellable,
                                        GError     **error);
 
+void      echoes_task_unref_in_context (GTask       *task);
+
 G_END_DECLS

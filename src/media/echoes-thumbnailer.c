@@ -14,6 +14,7 @@
 #include "echoes-thumbnailer.h"
 
 #include "echoes-image.h"
+#include "echoes-util.h"
 
 /**
  * EchoesThumbnailer:
@@ -65,20 +66,22 @@ static void
 pool_worker (gpointer data,
              gpointer user_data)
 {
-  g_autoptr(GTask) task = data;
+  GTask *task = data;
   EchoesThumbnailer *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   GdkPixbuf *pixbuf;
 
-  if (g_task_return_error_if_cancelled (task))
-    return;
+  if (!g_task_return_error_if_cancelled (task))
+    {
+      if ((pixbuf = echoes_thumbnailer_load (self, request->image_path, request->key,
+                                             request->size, &error)))
+        g_task_return_pointer (task, pixbuf, g_object_unref);
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
+    }
 
-  if ((pixbuf = echoes_thumbnailer_load (self, request->image_path, request->key, request->size,
-                                         &error)))
-    g_task_return_pointer (task, pixbuf, g_object_unref);
-  else
-    g_task_return_error (task, g_steal_pointer (&error));
+  echoes_task_unref_in_context (task);
 }
 
 static void

@@ -16,6 +16,7 @@
 #include "echoes-store-private.h"
 
 #include "echoes-paths.h"
+#include "echoes-util.h"
 
 /**
  * EchoesStore:
@@ -300,7 +301,7 @@ static void
 store_worker (gpointer data,
               gpointer user_data)
 {
-  g_autoptr(GTask) task = data;
+  GTask *task = data;
   EchoesStore *self = g_task_get_source_object (task);
   EchoesStoreFunc func = g_object_get_data (G_OBJECT (task), "echoes-store-func");
   GDestroyNotify result_destroy = g_object_get_data (G_OBJECT (task), "echoes-store-result-destroy");
@@ -309,17 +310,18 @@ store_worker (gpointer data,
   gpointer result;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  result = func (self, g_task_get_task_data (task), cancellable, &error);
-
-  if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_pointer (task, result, result_destroy);
+    {
+      result = func (self, g_task_get_task_data (task), cancellable, &error);
+
+      if (error != NULL)
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_pointer (task, result, result_destroy);
+    }
+
+  echoes_task_unref_in_context (task);
 }
 
 static void
