@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Idempotent CI dependency installer for the GTK4/libadwaita + GStreamer/GES + Supabase project.
-# Target: Debian 12 (bookworm), run as root. Safe to run repeatedly: apt is only touched when a
-# package is missing, deno is only installed when absent. Probed: ~35 s / ~460 MB on a cold box.
-# See headless-recipes.md for how each tool is used headlessly.
+# Installs what Echoes needs to build, run and test on Debian 12 (bookworm), and nothing
+# when it is all there: apt is only touched when a package is missing (after an
+# `apt-get update`), deno only when absent. Run as root, or as a user with sudo.
 set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+  SUDO="sudo"
+fi
 
 DENO_VERSION="${DENO_VERSION:-2.9.6}"
 
@@ -25,10 +29,10 @@ PKGS=(
   gnome-keyring libsecret-tools at-spi2-core python3-dogtail python3-pyatspi
   # database
   postgresql postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl sqlite3
-  # media + test tooling
+  # media + test tooling (djpeg and convert are the thumbnail benchmark's references)
   ffmpeg imagemagick hyperfine valgrind libjpeg-turbo-progs
   # EXIF + extra image loaders
-  libgexiv2-dev libwebp-dev webp-pixbuf-loader gstreamer1.0-opencv opencv-data
+  libgexiv2-dev webp-pixbuf-loader heif-gdk-pixbuf gstreamer1.0-opencv opencv-data
 )
 
 missing=()
@@ -40,21 +44,23 @@ done
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "ci-install: installing ${#missing[@]} missing package(s): ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  $SUDO apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
   echo "ci-install: all ${#PKGS[@]} apt packages already installed"
 fi
 
+# Deno (the edge functions' runtime) comes from the npm registry.
 if ! command -v deno >/dev/null 2>&1; then
-  if command -v npm >/dev/null 2>&1; then
-    echo "ci-install: installing deno@${DENO_VERSION} from npm"
-    npm install -g "deno@${DENO_VERSION}"
-  else
-    echo "ci-install: WARNING: deno missing and npm not available" >&2
+  if ! command -v npm >/dev/null 2>&1; then
+    $SUDO apt-get update -q
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm
   fi
+  echo "ci-install: installing deno@${DENO_VERSION} from npm"
+  $SUDO npm install -g "deno@${DENO_VERSION}"
 fi
+command -v deno >/dev/null || { echo "ci-install: deno could not be installed" >&2; exit 1; }
 
 deno --version 2>/dev/null | head -n1 || true
 pkg-config --modversion gtk4 libadwaita-1 gstreamer-1.0 gst-editing-services-1.0 | tr '\n' ' '
