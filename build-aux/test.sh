@@ -73,7 +73,7 @@ if [ ! -f build-asan/build.ninja ]; then
     -Dbuildtype=debug -Dwerror=true >/dev/null || fail_stage "meson setup build-asan"
 fi
 if ninja -C build-asan; then
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --suite unit --print-errorlogs --num-processes 2
   counts=$(count_meson build-asan) || counts="0 1"

@@ -202,8 +202,12 @@ test_heic_without_loader (void)
   g_autoptr(GSList) formats = gdk_pixbuf_get_formats ();
 
   for (GSList *l = formats; l; l = l->next)
-    if (g_str_equal (gdk_pixbuf_format_get_name (l->data), "heif"))
-      have_heif = TRUE;
+    {
+      g_autofree char *format_name = gdk_pixbuf_format_get_name (l->data);
+
+      if (g_str_equal (format_name, "heif"))
+        have_heif = TRUE;
+    }
 
   /* A header alone is never a photo: refused either way, as unsupported when no
    * loader can read HEIC, as damaged when one can. */

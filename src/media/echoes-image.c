@@ -211,7 +211,7 @@ echoes_image_probe (GFile         *file,
   gsize head_len = 4096;
   gsize tail_len = TAIL_SIZE;
   GdkPixbufFormat *format;
-  const char *format_name;
+  g_autofree char *format_name = NULL;
   goffset size;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
@@ -318,8 +318,8 @@ echoes_image_probe (GFile         *file,
       return NULL;
     }
 
-  info->format = g_strdup (format_name);
   info->extension = g_strdup (format_extension (format_name));
+  info->format = g_steal_pointer (&format_name);
   read_exif (path, info);
 
   if (info->capture_time == 0)
