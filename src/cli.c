@@ -333,7 +333,8 @@ projects_delete (Cli   *cli,
       !echoes_store_trash_project (store, echoes_project_get_id (project), &error))
     return fail (error);
 
-  echoes_store_purge_trash (store, &error);
+  /* Purge only this one: the app may hold other trashed items for its Undo. */
+  echoes_store_purge_trash (store, echoes_project_get_id (project), &error);
   if (error != NULL)
     return fail (error);
 
@@ -537,7 +538,7 @@ clips_delete (Cli   *cli,
       !echoes_store_trash_clip (store, echoes_clip_get_id (clip), &error))
     return fail (error);
 
-  echoes_store_purge_trash (store, &error);
+  echoes_store_purge_trash (store, echoes_clip_get_id (clip), &error);
   if (error != NULL)
     return fail (error);
 

@@ -274,7 +274,7 @@ test_project_gone (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   g_assert_true (echoes_store_trash_project (f->store, echoes_project_get_id (f->project), NULL));
-  echoes_store_purge_trash (f->store, NULL);
+  echoes_store_purge_trash (f->store, NULL, NULL);
 
   importer = make_importer (f);
   g_assert_true (echoes_importer_import (importer, files, NULL, &error));

@@ -215,7 +215,7 @@ test_purge_removes_files (Fixture       *f,
   g_assert_no_error (error);
   /* trashed, not gone: the file stays for undo */
   g_assert_true (g_file_test (drop_path, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (echoes_store_purge_trash (f->store, &error), ==, 1);
+  g_assert_cmpuint (echoes_store_purge_trash (f->store, NULL, &error), ==, 1);
   g_assert_no_error (error);
   g_assert_false (g_file_test (drop_path, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (keep_path, G_FILE_TEST_EXISTS));
@@ -224,9 +224,26 @@ test_purge_removes_files (Fixture       *f,
   g_assert_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
+  /* purging one item leaves the rest of the trash restorable */
+  {
+    g_autoptr(EchoesClip) x = add_clip (f->store, pid, "x.jpg", 1);
+    g_autoptr(EchoesClip) y = add_clip (f->store, pid, "y.jpg", 2);
+
+    g_assert_true (echoes_store_trash_clip (f->store, echoes_clip_get_id (x), &error));
+    g_assert_true (echoes_store_trash_clip (f->store, echoes_clip_get_id (y), &error));
+    g_assert_cmpuint (echoes_store_purge_trash (f->store, echoes_clip_get_id (x), &error), ==, 1);
+    g_assert_no_error (error);
+    g_assert_false (echoes_store_restore_clip (f->store, echoes_clip_get_id (x), 1, &error));
+    g_clear_error (&error);
+    g_assert_true (echoes_store_restore_clip (f->store, echoes_clip_get_id (y), 1, &error));
+    g_assert_no_error (error);
+    g_assert_true (echoes_store_trash_clip (f->store, echoes_clip_get_id (y), &error));
+    g_assert_cmpuint (echoes_store_purge_trash (f->store, NULL, &error), ==, 1);
+  }
+
   /* a trashed project takes its clips and files with it */
   g_assert_true (echoes_store_trash_project (f->store, pid, &error));
-  g_assert_cmpuint (echoes_store_purge_trash (f->store, &error), ==, 1);
+  g_assert_cmpuint (echoes_store_purge_trash (f->store, NULL, &error), ==, 1);
   g_assert_no_error (error);
   g_assert_false (g_file_test (keep_path, G_FILE_TEST_EXISTS));
   g_assert_null (echoes_store_get_clip (f->store, echoes_clip_get_id (keep), &error));

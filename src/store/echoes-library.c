@@ -175,7 +175,7 @@ op_run (EchoesStore   *store,
       break;
 
     case OP_PURGE:
-      echoes_store_purge_trash (store, error);
+      echoes_store_purge_trash (store, NULL, error);
       ok = error == NULL || *error == NULL;
       break;
 

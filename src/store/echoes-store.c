@@ -1296,8 +1296,23 @@ unlink_media (EchoesStore *self,
     }
 }
 
+static gboolean
+exec_with_id (EchoesStore  *self,
+              const char   *sql,
+              const char   *id,
+              GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!(stmt = prepare (self, sql, error)))
+    return FALSE;
+  bind_text (stmt, 1, id);
+  return step_done (self, stmt, error);
+}
+
 /**
  * echoes_store_purge_trash:
+ * @only_id: (nullable): purge only this trashed clip or project, or %NULL for all
  *
  * Deletes trashed projects and clips for good, and then their image and video files.
  *
@@ -1305,6 +1320,7 @@ unlink_media (EchoesStore *self,
  */
 guint
 echoes_store_purge_trash (EchoesStore  *self,
+                          const char   *only_id,
                           GError      **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
@@ -1320,10 +1336,13 @@ echoes_store_purge_trash (EchoesStore  *self,
   if (!begin (self, error))
     return 0;
 
-  ok = (stmt = prepare (self, "SELECT image, video FROM clips WHERE trashed = 1 OR project_id IN "
-                              "(SELECT id FROM projects WHERE trashed = 1)", error)) != NULL;
+  ok = (stmt = prepare (self, "SELECT image, video FROM clips "
+                              "WHERE (trashed = 1 AND (?1 IS NULL OR id = ?1)) OR project_id IN "
+                              "(SELECT id FROM projects WHERE trashed = 1 AND (?1 IS NULL OR id = ?1))",
+                        error)) != NULL;
   if (ok)
     {
+      bind_text (stmt, 1, only_id);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           g_ptr_array_add (paths, g_strdup (column_text (stmt, 0)));
@@ -1334,9 +1353,12 @@ echoes_store_purge_trash (EchoesStore  *self,
       ok = rc == SQLITE_DONE || set_sqlite_error (self, rc, error);
     }
 
+  /* a project's clips go with it (ON DELETE CASCADE) */
   ok = ok &&
-       exec (self, "DELETE FROM clips WHERE trashed = 1", error) &&
-       exec (self, "DELETE FROM projects WHERE trashed = 1", error);
+       exec_with_id (self, "DELETE FROM clips WHERE trashed = 1 AND (?1 IS NULL OR id = ?1)",
+                     only_id, error) &&
+       exec_with_id (self, "DELETE FROM projects WHERE trashed = 1 AND (?1 IS NULL OR id = ?1)",
+                     only_id, error);
 
   if (!end (self, ok, error))
     return 0;

@@ -109,6 +109,7 @@ gboolean       echoes_store_sort_clips_by_date  (EchoesStore    *self,
                                                  const char     *project_id,
                                                  GError        **error);
 guint          echoes_store_purge_trash         (EchoesStore    *self,
+                                                 const char     *only_id,
                                                  GError        **error);
 
 /* Runs @func on the store's single worker thread, in submission order. */
