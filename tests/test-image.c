@@ -86,6 +86,10 @@ make_corpus (void)
   g_free (cmd);
   cmd = g_strdup_printf ("convert %s/photo.jpg %s/photo.tif", corpus, corpus);
   echoes_test_run_command (cmd);
+  g_free (cmd);
+  /* the HEIF loader (heif-gdk-pixbuf) is installed by build-aux/ci-install.sh */
+  cmd = g_strdup_printf ("convert %s/photo.jpg %s/photo.heic", corpus, corpus);
+  echoes_test_run_command (cmd);
 
   /* broken files */
   g_file_get_contents (jpeg, &contents, &len, &error);
@@ -148,6 +152,7 @@ test_accepts_photos (void)
     { "photo.webp", "webp", 400, 300 },
     { "animated.gif", "gif", 400, 300 },
     { "photo.tif", "tif", 400, 300 },
+    { "photo.heic", "heic", 400, 300 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)
@@ -194,20 +199,26 @@ test_refuses_bad_files (void)
 }
 
 static void
-test_heic_without_loader (void)
+test_heic_header_only (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(EchoesImageInfo) info = probe ("phone.heic", &error);
+  g_autoptr(EchoesImageInfo) info = NULL;
   gboolean have_heif = FALSE;
+  GLogLevelFlags old_fatal;
   g_autoptr(GSList) formats = gdk_pixbuf_get_formats ();
 
   for (GSList *l = formats; l; l = l->next)
     {
       g_autofree char *format_name = gdk_pixbuf_format_get_name (l->data);
 
-      if (g_str_equal (format_name, "heif"))
+      if (g_str_has_prefix (format_name, "heif"))
         have_heif = TRUE;
     }
+
+  /* libheif's loader warns (more than once) about the missing box before it fails */
+  old_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  info = probe ("phone.heic", &error);
+  g_log_set_always_fatal (old_fatal);
 
   /* A header alone is never a photo: refused either way, as unsupported when no
    * loader can read HEIC, as damaged when one can. */
@@ -259,7 +270,7 @@ main (int   argc,
   g_test_add_func ("/echoes/media/image/accepts-photos", test_accepts_photos);
   g_test_add_func ("/echoes/media/image/exif-time", test_exif_time);
   g_test_add_func ("/echoes/media/image/refuses-bad-files", test_refuses_bad_files);
-  g_test_add_func ("/echoes/media/image/heic-without-loader", test_heic_without_loader);
+  g_test_add_func ("/echoes/media/image/heic-header-only", test_heic_header_only);
   g_test_add_func ("/echoes/media/image/load-at-size-orients", test_load_at_size_orients);
 
   ret = g_test_run ();

@@ -30,6 +30,7 @@ static const struct {
   { "gif", "gif" },
   { "tiff", "tif" },
   { "heif", "heic" },
+  { "heif/avif", "heic" },   /* libheif's loader reads both; the bytes say which */
   { "avif", "avif" },
   { "bmp", "bmp" },
 };
