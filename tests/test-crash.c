@@ -160,6 +160,27 @@ test_kill_mid_import (void)
     g_assert_cmpuint (count_clips (echoes_project_get_id (project)), ==, before + n_files);
     check_consistent (echoes_project_get_id (project));
   }
+
+  /* what the kills left behind (half copies, copies whose row never came) is swept */
+  {
+    g_autoptr(EchoesStore) store = echoes_store_open (NULL, &error);
+    g_autofree char *dir_path = g_build_filename (g_get_user_data_dir (), "echoes", "images",
+                                                  echoes_project_get_id (project), NULL);
+    g_autoptr(GDir) dir = NULL;
+    const char *name;
+    guint files = 0;
+
+    g_assert_no_error (error);
+    _echoes_store_sweep_files (store, 0);
+    dir = g_dir_open (dir_path, 0, &error);
+    g_assert_no_error (error);
+    while ((name = g_dir_read_name (dir)))
+      {
+        g_assert_null (strstr (name, ".partial-"));
+        files++;
+      }
+    g_assert_cmpuint (files, ==, count_clips (echoes_project_get_id (project)));
+  }
 }
 
 int

@@ -250,6 +250,34 @@ test_purge_removes_files (Fixture       *f,
 }
 
 static void
+test_sweep_orphans (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(EchoesProject) project = echoes_store_create_project (f->store, "P", NULL);
+  const char *pid = echoes_project_get_id (project);
+  g_autoptr(EchoesClip) kept = add_clip (f->store, pid, "kept.jpg", 0);
+  g_autofree char *kept_path = echoes_store_resolve (f->store, echoes_clip_get_image (kept));
+  g_autofree char *dir = g_path_get_dirname (kept_path);
+  g_autofree char *orphan = g_build_filename (dir, "orphan.jpg", NULL);
+  g_autofree char *partial = g_build_filename (dir, "x.jpg.partial-AB12CD", NULL);
+
+  g_mkdir_with_parents (dir, 0700);
+  g_file_set_contents (kept_path, "k", 1, NULL);
+  g_file_set_contents (orphan, "o", 1, NULL);
+  g_file_set_contents (partial, "p", 1, NULL);
+
+  /* young files may belong to an import in flight in another process */
+  _echoes_store_sweep_files (f->store, 10 * G_TIME_SPAN_MINUTE);
+  g_assert_true (g_file_test (orphan, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (partial, G_FILE_TEST_EXISTS));
+
+  _echoes_store_sweep_files (f->store, 0);
+  g_assert_false (g_file_test (orphan, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (partial, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (kept_path, G_FILE_TEST_EXISTS));
+}
+
+static void
 test_too_new_is_refused (void)
 {
   g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "newer", NULL);
@@ -360,6 +388,7 @@ main (int   argc,
   g_test_add ("/echoes/store/clip/crud", Fixture, NULL, fixture_setup, test_clip_crud, fixture_teardown);
   g_test_add ("/echoes/store/trash/purge-removes-files", Fixture, NULL, fixture_setup, test_purge_removes_files, fixture_teardown);
   g_test_add ("/echoes/store/run-async/in-order", Fixture, NULL, fixture_setup, test_run_async_in_order, fixture_teardown);
+  g_test_add ("/echoes/store/trash/sweep-orphans", Fixture, NULL, fixture_setup, test_sweep_orphans, fixture_teardown);
   g_test_add_func ("/echoes/store/open/too-new", test_too_new_is_refused);
   g_test_add_func ("/echoes/store/open/corrupt", test_corrupt_is_refused);
 

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "echoes-library.h"
+#include "echoes-store-private.h"
 
 /**
  * EchoesLibrary:
@@ -177,6 +178,8 @@ op_run (EchoesStore   *store,
     case OP_PURGE:
       echoes_store_purge_trash (store, NULL, error);
       ok = error == NULL || *error == NULL;
+      if (ok)
+        _echoes_store_sweep_files (store, 10 * G_TIME_SPAN_MINUTE);
       break;
 
     default:
@@ -701,7 +704,9 @@ echoes_library_sort_by_date_finish (EchoesLibrary  *self,
 /**
  * echoes_library_purge_trash:
  *
- * Deletes for good what was trashed (and not restored), with its files.
+ * Deletes for good what was trashed (and not restored), with its files, and media
+ * files that a crash left without a row (older than ten minutes, so that another
+ * process's import in flight is left alone).
  */
 void
 echoes_library_purge_trash (EchoesLibrary *self)

@@ -17,4 +17,7 @@ gboolean    _echoes_store_check_order   (EchoesStore  *self,
                                          const char   *project_id,
                                          GError      **error);
 
+void        _echoes_store_sweep_files  (EchoesStore  *self,
+                                        GTimeSpan     min_age);
+
 G_END_DECLS

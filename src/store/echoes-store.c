@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -1296,6 +1297,78 @@ unlink_media (EchoesStore *self,
     }
 }
 
+/* Removes files under images/ and clips/ that no row points to: `.partial-XXXXXX`
+ * files of a copy that was killed (see echoes_file_copy_atomic()), and complete files
+ * whose row was never inserted because the process died between the rename and the
+ * insert. Only files older than @min_age go: another process may be importing right
+ * now, between its rename and its insert. */
+static void
+sweep_files (EchoesStore *self,
+             const char  *kind,
+             GHashTable  *referenced,
+             GTimeSpan    min_age)
+{
+  g_autofree char *top = g_build_filename (self->data_dir, kind, NULL);
+  g_autoptr(GDir) projects = g_dir_open (top, 0, NULL);
+  gint64 now = g_get_real_time ();
+  const char *project;
+
+  while (projects && (project = g_dir_read_name (projects)))
+    {
+      g_autofree char *dir_path = g_build_filename (top, project, NULL);
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+      const char *name;
+
+      while (dir && (name = g_dir_read_name (dir)))
+        {
+          g_autofree char *relative = g_build_filename (kind, project, name, NULL);
+          g_autofree char *path = NULL;
+          GStatBuf st;
+
+          if (g_hash_table_contains (referenced, relative))
+            continue;
+
+          path = g_build_filename (dir_path, name, NULL);
+          if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) ||
+              now - (gint64)st.st_mtime * G_USEC_PER_SEC < min_age)
+            continue;
+
+          g_debug ("Removing unreferenced %s", relative);
+          g_unlink (path);
+        }
+    }
+}
+
+/**
+ * _echoes_store_sweep_files:
+ * @min_age: leave files younger than this alone
+ *
+ * Removes media files no clip (live or trashed) points to.
+ */
+void
+_echoes_store_sweep_files (EchoesStore *self,
+                           GTimeSpan    min_age)
+{
+  g_autoptr(GHashTable) referenced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  {
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+    if (!(stmt = prepare (self, "SELECT image FROM clips UNION "
+                                "SELECT video FROM clips WHERE video IS NOT NULL", NULL)))
+      return;
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      g_hash_table_add (referenced, g_strdup (column_text (stmt, 0)));
+    /* a failed read leaves the set short: sweep nothing rather than too much */
+    if (sqlite3_errcode (self->db) != SQLITE_DONE && sqlite3_errcode (self->db) != SQLITE_OK)
+      return;
+  }
+
+  sweep_files (self, "images", referenced, min_age);
+  sweep_files (self, "clips", referenced, min_age);
+}
+
 static gboolean
 exec_with_id (EchoesStore  *self,
               const char   *sql,
@@ -1365,6 +1438,7 @@ echoes_store_purge_trash (EchoesStore  *self,
 
   /* Files go only after the rows that point to them are gone. */
   unlink_media (self, paths);
+
   return n;
 }
 
