@@ -1,0 +1,350 @@
+/* echoes-application.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "echoes-application"
+
+#include "config.h"
+
+#include "echoes-application.h"
+
+#include <glib/gi18n.h>
+
+#include "echoes-window.h"
+
+/**
+ * EchoesApplication:
+ *
+ * Opens the library (#EchoesContext) in the background, shows the window at once
+ * and hands the library to it when ready. `echoes FILE…` and "Open With" import the
+ * files into the project shown, or a new one.
+ */
+struct _EchoesApplication
+{
+  AdwApplication  parent_instance;
+
+  EchoesContext  *context;     /* (owned) (nullable) */
+  GError         *error;       /* (owned) (nullable) why the library did not open */
+  GCancellable   *cancellable; /* (owned) */
+  char           *data_dir;    /* (owned) (nullable) NULL: the default */
+  gboolean        loading;
+};
+
+G_DEFINE_FINAL_TYPE (EchoesApplication, echoes_application, ADW_TYPE_APPLICATION)
+
+static void echoes_application_load (EchoesApplication *self);
+
+static EchoesWindow *
+get_window (EchoesApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window != NULL && ECHOES_IS_WINDOW (window))
+    return ECHOES_WINDOW (window);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (ECHOES_IS_WINDOW (l->data))
+      return ECHOES_WINDOW (l->data);
+
+  return NULL;
+}
+
+static EchoesWindow *
+ensure_window (EchoesApplication *self)
+{
+  EchoesWindow *window = get_window (self);
+
+  if (window != NULL)
+    return window;
+
+  window = echoes_window_new (GTK_APPLICATION (self));
+  if (self->context != NULL)
+    echoes_window_set_context (window, self->context);
+  else if (self->error != NULL)
+    echoes_window_show_error (window, self->error);
+
+  return window;
+}
+
+static void
+context_ready_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(EchoesApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->loading = FALSE;
+  self->context = echoes_context_new_finish (result, &error);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    {
+      if (!ECHOES_IS_WINDOW (l->data))
+        continue;
+
+      if (self->context != NULL)
+        echoes_window_set_context (l->data, self->context);
+      else
+        echoes_window_show_error (l->data, error);
+    }
+
+  /* The context purged what was deleted (and not undone) in the last session. */
+  if (self->context == NULL)
+    {
+      g_warning ("Could not open the library: %s", error->message);
+      self->error = g_steal_pointer (&error);
+    }
+}
+
+static void
+echoes_application_load (EchoesApplication *self)
+{
+  if (self->loading || self->context != NULL)
+    return;
+
+  g_clear_error (&self->error);
+  self->loading = TRUE;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (ECHOES_IS_WINDOW (l->data))
+      echoes_window_show_loading (l->data);
+
+  echoes_context_new_async (self->data_dir, self->cancellable, context_ready_cb,
+                            g_object_ref (self));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  EchoesApplication *self = user_data;
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+
+  /* Closing (rather than quitting) lets windows save their size. */
+  for (GList *l = windows; l; l = l->next)
+    gtk_window_close (l->data);
+  g_list_free (windows);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  EchoesApplication *self = user_data;
+  static const char *developers[] = { "The Echoes Authors", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", get_window (self),
+                        "application-name", _("Echoes"),
+                        "application-icon", BASE_ID,
+                        "developer-name", _("The Echoes Authors"),
+                        "version", PACKAGE_VERSION,
+                        "website", "https://github.com/echoes/echoes",
+                        "issue-url", "https://github.com/echoes/echoes/issues",
+                        "copyright", "© 2026 The Echoes Authors",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: your names, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+new_project_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  EchoesApplication *self = user_data;
+  EchoesWindow *window = ensure_window (self);
+
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-project", NULL);
+}
+
+static void
+shortcuts_action (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  EchoesApplication *self = user_data;
+  EchoesWindow *window = ensure_window (self);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+}
+
+static void
+reload_library_action (GSimpleAction *action,
+                       GVariant      *param,
+                       gpointer       user_data)
+{
+  echoes_application_load (ECHOES_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "about", about_action },
+  { "new-project", new_project_action },
+  { "shortcuts", shortcuts_action },
+  { "reload-library", reload_library_action },
+};
+
+static void
+echoes_application_startup (GApplication *application)
+{
+  EchoesApplication *self = ECHOES_APPLICATION (application);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *new_accels[] = { "<Control>n", NULL };
+
+  G_APPLICATION_CLASS (echoes_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-project", new_accels);
+
+  gtk_window_set_default_icon_name (APP_ID);
+
+  echoes_application_load (self);
+}
+
+static void
+echoes_application_activate (GApplication *application)
+{
+  EchoesApplication *self = ECHOES_APPLICATION (application);
+
+  gtk_window_present (GTK_WINDOW (ensure_window (self)));
+}
+
+static void
+echoes_application_open (GApplication  *application,
+                         GFile        **files,
+                         int            n_files,
+                         const char    *hint)
+{
+  EchoesApplication *self = ECHOES_APPLICATION (application);
+  g_autoptr(GPtrArray) array = g_ptr_array_new_with_free_func (g_object_unref);
+  EchoesWindow *window = ensure_window (self);
+
+  for (int i = 0; i < n_files; i++)
+    g_ptr_array_add (array, g_object_ref (files[i]));
+
+  /* The window waits for the library if it is still opening. */
+  echoes_window_import_files (window, array);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+echoes_application_shutdown (GApplication *application)
+{
+  EchoesApplication *self = ECHOES_APPLICATION (application);
+
+  g_cancellable_cancel (self->cancellable);
+
+  G_APPLICATION_CLASS (echoes_application_parent_class)->shutdown (application);
+}
+
+static void
+echoes_application_dispose (GObject *object)
+{
+  EchoesApplication *self = (EchoesApplication *)object;
+
+  g_cancellable_cancel (self->cancellable);
+
+  G_OBJECT_CLASS (echoes_application_parent_class)->dispose (object);
+}
+
+static void
+echoes_application_finalize (GObject *object)
+{
+  EchoesApplication *self = (EchoesApplication *)object;
+
+  g_clear_object (&self->context);
+  g_clear_object (&self->cancellable);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->data_dir, g_free);
+
+  G_OBJECT_CLASS (echoes_application_parent_class)->finalize (object);
+}
+
+static void
+echoes_application_class_init (EchoesApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = echoes_application_dispose;
+  object_class->finalize = echoes_application_finalize;
+
+  app_class->startup = echoes_application_startup;
+  app_class->activate = echoes_application_activate;
+  app_class->open = echoes_application_open;
+  app_class->shutdown = echoes_application_shutdown;
+}
+
+static void
+echoes_application_init (EchoesApplication *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * echoes_application_new:
+ *
+ * Returns: (transfer full): the application
+ */
+EchoesApplication *
+echoes_application_new (void)
+{
+  /* One resource path for release and .Devel builds: style.css and the help overlay. */
+  return g_object_new (ECHOES_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", RESOURCE_PREFIX,
+                       NULL);
+}
+
+/**
+ * echoes_application_get_context:
+ *
+ * Returns: (transfer none) (nullable): the context, once the library is open
+ */
+EchoesContext *
+echoes_application_get_context (EchoesApplication *self)
+{
+  g_return_val_if_fail (ECHOES_IS_APPLICATION (self), NULL);
+  return self->context;
+}
+
+/**
+ * echoes_application_get_error:
+ *
+ * Returns: (transfer none) (nullable): why the library could not be opened
+ */
+const GError *
+echoes_application_get_error (EchoesApplication *self)
+{
+  g_return_val_if_fail (ECHOES_IS_APPLICATION (self), NULL);
+  return self->error;
+}
+
+/**
+ * echoes_application_set_data_dir:
+ * @data_dir: (nullable): where the library lives; %NULL for the default
+ *
+ * Must be called before the application starts.
+ */
+void
+echoes_application_set_data_dir (EchoesApplication *self,
+                                 const char        *data_dir)
+{
+  g_return_if_fail (ECHOES_IS_APPLICATION (self));
+
+  g_free (self->data_dir);
+  self->data_dir = g_strdup (data_dir);
+}

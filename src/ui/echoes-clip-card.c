@@ -1,0 +1,583 @@
+/* echoes-clip-card.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "echoes-clip-card"
+
+#include "config.h"
+
+#include "echoes-clip-card.h"
+
+#include <glib/gi18n.h>
+
+#include "echoes-store.h"
+#include "echoes-thumbnailer.h"
+
+/**
+ * EchoesClipCard:
+ *
+ * One photo of the timeline: its thumbnail, order, status and approval.
+ *
+ * The card only shows a clip and turns clicks into window actions (`win.trash-clip`,
+ * `win.set-clip-approved`, `win.move-clip`), so the window owns every change.
+ */
+struct _EchoesClipCard
+{
+  GtkWidget       parent_instance;
+
+  EchoesContext  *context;      /* (owned) (nullable) */
+  EchoesClip     *clip;         /* (owned) (nullable) */
+  GCancellable   *cancellable;  /* (owned) (nullable) the thumbnail load */
+  GSignalGroup   *clip_signals; /* (owned) */
+  guint           updating : 1;
+  guint           has_thumbnail : 1;
+
+  GtkToggleButton *approve_button;
+  GtkWidget       *bottom_bar;
+  GtkButton       *delete_button;
+  GtkLabel        *name_label;
+  GtkLabel        *order_label;
+  GtkWidget       *overlay;
+  GtkPicture      *picture;
+  GtkPopoverMenu  *popover;
+  GtkStack        *picture_stack;
+  GtkProgressBar  *progress_bar;
+  GtkWidget       *status_badge;
+  GtkImage        *status_icon;
+  GtkLabel        *status_label;
+};
+
+enum {
+  PROP_0,
+  PROP_CLIP,
+  N_PROPS
+};
+
+G_DEFINE_FINAL_TYPE (EchoesClipCard, echoes_clip_card, GTK_TYPE_WIDGET)
+
+static GParamSpec *properties [N_PROPS];
+
+static void
+echoes_clip_card_update (EchoesClipCard *self)
+{
+  g_autofree char *order = NULL;
+  g_autofree char *a11y = NULL;
+  g_autofree char *percent = NULL;
+  const char *status_text = NULL;
+  const char *icon = NULL;
+  const char *tooltip = NULL;
+  const char *name;
+  EchoesClipStatus status;
+  gboolean approved;
+  guint position;
+
+  if (self->clip == NULL)
+    return;
+
+  position = echoes_clip_get_position (self->clip);
+  status = echoes_clip_get_status (self->clip);
+  approved = echoes_clip_get_approved (self->clip);
+  name = echoes_clip_get_source_name (self->clip);
+  if (name == NULL || *name == '\0')
+    name = _("Photo");
+
+  order = g_strdup_printf ("%u", position + 1);
+  gtk_label_set_label (self->order_label, order);
+  gtk_label_set_label (self->name_label, name);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), name);
+
+  gtk_widget_remove_css_class (self->status_badge, "ready");
+  gtk_widget_remove_css_class (self->status_badge, "failed");
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
+
+  switch (status)
+    {
+    case ECHOES_CLIP_STATUS_PENDING:
+      icon = "content-loading-symbolic";
+      status_text = _("Pending");
+      tooltip = _("Not generated yet");
+      break;
+
+    case ECHOES_CLIP_STATUS_GENERATING:
+      icon = "emblem-synchronizing-symbolic";
+      /* Translators: a percentage of progress, e.g. "40 %" */
+      percent = g_strdup_printf (_("%.0f %%"), CLAMP (echoes_clip_get_progress (self->clip), 0.0, 1.0) * 100.0);
+      status_text = percent;
+      tooltip = _("Generating");
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
+      gtk_progress_bar_set_fraction (self->progress_bar, echoes_clip_get_progress (self->clip));
+      break;
+
+    case ECHOES_CLIP_STATUS_READY:
+      icon = "emblem-ok-symbolic";
+      status_text = _("Ready");
+      tooltip = _("The clip is ready");
+      gtk_widget_add_css_class (self->status_badge, "ready");
+      break;
+
+    case ECHOES_CLIP_STATUS_FAILED:
+      icon = "dialog-warning-symbolic";
+      status_text = _("Failed");
+      tooltip = echoes_clip_get_error (self->clip);
+      if (tooltip == NULL || *tooltip == '\0')
+        tooltip = _("Generation failed");
+      gtk_widget_add_css_class (self->status_badge, "failed");
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  gtk_image_set_from_icon_name (self->status_icon, icon);
+  gtk_label_set_label (self->status_label, status_text);
+  gtk_widget_set_tooltip_text (self->status_badge, tooltip);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.move-earlier", position > 0);
+
+  self->updating = TRUE;
+  gtk_toggle_button_set_active (self->approve_button, approved);
+  self->updating = FALSE;
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->approve_button),
+                               approved ? _("Approved") : _("Approve"));
+
+  if (approved)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "approved");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "approved");
+
+  /* Translators: the accessible name of a photo card: position, file name, status */
+  a11y = g_strdup_printf (approved ? _("Photo %u, %s, %s, approved") : _("Photo %u, %s, %s"),
+                          position + 1, name, status_text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, a11y,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip,
+                                  -1);
+}
+
+static void
+thumbnail_loaded_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(EchoesClipCard) self = user_data;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pixbuf = echoes_thumbnailer_load_finish (ECHOES_THUMBNAILER (object), result, &error);
+
+  if (pixbuf == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_debug ("No thumbnail: %s", error->message);
+          gtk_image_set_from_icon_name (GTK_IMAGE (gtk_stack_get_child_by_name (self->picture_stack, "placeholder")),
+                                        "image-missing-symbolic");
+        }
+      return;
+    }
+
+  texture = gdk_texture_new_for_pixbuf (pixbuf);
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
+  gtk_stack_set_visible_child_name (self->picture_stack, "picture");
+  self->has_thumbnail = TRUE;
+}
+
+static void
+echoes_clip_card_load_thumbnail (EchoesClipCard *self)
+{
+  g_autofree char *path = NULL;
+  EchoesStore *store;
+  const char *image;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_picture_set_paintable (self->picture, NULL);
+  gtk_stack_set_visible_child_name (self->picture_stack, "placeholder");
+  gtk_image_set_from_icon_name (GTK_IMAGE (gtk_stack_get_child_by_name (self->picture_stack, "placeholder")),
+                                "image-x-generic-symbolic");
+  self->has_thumbnail = FALSE;
+
+  if (self->clip == NULL || self->context == NULL)
+    return;
+
+  image = echoes_clip_get_image (self->clip);
+  store = echoes_context_get_store (self->context);
+  if (image == NULL || store == NULL || !(path = echoes_store_resolve (store, image)))
+    return;
+
+  self->cancellable = g_cancellable_new ();
+  echoes_thumbnailer_load_async (echoes_context_get_thumbnailer (self->context),
+                                 path,
+                                 echoes_clip_get_id (self->clip),
+                                 /* Sharp on HiDPI screens too */
+                                 ECHOES_THUMBNAIL_SIZE * CLAMP (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1, 2),
+                                 self->cancellable,
+                                 thumbnail_loaded_cb,
+                                 g_object_ref (self));
+}
+
+static void
+clip_notify_cb (EchoesClipCard *self,
+                GParamSpec     *pspec,
+                EchoesClip     *clip)
+{
+  if (g_strcmp0 (pspec->name, "image") == 0)
+    echoes_clip_card_load_thumbnail (self);
+  else
+    echoes_clip_card_update (self);
+}
+
+static void
+approve_toggled_cb (EchoesClipCard  *self,
+                    GtkToggleButton *button)
+{
+  if (self->updating || self->clip == NULL)
+    return;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.set-clip-approved", "(sb)",
+                              echoes_clip_get_id (self->clip),
+                              gtk_toggle_button_get_active (button));
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  EchoesClipCard *self = ECHOES_CLIP_CARD (widget);
+
+  if (self->clip != NULL)
+    gtk_widget_activate_action (widget, "win.trash-clip", "s", echoes_clip_get_id (self->clip));
+}
+
+static void
+approve_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  EchoesClipCard *self = ECHOES_CLIP_CARD (widget);
+
+  gtk_toggle_button_set_active (self->approve_button,
+                                !gtk_toggle_button_get_active (self->approve_button));
+}
+
+static void
+move_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  EchoesClipCard *self = ECHOES_CLIP_CARD (widget);
+  guint position;
+
+  if (self->clip == NULL)
+    return;
+
+  position = echoes_clip_get_position (self->clip);
+  if (g_str_equal (action_name, "card.move-earlier"))
+    {
+      if (position == 0)
+        return;
+      position--;
+    }
+  else
+    position++;
+
+  gtk_widget_activate_action (widget, "win.move-clip", "(su)",
+                              echoes_clip_get_id (self->clip), position);
+}
+
+static void
+show_menu_at (EchoesClipCard *self,
+              double          x,
+              double          y)
+{
+  if (self->clip == NULL)
+    return;
+
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->popover),
+                               &(GdkRectangle) { (int)x, (int)y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->popover));
+}
+
+static void
+show_menu_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  show_menu_at (ECHOES_CLIP_CARD (widget),
+                gtk_widget_get_width (widget) / 2.0,
+                gtk_widget_get_height (widget) / 2.0);
+}
+
+static void
+context_click_cb (EchoesClipCard  *self,
+                  int              n_press,
+                  double           x,
+                  double           y,
+                  GtkGestureClick *gesture)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  show_menu_at (self, x, y);
+}
+
+static void
+long_press_cb (EchoesClipCard     *self,
+               double              x,
+               double              y,
+               GtkGestureLongPress *gesture)
+{
+  show_menu_at (self, x, y);
+}
+
+static GdkContentProvider *
+drag_prepare_cb (EchoesClipCard *self,
+                 double          x,
+                 double          y,
+                 GtkDragSource  *source)
+{
+  g_autoptr(GdkPaintable) icon = NULL;
+
+  if (self->clip == NULL)
+    return NULL;
+
+  icon = gtk_widget_paintable_new (GTK_WIDGET (self));
+  gtk_drag_source_set_icon (source, icon, (int)x, (int)y);
+
+  /* Only Echoes itself understands this type: the clip (and so its id) moves. */
+  return gdk_content_provider_new_typed (ECHOES_TYPE_CLIP, self->clip);
+}
+
+static gboolean
+drop_cb (EchoesClipCard *self,
+         const GValue   *value,
+         double          x,
+         double          y,
+         GtkDropTarget  *target)
+{
+  EchoesClip *dropped;
+
+  if (self->clip == NULL || !G_VALUE_HOLDS (value, ECHOES_TYPE_CLIP))
+    return FALSE;
+
+  dropped = g_value_get_object (value);
+  if (dropped == NULL || dropped == self->clip)
+    return FALSE;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.move-clip", "(su)",
+                              echoes_clip_get_id (dropped),
+                              echoes_clip_get_position (self->clip));
+  return TRUE;
+}
+
+static void
+echoes_clip_card_dispose (GObject *object)
+{
+  EchoesClipCard *self = (EchoesClipCard *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), ECHOES_TYPE_CLIP_CARD);
+
+  G_OBJECT_CLASS (echoes_clip_card_parent_class)->dispose (object);
+}
+
+static void
+echoes_clip_card_finalize (GObject *object)
+{
+  EchoesClipCard *self = (EchoesClipCard *)object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->clip_signals);
+  g_clear_object (&self->clip);
+  g_clear_object (&self->context);
+
+  G_OBJECT_CLASS (echoes_clip_card_parent_class)->finalize (object);
+}
+
+static void
+echoes_clip_card_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  EchoesClipCard *self = ECHOES_CLIP_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIP:
+      g_value_set_object (value, self->clip);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+echoes_clip_card_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  EchoesClipCard *self = ECHOES_CLIP_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIP:
+      echoes_clip_card_set_clip (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+echoes_clip_card_class_init (EchoesClipCardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = echoes_clip_card_dispose;
+  object_class->finalize = echoes_clip_card_finalize;
+  object_class->get_property = echoes_clip_card_get_property;
+  object_class->set_property = echoes_clip_card_set_property;
+
+  properties [PROP_CLIP] =
+    g_param_spec_object ("clip", NULL, NULL,
+                         ECHOES_TYPE_CLIP,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/echoes-clip-card.ui");
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, approve_button);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, bottom_bar);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, name_label);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, order_label);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, overlay);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, picture);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, popover);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, picture_stack);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, status_badge);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, status_icon);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, status_label);
+  gtk_widget_class_bind_template_callback (widget_class, approve_toggled_cb);
+
+  gtk_widget_class_install_action (widget_class, "card.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "card.approve", NULL, approve_action);
+  gtk_widget_class_install_action (widget_class, "card.move-earlier", NULL, move_action);
+  gtk_widget_class_install_action (widget_class, "card.move-later", NULL, move_action);
+  gtk_widget_class_install_action (widget_class, "card.show-menu", NULL, show_menu_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "card.show-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "card.show-menu", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "clipcard");
+}
+
+static void
+echoes_clip_card_init (EchoesClipCard *self)
+{
+  GtkDragSource *source;
+  GtkDropTarget *target;
+  GtkGesture *gesture;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gesture = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
+  g_signal_connect_object (gesture, "pressed", G_CALLBACK (context_click_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  gesture = gtk_gesture_long_press_new ();
+  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (gesture), TRUE);
+  g_signal_connect_object (gesture, "pressed", G_CALLBACK (long_press_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  self->clip_signals = g_signal_group_new (ECHOES_TYPE_CLIP);
+  g_signal_group_connect_object (self->clip_signals, "notify", G_CALLBACK (clip_notify_cb),
+                                 self, G_CONNECT_SWAPPED);
+
+  source = gtk_drag_source_new ();
+  gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
+  g_signal_connect_object (source, "prepare", G_CALLBACK (drag_prepare_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (source));
+
+  target = gtk_drop_target_new (ECHOES_TYPE_CLIP, GDK_ACTION_MOVE);
+  g_signal_connect_object (target, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+}
+
+/**
+ * echoes_clip_card_new:
+ * @context: (nullable): where thumbnails and image paths come from
+ *
+ * Returns: (transfer floating): a new card
+ */
+GtkWidget *
+echoes_clip_card_new (EchoesContext *context)
+{
+  EchoesClipCard *self;
+
+  g_return_val_if_fail (!context || ECHOES_IS_CONTEXT (context), NULL);
+
+  self = g_object_new (ECHOES_TYPE_CLIP_CARD, NULL);
+  g_set_object (&self->context, context);
+  return GTK_WIDGET (self);
+}
+
+/**
+ * echoes_clip_card_get_clip:
+ *
+ * Returns: (transfer none) (nullable): the clip shown
+ */
+EchoesClip *
+echoes_clip_card_get_clip (EchoesClipCard *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CLIP_CARD (self), NULL);
+  return self->clip;
+}
+
+/**
+ * echoes_clip_card_set_clip:
+ * @clip: (nullable): the clip to show; %NULL cancels a pending thumbnail
+ *
+ * Shows @clip and starts loading its thumbnail in the background.
+ */
+void
+echoes_clip_card_set_clip (EchoesClipCard *self,
+                           EchoesClip     *clip)
+{
+  g_return_if_fail (ECHOES_IS_CLIP_CARD (self));
+  g_return_if_fail (!clip || ECHOES_IS_CLIP (clip));
+
+  if (!g_set_object (&self->clip, clip))
+    return;
+
+  g_signal_group_set_target (self->clip_signals, clip);
+  echoes_clip_card_load_thumbnail (self);
+  echoes_clip_card_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CLIP]);
+}
+
+/**
+ * echoes_clip_card_has_thumbnail:
+ *
+ * Returns: whether the thumbnail is shown (it loads in the background)
+ */
+gboolean
+echoes_clip_card_has_thumbnail (EchoesClipCard *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CLIP_CARD (self), FALSE);
+  return self->has_thumbnail;
+}

@@ -1,0 +1,38 @@
+/* echoes-window.h
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "echoes-context.h"
+
+G_BEGIN_DECLS
+
+#define ECHOES_TYPE_WINDOW (echoes_window_get_type())
+
+G_DECLARE_FINAL_TYPE (EchoesWindow, echoes_window, ECHOES, WINDOW, AdwApplicationWindow)
+
+EchoesWindow  *echoes_window_new               (GtkApplication *application);
+EchoesContext *echoes_window_get_context       (EchoesWindow   *self);
+void           echoes_window_set_context       (EchoesWindow   *self,
+                                                EchoesContext  *context);
+void           echoes_window_show_loading      (EchoesWindow   *self);
+void           echoes_window_show_error        (EchoesWindow   *self,
+                                                const GError   *error);
+const char    *echoes_window_get_project_id    (EchoesWindow   *self);
+void           echoes_window_select_project    (EchoesWindow   *self,
+                                                const char     *project_id);
+void           echoes_window_create_project    (EchoesWindow   *self,
+                                                const char     *title);
+void           echoes_window_import_files      (EchoesWindow   *self,
+                                                GPtrArray      *files);
+gboolean       echoes_window_get_importing     (EchoesWindow   *self);
+void           echoes_window_add_toast         (EchoesWindow   *self,
+                                                AdwToast       *toast);
+
+G_END_DECLS

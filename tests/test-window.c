@@ -1,0 +1,717 @@
+/* test-window.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-window"
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gstdio.h>
+#include <adwaita.h>
+
+#include "echoes-clip-card.h"
+#include "echoes-context.h"
+#include "echoes-library.h"
+#include "echoes-test-util.h"
+#include "echoes-window-private.h"
+
+#define TIMEOUT_MS 20000
+
+typedef struct
+{
+  EchoesContext *context;
+  EchoesWindow  *window;
+  char          *photos;
+} Fixture;
+
+static void
+context_ready_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GError) error = NULL;
+
+  f->context = echoes_context_new_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+context_opened (gpointer data)
+{
+  return ((Fixture *)data)->context != NULL;
+}
+
+static gboolean
+window_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (((Fixture *)data)->window));
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  int width = GPOINTER_TO_INT (data);
+
+  echoes_context_new_async (NULL, NULL, context_ready_cb, f);
+  g_assert_true (echoes_test_wait_until (context_opened, f, TIMEOUT_MS));
+
+  f->photos = g_build_filename (g_get_user_cache_dir (), "photos", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (f->photos, 0700), ==, 0);
+
+  f->window = g_object_ref_sink (echoes_window_new (NULL));
+  if (width == 0)
+    gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  else if (width <= 360)
+    gtk_window_set_default_size (GTK_WINDOW (f->window), width, 640);
+  else
+    gtk_window_set_default_size (GTK_WINDOW (f->window), width, width * 9 / 16);
+  echoes_window_set_context (f->window, f->context);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (echoes_test_wait_until (window_mapped, f, TIMEOUT_MS));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  echoes_test_drain (f->window);
+  g_assert_finalize_object (g_steal_pointer (&f->window));
+  echoes_test_drain (f->context);
+  g_clear_object (&f->context);
+  g_free (f->photos);
+}
+
+static void
+wait_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+/* Renders @widget in-process (no X tools) and saves it under G_TEST_BUILDDIR/artifacts. */
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  int width = 0;
+  int height = 0;
+
+  /* A widget that was not drawn yet has nothing to show: let a frame pass. */
+  for (guint i = 0; node == NULL && i < 100; i++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      if (!(node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot))))
+        wait_ms (20);
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  dir = g_build_filename (builddir ? builddir : ".", "artifacts", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
+
+typedef struct
+{
+  Fixture    *f;
+  const char *page;
+  guint       n_clips;
+} Expect;
+
+static GListModel *
+get_clips (Fixture *f)
+{
+  const char *id = echoes_window_get_project_id (f->window);
+
+  return id ? echoes_library_get_clips (echoes_context_get_library (f->context), id) : NULL;
+}
+
+static gboolean
+page_is (gpointer data)
+{
+  Expect *e = data;
+
+  return g_strcmp0 (_echoes_window_get_page (e->f->window), e->page) == 0;
+}
+
+static gboolean
+clips_are (gpointer data)
+{
+  Expect *e = data;
+  GListModel *clips = get_clips (e->f);
+
+  return clips != NULL && g_list_model_get_n_items (clips) == e->n_clips &&
+         !echoes_window_get_importing (e->f->window) &&
+         g_strcmp0 (_echoes_window_get_page (e->f->window), e->page) == 0;
+}
+
+static char *
+dup_order (Fixture *f)
+{
+  GListModel *clips = get_clips (f);
+  GString *order = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (clips); i++)
+    {
+      g_autoptr(EchoesClip) clip = g_list_model_get_item (clips, i);
+
+      g_assert_cmpuint (echoes_clip_get_position (clip), ==, i);
+      if (i > 0)
+        g_string_append_c (order, ' ');
+      g_string_append (order, echoes_clip_get_source_name (clip));
+    }
+
+  return g_string_free (order, FALSE);
+}
+
+typedef struct
+{
+  Fixture *f;
+  char    *order;
+} ExpectOrder;
+
+static gboolean
+order_is (gpointer data)
+{
+  ExpectOrder *e = data;
+  g_autofree char *order = dup_order (e->f);
+
+  return g_strcmp0 (order, e->order) == 0;
+}
+
+static void
+assert_order (Fixture    *f,
+              const char *expected)
+{
+  ExpectOrder e = { f, (char *)expected };
+  g_autofree char *order = NULL;
+
+  if (!echoes_test_wait_until (order_is, &e, TIMEOUT_MS))
+    {
+      order = dup_order (f);
+      g_assert_cmpstr (order, ==, expected);
+    }
+}
+
+/* Cards shown in the grid, with their thumbnails loaded. */
+static guint
+count_cards (Fixture  *f,
+             gboolean  with_thumbnail)
+{
+  GtkWidget *grid = _echoes_window_get_clip_grid (f->window);
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (grid); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *card = gtk_widget_get_first_child (child);
+
+      if (card && ECHOES_IS_CLIP_CARD (card) && echoes_clip_card_get_clip (ECHOES_CLIP_CARD (card)) &&
+          gtk_widget_get_mapped (card) &&
+          (!with_thumbnail || echoes_clip_card_has_thumbnail (ECHOES_CLIP_CARD (card))))
+        n++;
+    }
+
+  return n;
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint    n;
+} ExpectCards;
+
+static gboolean
+cards_ready (gpointer data)
+{
+  ExpectCards *e = data;
+
+  return count_cards (e->f, TRUE) == e->n;
+}
+
+static EchoesClip *
+clip_named (Fixture    *f,
+            const char *name)
+{
+  GListModel *clips = get_clips (f);
+
+  for (guint i = 0; i < g_list_model_get_n_items (clips); i++)
+    {
+      g_autoptr(EchoesClip) clip = g_list_model_get_item (clips, i);
+
+      if (g_strcmp0 (echoes_clip_get_source_name (clip), name) == 0)
+        return clip;
+    }
+
+  return NULL;
+}
+
+static void
+assert_order_suffix (Fixture    *f,
+                     const char *suffix)
+{
+  g_autofree char *order = dup_order (f);
+
+  g_assert_true (g_str_has_suffix (order, suffix));
+}
+
+static EchoesClipCard *
+find_card (Fixture    *f,
+           const char *name)
+{
+  GtkWidget *grid = _echoes_window_get_clip_grid (f->window);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (grid); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *card = gtk_widget_get_first_child (child);
+      EchoesClip *clip;
+
+      if (card && ECHOES_IS_CLIP_CARD (card) &&
+          (clip = echoes_clip_card_get_clip (ECHOES_CLIP_CARD (card))) &&
+          g_strcmp0 (echoes_clip_get_source_name (clip), name) == 0)
+        return ECHOES_CLIP_CARD (card);
+    }
+
+  return NULL;
+}
+
+static void
+focus_card (Fixture    *f,
+            const char *name)
+{
+  EchoesClipCard *card = find_card (f, name);
+
+  g_assert_nonnull (card);
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (card)));
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *name;
+} FocusOn;
+
+static gboolean
+focus_on (gpointer data)
+{
+  FocusOn *e = data;
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (e->f->window));
+  EchoesClip *clip;
+
+  return focus && ECHOES_IS_CLIP_CARD (focus) &&
+         (clip = echoes_clip_card_get_clip (ECHOES_CLIP_CARD (focus))) &&
+         g_strcmp0 (echoes_clip_get_source_name (clip), e->name) == 0;
+}
+
+static gboolean
+find_message_dialog (gpointer data)
+{
+  GtkWidget **dialog = data;
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_mapped (l->data))
+      *dialog = l->data;
+
+  return *dialog != NULL;
+}
+
+static void
+show_error_details (Fixture *f)
+{
+  GtkWidget *dialog = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-import-errors", NULL));
+  g_assert_true (echoes_test_wait_until (find_message_dialog, &dialog, TIMEOUT_MS));
+  wait_ms (300);
+  save_screenshot (dialog, "import-errors.png");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+has_project (gpointer data)
+{
+  return echoes_window_get_project_id (((Fixture *)data)->window) != NULL;
+}
+
+static void
+test_window_import (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *bad_path = g_build_filename (f->photos, "notes.jpg", NULL);
+  const char *names[] = { "beach.jpg", "harbour.jpg", "sunset.jpg" };
+  const guint32 colours[] = { 0x3584e4, 0x2ec27e, 0xe66100 };
+  Expect e = { f, "no-project", 0 };
+  ExpectCards cards = { f, 3 };
+  EchoesClip *clip;
+
+  /* No project yet: the window invites to create one. */
+  g_assert_true (echoes_test_wait_until (page_is, &e, TIMEOUT_MS));
+
+  echoes_window_create_project (f->window, "Summer 2026");
+  g_assert_true (echoes_test_wait_until (has_project, f, TIMEOUT_MS));
+  e.page = "empty";
+  g_assert_true (echoes_test_wait_until (page_is, &e, TIMEOUT_MS));
+
+  /* The same entry point as a drop, paste, the file chooser and the command line. */
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = echoes_test_write_jpeg (f->photos, names[i], 1200, 800, colours[i]);
+
+      g_ptr_array_add (files, g_file_new_for_path (path));
+    }
+  echoes_window_import_files (f->window, files);
+
+  e.page = "timeline";
+  e.n_clips = 3;
+  g_assert_true (echoes_test_wait_until (clips_are, &e, TIMEOUT_MS));
+  assert_order (f, "beach.jpg harbour.jpg sunset.jpg");
+  g_assert_true (echoes_test_wait_until (cards_ready, &cards, TIMEOUT_MS));
+
+  /* A refused file is reported, with its reason, and the others stay. */
+  g_assert_true (g_file_set_contents (bad_path, "not a photo", -1, NULL));
+  g_ptr_array_add (bad, g_file_new_for_path (bad_path));
+  echoes_window_import_files (f->window, bad);
+  g_assert_true (echoes_test_wait_until (clips_are, &e, TIMEOUT_MS));
+  g_assert_cmpuint (_echoes_window_get_n_failures (f->window), ==, 1);
+
+  /* "Details" lists each refused file with its reason. */
+  show_error_details (f);
+
+  /* Trash with Undo */
+  clip = clip_named (f, "harbour.jpg");
+  g_assert_nonnull (clip);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.trash-clip", "s",
+                                             echoes_clip_get_id (clip)));
+  assert_order (f, "beach.jpg sunset.jpg");
+  g_assert_true (_echoes_window_undo (f->window));
+  assert_order (f, "beach.jpg harbour.jpg sunset.jpg");
+
+  /* Reorder: what a drop of a card on another does */
+  clip = clip_named (f, "sunset.jpg");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.move-clip", "(su)",
+                                             echoes_clip_get_id (clip), 0));
+  assert_order (f, "sunset.jpg beach.jpg harbour.jpg");
+
+  /* Keyboard: Alt+Left on the focused card moves it, and the focus follows it. */
+  focus_card (f, "harbour.jpg");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.move-clip-left", NULL));
+  assert_order (f, "sunset.jpg harbour.jpg beach.jpg");
+  g_assert_true (echoes_test_wait_until (focus_on, &(FocusOn) { f, "harbour.jpg" }, TIMEOUT_MS));
+
+  /* The context menu's Move Later does what a drop does */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "sunset.jpg")), "card.show-menu", NULL));
+  wait_ms (100);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "sunset.jpg")), "card.move-later", NULL));
+  assert_order (f, "harbour.jpg sunset.jpg beach.jpg");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "sunset.jpg")), "card.move-earlier", NULL));
+  assert_order (f, "sunset.jpg harbour.jpg beach.jpg");
+
+  /* Sort by date is one undoable step. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sort-by-date", NULL));
+  assert_order (f, "beach.jpg harbour.jpg sunset.jpg");
+  g_assert_true (_echoes_window_undo (f->window));
+  assert_order (f, "sunset.jpg harbour.jpg beach.jpg");
+
+  /* Delete on the focused card trashes it; the focus moves to the next card. */
+  focus_card (f, "harbour.jpg");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete-focused-clip", NULL));
+  assert_order (f, "sunset.jpg beach.jpg");
+  g_assert_true (echoes_test_wait_until (focus_on, &(FocusOn) { f, "beach.jpg" }, TIMEOUT_MS));
+  g_assert_true (_echoes_window_undo (f->window));
+  assert_order (f, "sunset.jpg harbour.jpg beach.jpg");
+
+  /* Approve one, for the screenshot */
+  clip = clip_named (f, "beach.jpg");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.set-clip-approved", "(sb)",
+                                             echoes_clip_get_id (clip), TRUE));
+  g_assert_true (echoes_test_wait_until (cards_ready, &cards, TIMEOUT_MS));
+  wait_ms (500);
+
+  save_screenshot (GTK_WIDGET (f->window), "window.png");
+}
+
+typedef struct
+{
+  Fixture    *f;
+  guint       n_projects;
+  guint       n_shown;
+  const char *title;
+} ExpectProjects;
+
+static gboolean
+projects_are (gpointer data)
+{
+  ExpectProjects *e = data;
+  GListModel *projects = echoes_library_get_projects (echoes_context_get_library (e->f->context));
+  const char *id = echoes_window_get_project_id (e->f->window);
+  EchoesProject *shown = id ? echoes_library_find_project (echoes_context_get_library (e->f->context), id) : NULL;
+
+  return g_list_model_get_n_items (projects) == e->n_projects &&
+         _echoes_window_get_n_shown_projects (e->f->window) == e->n_shown &&
+         (e->title == NULL ? shown == NULL
+                           : shown != NULL && g_strcmp0 (echoes_project_get_title (shown), e->title) == 0);
+}
+
+static void
+test_window_projects (Fixture       *f,
+                      gconstpointer  data)
+{
+  ExpectProjects e = { f, 1, 1, "Summer 2026" };
+  GtkWidget *dialog = NULL;
+  GtkWidget *focus;
+  GtkWidget *entry;
+
+  echoes_window_create_project (f->window, "Summer 2026");
+  g_assert_true (echoes_test_wait_until (projects_are, &e, TIMEOUT_MS));
+  echoes_window_create_project (f->window, "Grandma");
+  e = (ExpectProjects) { f, 2, 2, "Grandma" };
+  g_assert_true (echoes_test_wait_until (projects_are, &e, TIMEOUT_MS));
+
+  /* Ctrl+F searches titles; the shown project stays shown. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.search", NULL));
+  focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  g_assert_true (GTK_IS_EDITABLE (focus));
+  gtk_editable_set_text (GTK_EDITABLE (focus), "summ");
+  e = (ExpectProjects) { f, 2, 1, "Grandma" };
+  g_assert_true (echoes_test_wait_until (projects_are, &e, TIMEOUT_MS));
+  gtk_editable_set_text (GTK_EDITABLE (focus), "");
+  e = (ExpectProjects) { f, 2, 2, "Grandma" };
+  g_assert_true (echoes_test_wait_until (projects_are, &e, TIMEOUT_MS));
+
+  /* F2 renames through a dialog with the title selected */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.rename-project", NULL));
+  g_assert_true (echoes_test_wait_until (find_message_dialog, &dialog, TIMEOUT_MS));
+  entry = adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_true (GTK_IS_ENTRY (entry));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "Grandma");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Grandma’s Album");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "ok");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  e = (ExpectProjects) { f, 2, 2, "Grandma’s Album" };
+  g_assert_true (echoes_test_wait_until (projects_are, &e, TIMEOUT_MS));
+
+  /* Delete, then Undo */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete-project", NULL));
+  e = (ExpectProjects) { f, 1, 1, NULL };
+  g_assert_true (echoes_test_wait_until (projects_are, &e, TIMEOUT_MS));
+  g_assert_cmpstr (_echoes_window_get_page (f->window), ==, "no-project");
+  g_assert_true (_echoes_window_undo (f->window));
+  e = (ExpectProjects) { f, 2, 2, "Grandma’s Album" };
+  g_assert_true (echoes_test_wait_until (projects_are, &e, TIMEOUT_MS));
+}
+
+static gboolean
+import_stopped (gpointer data)
+{
+  return !echoes_window_get_importing (((Fixture *)data)->window);
+}
+
+static void
+test_window_cancel (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *clips;
+
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("photo-%02u.jpg", i);
+      g_autofree char *path = echoes_test_write_jpeg (f->photos, name, 3000, 2000, 0x101010 * (i % 16));
+
+      g_ptr_array_add (files, g_file_new_for_path (path));
+    }
+
+  /* No project: the import makes one. */
+  echoes_window_import_files (f->window, files);
+  g_assert_true (echoes_test_wait_until (has_project, f, TIMEOUT_MS));
+  g_assert_true (echoes_window_get_importing (f->window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.cancel-import", NULL));
+  save_screenshot (GTK_WIDGET (f->window), "window-importing.png");
+
+  g_assert_true (echoes_test_wait_until (import_stopped, f, TIMEOUT_MS));
+  wait_ms (500);
+  clips = get_clips (f);
+  g_assert_cmpuint (g_list_model_get_n_items (clips), <, 60);
+  g_test_message ("%u of 60 imported before Cancel", g_list_model_get_n_items (clips));
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint    n;
+} ExpectCount;
+
+static gboolean
+clip_count_is (gpointer data)
+{
+  ExpectCount *e = data;
+  GListModel *clips = get_clips (e->f);
+
+  return clips != NULL && g_list_model_get_n_items (clips) == e->n &&
+         !echoes_window_get_importing (e->f->window);
+}
+
+static void
+test_window_paste (Fixture       *f,
+                   gconstpointer  data)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->window));
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 640, 480);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = echoes_test_write_jpeg (f->photos, "copied.jpg", 800, 600, 0xc061cb);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GSList files = { file, NULL };
+  ExpectCount e = { f, 1 };
+  EchoesClip *clip;
+
+  echoes_window_create_project (f->window, "Pasted");
+  g_assert_true (echoes_test_wait_until (has_project, f, TIMEOUT_MS));
+
+  /* An image copied in a browser or an image editor: pixels, no file */
+  gdk_pixbuf_fill (pixbuf, 0x33d17aff);
+  texture = gdk_texture_new_for_pixbuf (pixbuf);
+  gdk_clipboard_set_texture (clipboard, texture);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.paste", NULL));
+  g_assert_true (echoes_test_wait_until (clip_count_is, &e, TIMEOUT_MS));
+  clip = g_list_model_get_item (get_clips (f), 0);
+  g_assert_true (g_str_has_suffix (echoes_clip_get_source_name (clip), ".png"));
+  g_object_unref (clip);
+
+  /* Files copied in a file manager */
+  gdk_clipboard_set (clipboard, GDK_TYPE_FILE_LIST, &files);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.paste", NULL));
+  e.n = 2;
+  g_assert_true (echoes_test_wait_until (clip_count_is, &e, TIMEOUT_MS));
+  assert_order_suffix (f, "copied.jpg");
+}
+
+static gboolean
+shown_cards_ready (gpointer data)
+{
+  Fixture *f = data;
+  guint shown = count_cards (f, FALSE);
+
+  return shown > 0 && count_cards (f, TRUE) == shown;
+}
+
+static void
+test_window_wide (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  ExpectCount e = { f, 40 };
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("wide-%02u.jpg", i);
+      g_autofree char *path = echoes_test_write_jpeg (f->photos, name, 640, 480,
+                                                      (0x30 + i * 5) << 16 | (0x80 + i * 3) << 8 | 0xc0);
+
+      g_ptr_array_add (files, g_file_new_for_path (path));
+    }
+
+  echoes_window_import_files (f->window, files);
+  g_assert_true (echoes_test_wait_until (clip_count_is, &e, TIMEOUT_MS));
+  g_assert_false (adw_leaflet_get_folded (ADW_LEAFLET (_echoes_window_get_leaflet (f->window))));
+  /* As wide as the screen allows: 3840 px under a 4K Xvfb screen (-screen 0 3840x2160x24). */
+  g_assert_true (echoes_test_wait_until (shown_cards_ready, f, TIMEOUT_MS));
+  g_test_message ("Wide window: %d×%d, %u cards shown", gtk_widget_get_width (GTK_WIDGET (f->window)),
+                  gtk_widget_get_height (GTK_WIDGET (f->window)), count_cards (f, FALSE));
+  save_screenshot (GTK_WIDGET (f->window), "window-wide.png");
+}
+
+static gboolean
+leaflet_folded (gpointer data)
+{
+  return adw_leaflet_get_folded (ADW_LEAFLET (_echoes_window_get_leaflet (((Fixture *)data)->window)));
+}
+
+static void
+test_window_narrow (Fixture       *f,
+                    gconstpointer  data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (_echoes_window_get_leaflet (f->window));
+  Expect e = { f, "empty", 0 };
+
+  g_assert_true (echoes_test_wait_until (leaflet_folded, f, TIMEOUT_MS));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+
+  /* Creating a project shows its (empty) timeline instead of the project list. */
+  echoes_window_create_project (f->window, NULL);
+  g_assert_true (echoes_test_wait_until (page_is, &e, TIMEOUT_MS));
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == _echoes_window_get_content (f->window));
+  wait_ms (300);
+  save_screenshot (GTK_WIDGET (f->window), "window-narrow.png");
+
+  /* Back to the project list */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-projects", NULL));
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == _echoes_window_get_sidebar (f->window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+
+  echoes_test_init (&argc, &argv);
+  gtk_disable_setlocale ();
+  setlocale (LC_ALL, "C.UTF-8");
+  gtk_init ();
+  adw_init ();
+  /* Screenshots show the end of transitions, not their middle. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  /* Isolated XDG dirs hide the system icon theme, and there is no application to load
+   * style.css: do both as the installed app would have them. */
+  gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                  "/usr/share/icons");
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    RESOURCE_PREFIX "/icons");
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, RESOURCE_PREFIX "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_test_add ("/echoes/ui/window/import", Fixture, NULL,
+              fixture_setup, test_window_import, fixture_teardown);
+  g_test_add ("/echoes/ui/window/projects", Fixture, NULL,
+              fixture_setup, test_window_projects, fixture_teardown);
+  g_test_add ("/echoes/ui/window/cancel", Fixture, NULL,
+              fixture_setup, test_window_cancel, fixture_teardown);
+  g_test_add ("/echoes/ui/window/paste", Fixture, NULL,
+              fixture_setup, test_window_paste, fixture_teardown);
+  g_test_add ("/echoes/ui/window/wide", Fixture, GINT_TO_POINTER (3840),
+              fixture_setup, test_window_wide, fixture_teardown);
+  g_test_add ("/echoes/ui/window/narrow", Fixture, GINT_TO_POINTER (360),
+              fixture_setup, test_window_narrow, fixture_teardown);
+
+  return g_test_run ();
+}
