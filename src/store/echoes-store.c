@@ -189,6 +189,37 @@ column_text (sqlite3_stmt *stmt,
   return (const char *)sqlite3_column_text (stmt, index);
 }
 
+typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
+
+static gpointer
+dup_first_column (sqlite3_stmt *stmt)
+{
+  return g_strdup (column_text (stmt, 0));
+}
+
+/* Steps @stmt to the end, turning each row into an element with @row. */
+static GPtrArray *
+collect_rows (EchoesStore     *self,
+              sqlite3_stmt    *stmt,
+              RowFunc          row,
+              GDestroyNotify   free_func,
+              GError         **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, row (stmt));
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&rows);
+}
+
 static gboolean
 begin (EchoesStore  *self,
        GError      **error)
@@ -536,24 +567,13 @@ load_order (EchoesStore  *self,
             GError      **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  int rc;
 
   if (!(stmt = prepare (self, "SELECT id FROM clips WHERE project_id = ?1 AND trashed = 0 "
                               "ORDER BY \"order\"", error)))
     return NULL;
   bind_text (stmt, 1, project_id);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (ids, g_strdup (column_text (stmt, 0)));
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (self, rc, error);
-      return NULL;
-    }
-
-  return g_steal_pointer (&ids);
+  return collect_rows (self, stmt, dup_first_column, g_free, error);
 }
 
 /* Makes @ids (every live clip of the project, each once) the order 0..n-1. Only rows
@@ -702,8 +722,6 @@ echoes_store_list_projects (EchoesStore  *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) projects = g_ptr_array_new_with_free_func (g_object_unref);
-  int rc;
 
   g_return_val_if_fail (ECHOES_IS_STORE (self), NULL);
 
@@ -712,16 +730,7 @@ echoes_store_list_projects (EchoesStore  *self,
                               "ORDER BY p.updated_at DESC, p.id", error)))
     return NULL;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (projects, project_from_row (stmt));
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (self, rc, error);
-      return NULL;
-    }
-
-  return g_steal_pointer (&projects);
+  return collect_rows (self, stmt, (RowFunc)project_from_row, g_object_unref, error);
 }
 
 /**
@@ -891,8 +900,6 @@ echoes_store_list_clips (EchoesStore  *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) clips = g_ptr_array_new_with_free_func (g_object_unref);
-  int rc;
 
   g_return_val_if_fail (ECHOES_IS_STORE (self), NULL);
   g_return_val_if_fail (project_id != NULL, NULL);
@@ -903,16 +910,7 @@ echoes_store_list_clips (EchoesStore  *self,
     return NULL;
   bind_text (stmt, 1, project_id);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (clips, clip_from_row (stmt));
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (self, rc, error);
-      return NULL;
-    }
-
-  return g_steal_pointer (&clips);
+  return collect_rows (self, stmt, (RowFunc)clip_from_row, g_object_unref, error);
 }
 
 /**
@@ -1257,9 +1255,8 @@ echoes_store_sort_clips_by_date (EchoesStore  *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ids = NULL;
   gboolean ok;
-  int rc;
 
   g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
   g_return_val_if_fail (project_id != NULL, FALSE);
@@ -1275,9 +1272,7 @@ echoes_store_sort_clips_by_date (EchoesStore  *self,
   if (ok)
     {
       bind_text (stmt, 1, project_id);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        g_ptr_array_add (ids, g_strdup (column_text (stmt, 0)));
-      ok = rc == SQLITE_DONE || set_sqlite_error (self, rc, error);
+      ok = (ids = collect_rows (self, stmt, dup_first_column, g_free, error)) != NULL;
     }
   ok = ok && write_order (self, project_id, ids, error) && touch_project (self, project_id, error);
 
