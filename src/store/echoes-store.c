@@ -86,6 +86,9 @@ static const char * const migrations[] = {
   /* 3: motion (film ratio, per-clip framing) */
   "ALTER TABLE projects ADD COLUMN ratio TEXT NOT NULL DEFAULT '16:9';"
   "ALTER TABLE clips ADD COLUMN motion TEXT;",
+
+  /* 4: the generation queue survives a restart */
+  "ALTER TABLE clips ADD COLUMN queued INTEGER NOT NULL DEFAULT 0;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ECHOES_STORE_SCHEMA_VERSION);
@@ -1435,6 +1438,72 @@ echoes_store_purge_trash (EchoesStore  *self,
   unlink_media (self, paths);
 
   return n;
+}
+
+/**
+ * echoes_store_set_clips_queued:
+ * @clip_ids: the clips
+ * @queued: whether they wait for generation
+ *
+ * Records that clips are waiting in the generation queue (or no longer are), in one
+ * transaction, so that a restart finds them with echoes_store_dup_queued_clips().
+ */
+gboolean
+echoes_store_set_clips_queued (EchoesStore         *self,
+                               const char * const  *clip_ids,
+                               gboolean             queued,
+                               GError             **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (clip_ids != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!begin (self, error))
+    return FALSE;
+
+  ok = (stmt = prepare (self, "UPDATE clips SET queued = ?2 WHERE id = ?1", error)) != NULL;
+  for (guint i = 0; ok && clip_ids[i]; i++)
+    {
+      sqlite3_reset (stmt);
+      bind_text (stmt, 1, clip_ids[i]);
+      sqlite3_bind_int (stmt, 2, !!queued);
+      ok = step_done (self, stmt, error);
+    }
+
+  return end (self, ok, error);
+}
+
+/**
+ * echoes_store_dup_queued_clips:
+ *
+ * Returns: (transfer full): the live clips waiting for or in generation (queued, or
+ *   left `generating` by a crash), project by project in timeline order
+ */
+GStrv
+echoes_store_dup_queued_clips (EchoesStore  *self,
+                               GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(stmt = prepare (self, "SELECT c.id FROM clips c JOIN projects p ON p.id = c.project_id "
+                              "WHERE c.trashed = 0 AND p.trashed = 0 "
+                              "AND (c.queued = 1 OR c.status = 'generating') "
+                              "ORDER BY p.updated_at, c.project_id, c.\"order\"", error)) ||
+      !(ids = collect_rows (self, stmt, dup_first_column, g_free, error)))
+    return NULL;
+
+  g_ptr_array_set_free_func (ids, NULL);
+  g_ptr_array_add (ids, NULL);
+  return (GStrv)g_ptr_array_free (g_steal_pointer (&ids), FALSE);
 }
 
 /**

@@ -35,7 +35,7 @@ typedef enum
   ECHOES_STORE_ERROR_INVALID,
 } EchoesStoreError;
 
-#define ECHOES_STORE_SCHEMA_VERSION 3
+#define ECHOES_STORE_SCHEMA_VERSION 4
 
 #define ECHOES_TYPE_STORE (echoes_store_get_type())
 
@@ -107,6 +107,12 @@ gboolean       echoes_store_set_clip_order      (EchoesStore    *self,
                                                  GError        **error);
 gboolean       echoes_store_sort_clips_by_date  (EchoesStore    *self,
                                                  const char     *project_id,
+                                                 GError        **error);
+gboolean       echoes_store_set_clips_queued    (EchoesStore    *self,
+                                                 const char * const *clip_ids,
+                                                 gboolean        queued,
+                                                 GError        **error);
+GStrv          echoes_store_dup_queued_clips    (EchoesStore    *self,
                                                  GError        **error);
 guint          echoes_store_purge_trash         (EchoesStore    *self,
                                                  const char     *only_id,

@@ -1,0 +1,1252 @@
+/* echoes-generation-queue.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "echoes-generation-queue"
+
+#include "config.h"
+
+#include "echoes-generation-queue.h"
+
+#include <glib/gstdio.h>
+
+#include "echoes-paths.h"
+
+/**
+ * EchoesGenerationQueue:
+ *
+ * Turns clips into videos with the active #EchoesVideoProvider, a bounded number at a
+ * time. Every state change is written to the store first (pending → generating →
+ * ready | failed, the video path `clips/{project}/{clip}.mp4`, the failure in
+ * EchoesClip:error), then the library is reloaded so the UI follows. Per-clip progress
+ * goes to EchoesClip:progress of the library's model objects (transient, not stored).
+ *
+ * A clip left `generating` by a crash is found by echoes_generation_queue_resume_async()
+ * and generated again. A cancelled clip goes back to `pending`.
+ *
+ * Lives on the main thread (or the thread-default context of its user); the store work
+ * runs on the store's worker thread and rendering in the provider's threads.
+ */
+struct _EchoesGenerationQueue
+{
+  GObject              parent_instance;
+
+  EchoesStore         *store;     /* (owned) */
+  EchoesLibrary       *library;   /* (owned) (nullable) */
+  EchoesVideoProvider *provider;  /* (owned) */
+  GQueue               pending;   /* (element-type Job) (owned) */
+  GPtrArray           *running;   /* (element-type Job) (owned) */
+  guint                max_jobs;
+  guint                n_listing; /* enqueue_project() calls still reading the store */
+};
+
+enum {
+  PROP_0,
+  PROP_PROVIDER,
+  PROP_MAX_JOBS,
+  PROP_N_JOBS,
+  N_PROPS
+};
+
+enum {
+  CLIP_STARTED,
+  CLIP_PROGRESS,
+  CLIP_FINISHED,
+  DRAINED,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (EchoesGenerationQueue, echoes_generation_queue, G_TYPE_OBJECT)
+
+static GParamSpec *properties [N_PROPS];
+static guint signals [N_SIGNALS];
+
+typedef struct
+{
+  EchoesGenerationQueue *self;         /* (owned) while running */
+  char                  *clip_id;
+  char                  *project_id;   /* known once started */
+  char                  *video;        /* relative path, once started */
+  GCancellable          *cancellable;
+  EchoesVideoProvider   *provider;     /* (owned) once started */
+} Job;
+
+static Job *
+job_new (const char *clip_id)
+{
+  Job *job = g_rc_box_new0 (Job);
+
+  job->clip_id = g_strdup (clip_id);
+  job->cancellable = g_cancellable_new ();
+  return job;
+}
+
+static void
+job_clear (Job *job)
+{
+  g_clear_object (&job->self);
+  g_clear_pointer (&job->clip_id, g_free);
+  g_clear_pointer (&job->project_id, g_free);
+  g_clear_pointer (&job->video, g_free);
+  g_clear_object (&job->cancellable);
+  g_clear_object (&job->provider);
+}
+
+static Job *
+job_ref (Job *job)
+{
+  return g_rc_box_acquire (job);
+}
+
+static void
+job_unref (Job *job)
+{
+  g_rc_box_release_full (job, (GDestroyNotify)job_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_unref)
+
+static void pump (EchoesGenerationQueue *self);
+
+/* ---- store work (store worker thread) ---- */
+
+typedef struct
+{
+  char *clip_id;
+  char *provider;
+} StartData;
+
+static void
+start_data_free (StartData *data)
+{
+  g_free (data->clip_id);
+  g_free (data->provider);
+  g_free (data);
+}
+
+typedef struct
+{
+  char *project_id;
+  char *ratio;
+  char *image_path;
+  char *output_path;
+  char *video;
+  char *motion;
+  char *prompt;
+} StartResult;
+
+static void
+start_result_free (StartResult *res)
+{
+  g_free (res->project_id);
+  g_free (res->ratio);
+  g_free (res->image_path);
+  g_free (res->output_path);
+  g_free (res->video);
+  g_free (res->motion);
+  g_free (res->prompt);
+  g_free (res);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StartResult, start_result_free)
+
+static gpointer
+start_func (EchoesStore   *store,
+            gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  StartData *start = data;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(StartResult) res = NULL;
+  const char *project_id;
+
+  if (!(clip = echoes_store_get_clip (store, start->clip_id, error)))
+    return NULL;
+
+  project_id = echoes_clip_get_project_id (clip);
+  if (!(project = echoes_store_get_project (store, project_id, error)))
+    return NULL;
+
+  if (echoes_clip_get_image (clip) == NULL)
+    {
+      g_set_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_INVALID,
+                   "Clip %s has no photo", start->clip_id);
+      return NULL;
+    }
+
+  /* Persist first: if we crash from here on, resume finds the clip `generating`. */
+  echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_GENERATING);
+  echoes_clip_set_error (clip, NULL);
+  echoes_clip_set_provider (clip, start->provider);
+  if (!echoes_store_update_clip (store, clip, error))
+    return NULL;
+
+  res = g_new0 (StartResult, 1);
+  res->project_id = g_strdup (project_id);
+  res->ratio = g_strdup (echoes_project_get_ratio (project));
+  res->image_path = echoes_store_resolve (store, echoes_clip_get_image (clip));
+  res->video = echoes_paths_video_relative (project_id, start->clip_id);
+  res->output_path = echoes_store_resolve (store, res->video);
+  res->motion = g_strdup (echoes_clip_get_motion (clip));
+  res->prompt = g_strdup (echoes_clip_get_prompt (clip));
+
+  return g_steal_pointer (&res);
+}
+
+typedef struct
+{
+  char   *clip_id;
+  char   *video;
+  GError *error;
+} FinishData;
+
+static void
+finish_data_free (FinishData *data)
+{
+  g_free (data->clip_id);
+  g_free (data->video);
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+static gpointer
+finish_func (EchoesStore   *store,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  FinishData *finish = data;
+  g_autoptr(EchoesClip) clip = NULL;
+
+  if (!(clip = echoes_store_get_clip (store, finish->clip_id, error)))
+    return NULL;
+
+  if (finish->error == NULL)
+    {
+      echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_READY);
+      echoes_clip_set_video (clip, finish->video);
+      echoes_clip_set_error (clip, NULL);
+    }
+  else if (g_error_matches (finish->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* The old video (if any) is untouched: providers write beside it and rename. */
+      echoes_clip_set_status (clip, echoes_clip_get_video (clip) != NULL
+                                    ? ECHOES_CLIP_STATUS_READY : ECHOES_CLIP_STATUS_PENDING);
+      echoes_clip_set_error (clip, NULL);
+    }
+  else
+    {
+      echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_FAILED);
+      echoes_clip_set_error (clip, finish->error->message);
+    }
+
+  if (!echoes_store_update_clip (store, clip, error) ||
+      !echoes_store_set_clips_queued (store, (const char *[]) { finish->clip_id, NULL }, FALSE,
+                                      error))
+    return NULL;
+
+  return g_steal_pointer (&clip);
+}
+
+static gpointer
+list_project_func (EchoesStore   *store,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(GPtrArray) clips = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) ids = NULL;
+
+  if (!(clips = echoes_store_list_clips (store, data, error)))
+    return NULL;
+
+  for (guint i = 0; i < clips->len; i++)
+    {
+      EchoesClipStatus status = echoes_clip_get_status (clips->pdata[i]);
+
+      if (status == ECHOES_CLIP_STATUS_PENDING || status == ECHOES_CLIP_STATUS_FAILED)
+        g_strv_builder_add (builder, echoes_clip_get_id (clips->pdata[i]));
+    }
+
+  ids = g_strv_builder_end (builder);
+  /* Persisted before they are queued in memory: a restart finds them again. */
+  if (!echoes_store_set_clips_queued (store, (const char * const *)ids, TRUE, error))
+    return NULL;
+
+  return g_steal_pointer (&ids);
+}
+
+/* Records queued (data->queued) or not, for the ids in data->ids. */
+typedef struct
+{
+  GStrv    ids;
+  gboolean queued;
+} QueuedData;
+
+static void
+queued_data_free (QueuedData *data)
+{
+  g_strfreev (data->ids);
+  g_free (data);
+}
+
+static gpointer
+set_queued_func (EchoesStore   *store,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  QueuedData *queued = data;
+
+  if (!echoes_store_set_clips_queued (store, (const char * const *)queued->ids,
+                                      queued->queued, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+set_queued_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!echoes_store_run_finish (ECHOES_STORE (object), result, &error))
+    g_warning ("Could not record the generation queue: %s", error->message);
+}
+
+static void
+persist_queued (EchoesGenerationQueue *self,
+                GStrv                  ids,
+                gboolean               queued)
+{
+  QueuedData *data = g_new0 (QueuedData, 1);
+
+  data->ids = ids;
+  data->queued = queued;
+  echoes_store_run_async (self->store, set_queued_func, data, (GDestroyNotify)queued_data_free,
+                          NULL, NULL, set_queued_cb, NULL);
+}
+
+/* Removes `.{clip}.mp4.XXXXXX` files a crashed render left beside the clip's video. */
+static void
+remove_stale_temp_files (EchoesStore *store,
+                         EchoesClip  *clip)
+{
+  g_autofree char *relative = echoes_paths_video_relative (echoes_clip_get_project_id (clip),
+                                                           echoes_clip_get_id (clip));
+  g_autofree char *path = echoes_store_resolve (store, relative);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *prefix = g_strdup_printf (".%s.", base);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)))
+    {
+      if (g_str_has_prefix (name, prefix))
+        {
+          g_autofree char *stale = g_build_filename (dir, name, NULL);
+
+          g_debug ("Removing %s left by an interrupted generation", stale);
+          g_unlink (stale);
+        }
+    }
+}
+
+static gpointer
+resume_func (EchoesStore   *store,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_auto(GStrv) ids = NULL;
+
+  /* Queued before the restart, or left `generating` by a crash. */
+  if (!(ids = echoes_store_dup_queued_clips (store, error)))
+    return NULL;
+
+  for (guint i = 0; ids[i]; i++)
+    {
+      g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, ids[i], NULL);
+
+      if (clip != NULL && echoes_clip_get_status (clip) == ECHOES_CLIP_STATUS_GENERATING)
+        remove_stale_temp_files (store, clip);
+    }
+
+  return g_steal_pointer (&ids);
+}
+
+/* ---- main thread ---- */
+
+static EchoesClip *
+find_model_clip (EchoesGenerationQueue *self,
+                 Job                   *job)
+{
+  GListModel *model;
+  guint n;
+
+  if (self->library == NULL || job->project_id == NULL)
+    return NULL;
+
+  model = echoes_library_get_clips (self->library, job->project_id);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(EchoesClip) clip = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (echoes_clip_get_id (clip), job->clip_id) == 0)
+        return clip;  /* the model holds a reference */
+    }
+
+  return NULL;
+}
+
+static void
+set_progress (EchoesGenerationQueue *self,
+              Job                   *job,
+              double                 fraction)
+{
+  EchoesClip *clip = find_model_clip (self, job);
+
+  if (clip != NULL)
+    echoes_clip_set_progress (clip, CLAMP (fraction, 0.0, 1.0));
+}
+
+static void
+reload (EchoesGenerationQueue *self,
+        const char            *project_id)
+{
+  if (self->library != NULL && project_id != NULL)
+    echoes_library_reload (self->library, project_id);
+}
+
+static void
+maybe_drained (EchoesGenerationQueue *self)
+{
+  if (self->running->len == 0 && self->pending.length == 0 && self->n_listing == 0)
+    g_signal_emit (self, signals [DRAINED], 0);
+}
+
+static void
+job_done (EchoesGenerationQueue *self,
+          Job                   *job,
+          const GError          *error)
+{
+  g_autoptr(Job) hold = job_ref (job);
+  g_autoptr(EchoesGenerationQueue) hold_self = g_object_ref (self);
+
+  if (error == NULL)
+    g_debug ("Clip %s is ready", job->clip_id);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Clip %s failed: %s", job->clip_id, error->message);
+
+  set_progress (self, job, error == NULL ? 1.0 : 0.0);
+  g_ptr_array_remove (self->running, job);
+  g_signal_emit (self, signals [CLIP_FINISHED], 0, job->clip_id, error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
+  g_clear_object (&job->self);
+
+  pump (self);
+  maybe_drained (self);
+}
+
+static void
+finish_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(Job) job = user_data;
+  g_autoptr(EchoesGenerationQueue) self = g_object_ref (job->self);
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GError) error = NULL;
+  FinishData *finish = g_task_get_task_data (G_TASK (result));
+
+  if (!(clip = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
+    g_warning ("Could not record the result of clip %s: %s", job->clip_id, error->message);
+
+  reload (self, job->project_id);
+  job_done (self, job, finish->error);
+}
+
+static void
+complete (Job    *job,
+          GError *error)
+{
+  FinishData *finish = g_new0 (FinishData, 1);
+
+  finish->clip_id = g_strdup (job->clip_id);
+  finish->video = g_strdup (job->video);
+  finish->error = error;
+
+  /* Not cancellable: the outcome must reach the store. */
+  echoes_store_run_async (job->self->store, finish_func, finish,
+                          (GDestroyNotify)finish_data_free, g_object_unref,
+                          NULL, finish_cb, job_ref (job));
+}
+
+static void
+progress_cb (double   fraction,
+             gpointer user_data)
+{
+  Job *job = user_data;
+
+  if (job->self == NULL)
+    return;
+
+  set_progress (job->self, job, fraction);
+  g_signal_emit (job->self, signals [CLIP_PROGRESS], 0, job->clip_id, fraction);
+}
+
+static void
+generate_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(Job) job = user_data;
+  GError *error = NULL;
+
+  echoes_video_provider_generate_finish (ECHOES_VIDEO_PROVIDER (object), result, &error);
+  complete (job, error);
+}
+
+static void
+start_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(Job) job = user_data;
+  g_autoptr(StartResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  EchoesGenerationQueue *self = job->self;
+  EchoesVideoRequest request = { 0 };
+
+  if (!(res = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
+    {
+      /* Nothing was written (no such clip, or the store failed): nothing to undo. */
+      g_warning ("Could not start clip %s: %s", job->clip_id, error->message);
+      job_done (self, job, error);
+      return;
+    }
+
+  job->project_id = g_strdup (res->project_id);
+  job->video = g_strdup (res->video);
+  reload (self, job->project_id);
+  set_progress (self, job, 0.0);
+  g_signal_emit (self, signals [CLIP_STARTED], 0, job->clip_id);
+
+  if (g_cancellable_is_cancelled (job->cancellable))
+    {
+      complete (job, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled"));
+      return;
+    }
+
+  request.image_path = res->image_path;
+  request.prompt = res->prompt;
+  request.ratio = res->ratio;
+  request.duration = 0;
+  request.seed = g_str_hash (job->clip_id);
+  request.motion = res->motion;
+  request.output_path = res->output_path;
+
+  echoes_video_provider_generate_async (job->provider, &request,
+                                        progress_cb, job_ref (job), (GDestroyNotify)job_unref,
+                                        job->cancellable, generate_cb, job_ref (job));
+}
+
+static void
+start (EchoesGenerationQueue *self,
+       Job                   *job)
+{
+  StartData *data = g_new0 (StartData, 1);
+
+  job->self = g_object_ref (self);
+  job->provider = g_object_ref (self->provider);
+  g_ptr_array_add (self->running, job);
+
+  data->clip_id = g_strdup (job->clip_id);
+  data->provider = g_strdup (echoes_video_provider_get_name (job->provider));
+  echoes_store_run_async (self->store, start_func, data, (GDestroyNotify)start_data_free,
+                          (GDestroyNotify)start_result_free, NULL, start_cb, job_ref (job));
+}
+
+static void
+pump (EchoesGenerationQueue *self)
+{
+  while (self->running->len < self->max_jobs && self->pending.length > 0)
+    start (self, g_queue_pop_head (&self->pending));
+}
+
+static Job *
+find_job (EchoesGenerationQueue *self,
+          const char            *clip_id,
+          gboolean              *running)
+{
+  for (guint i = 0; i < self->running->len; i++)
+    {
+      Job *job = self->running->pdata[i];
+
+      if (g_str_equal (job->clip_id, clip_id))
+        {
+          *running = TRUE;
+          return job;
+        }
+    }
+
+  for (GList *l = self->pending.head; l != NULL; l = l->next)
+    {
+      Job *job = l->data;
+
+      if (g_str_equal (job->clip_id, clip_id))
+        {
+          *running = FALSE;
+          return job;
+        }
+    }
+
+  return NULL;
+}
+
+/* ---- GObject ---- */
+
+static void
+echoes_generation_queue_dispose (GObject *object)
+{
+  EchoesGenerationQueue *self = (EchoesGenerationQueue *)object;
+
+  /* Running jobs hold a reference, so only queued ones can be left here. */
+  echoes_generation_queue_cancel_all (self);
+
+  G_OBJECT_CLASS (echoes_generation_queue_parent_class)->dispose (object);
+}
+
+static void
+echoes_generation_queue_finalize (GObject *object)
+{
+  EchoesGenerationQueue *self = (EchoesGenerationQueue *)object;
+
+  g_queue_clear_full (&self->pending, (GDestroyNotify)job_unref);
+  g_clear_pointer (&self->running, g_ptr_array_unref);
+  g_clear_object (&self->provider);
+  g_clear_object (&self->library);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (echoes_generation_queue_parent_class)->finalize (object);
+}
+
+static void
+echoes_generation_queue_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  EchoesGenerationQueue *self = ECHOES_GENERATION_QUEUE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROVIDER:
+      g_value_set_object (value, self->provider);
+      break;
+
+    case PROP_MAX_JOBS:
+      g_value_set_uint (value, self->max_jobs);
+      break;
+
+    case PROP_N_JOBS:
+      g_value_set_uint (value, echoes_generation_queue_get_n_jobs (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+echoes_generation_queue_set_property (GObject      *object,
+                                      guint         prop_id,
+                                      const GValue *value,
+                                      GParamSpec   *pspec)
+{
+  EchoesGenerationQueue *self = ECHOES_GENERATION_QUEUE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROVIDER:
+      echoes_generation_queue_set_provider (self, g_value_get_object (value));
+      break;
+
+    case PROP_MAX_JOBS:
+      echoes_generation_queue_set_max_jobs (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+echoes_generation_queue_class_init (EchoesGenerationQueueClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = echoes_generation_queue_dispose;
+  object_class->finalize = echoes_generation_queue_finalize;
+  object_class->get_property = echoes_generation_queue_get_property;
+  object_class->set_property = echoes_generation_queue_set_property;
+
+  properties [PROP_PROVIDER] =
+    g_param_spec_object ("provider", NULL, NULL, ECHOES_TYPE_VIDEO_PROVIDER,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties [PROP_MAX_JOBS] =
+    g_param_spec_uint ("max-jobs", NULL, NULL, 1, 8, 1,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties [PROP_N_JOBS] =
+    g_param_spec_uint ("n-jobs", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * EchoesGenerationQueue::clip-started:
+   * @self: the queue
+   * @clip_id: the clip, now `generating` in the store
+   */
+  signals [CLIP_STARTED] =
+    g_signal_new ("clip-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * EchoesGenerationQueue::clip-progress:
+   * @self: the queue
+   * @clip_id: the clip
+   * @fraction: 0–1
+   */
+  signals [CLIP_PROGRESS] =
+    g_signal_new ("clip-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_DOUBLE);
+
+  /**
+   * EchoesGenerationQueue::clip-finished:
+   * @self: the queue
+   * @clip_id: the clip
+   * @error: (nullable): why it failed (%G_IO_ERROR_CANCELLED if cancelled), %NULL if ready
+   *
+   * Emitted after the outcome is in the store.
+   */
+  signals [CLIP_FINISHED] =
+    g_signal_new ("clip-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_ERROR);
+
+  /**
+   * EchoesGenerationQueue::drained:
+   * @self: the queue
+   *
+   * Emitted when the last queued clip finished (e.g. to send a notification).
+   */
+  signals [DRAINED] =
+    g_signal_new ("drained", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+echoes_generation_queue_init (EchoesGenerationQueue *self)
+{
+  g_queue_init (&self->pending);
+  self->running = g_ptr_array_new_with_free_func ((GDestroyNotify)job_unref);
+  self->max_jobs = 1;
+}
+
+/* ---- public API ---- */
+
+/**
+ * echoes_generation_queue_new:
+ * @store: the store
+ * @library: (nullable): the live models to update (the app's); %NULL for the CLI
+ * @provider: the provider to generate with (see echoes_provider_registry_get_active())
+ *
+ * Returns: (transfer full): a new, empty #EchoesGenerationQueue
+ */
+EchoesGenerationQueue *
+echoes_generation_queue_new (EchoesStore         *store,
+                             EchoesLibrary       *library,
+                             EchoesVideoProvider *provider)
+{
+  EchoesGenerationQueue *self;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (store), NULL);
+  g_return_val_if_fail (!library || ECHOES_IS_LIBRARY (library), NULL);
+  g_return_val_if_fail (ECHOES_IS_VIDEO_PROVIDER (provider), NULL);
+
+  self = g_object_new (ECHOES_TYPE_GENERATION_QUEUE, "provider", provider, NULL);
+  self->store = g_object_ref (store);
+  self->library = library ? g_object_ref (library) : NULL;
+  return self;
+}
+
+/**
+ * echoes_generation_queue_get_provider:
+ *
+ * Returns: (transfer none): the provider new jobs use
+ */
+EchoesVideoProvider *
+echoes_generation_queue_get_provider (EchoesGenerationQueue *self)
+{
+  g_return_val_if_fail (ECHOES_IS_GENERATION_QUEUE (self), NULL);
+
+  return self->provider;
+}
+
+/**
+ * echoes_generation_queue_set_provider:
+ * @provider: the provider for jobs that start from now on (running ones keep theirs)
+ */
+void
+echoes_generation_queue_set_provider (EchoesGenerationQueue *self,
+                                      EchoesVideoProvider   *provider)
+{
+  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
+  g_return_if_fail (ECHOES_IS_VIDEO_PROVIDER (provider));
+
+  if (g_set_object (&self->provider, provider))
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_PROVIDER]);
+}
+
+guint
+echoes_generation_queue_get_max_jobs (EchoesGenerationQueue *self)
+{
+  g_return_val_if_fail (ECHOES_IS_GENERATION_QUEUE (self), 0);
+
+  return self->max_jobs;
+}
+
+/**
+ * echoes_generation_queue_set_max_jobs:
+ * @max_jobs: how many clips generate at once, 1–8 (default 1: x264 already uses every
+ *   core; cloud providers may want 2)
+ */
+void
+echoes_generation_queue_set_max_jobs (EchoesGenerationQueue *self,
+                                      guint                  max_jobs)
+{
+  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
+  g_return_if_fail (max_jobs >= 1 && max_jobs <= 8);
+
+  if (self->max_jobs != max_jobs)
+    {
+      self->max_jobs = max_jobs;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MAX_JOBS]);
+      pump (self);
+    }
+}
+
+/**
+ * echoes_generation_queue_get_n_jobs:
+ *
+ * Returns: clips queued or generating
+ */
+guint
+echoes_generation_queue_get_n_jobs (EchoesGenerationQueue *self)
+{
+  g_return_val_if_fail (ECHOES_IS_GENERATION_QUEUE (self), 0);
+
+  return self->pending.length + self->running->len;
+}
+
+/**
+ * echoes_generation_queue_has_clip:
+ *
+ * Returns: whether the clip is queued or generating
+ */
+gboolean
+echoes_generation_queue_has_clip (EchoesGenerationQueue *self,
+                                  const char            *clip_id)
+{
+  gboolean running;
+
+  g_return_val_if_fail (ECHOES_IS_GENERATION_QUEUE (self), FALSE);
+  g_return_val_if_fail (clip_id != NULL, FALSE);
+
+  return find_job (self, clip_id, &running) != NULL;
+}
+
+/**
+ * echoes_generation_queue_enqueue_clip:
+ * @clip_id: a clip in any state; a ready clip is generated again (regenerate), a clip
+ *   already queued or generating is left alone
+ */
+void
+echoes_generation_queue_enqueue_clip (EchoesGenerationQueue *self,
+                                      const char            *clip_id)
+{
+  gboolean running;
+
+  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
+  g_return_if_fail (clip_id != NULL);
+
+  if (find_job (self, clip_id, &running) != NULL)
+    return;
+
+  persist_queued (self, g_strdupv ((char *[]) { (char *)clip_id, NULL }), TRUE);
+  g_queue_push_tail (&self->pending, job_new (clip_id));
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
+  pump (self);
+}
+
+static void
+list_project_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(EchoesGenerationQueue) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = NULL;
+
+  self->n_listing--;
+
+  if (!(ids = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
+    g_warning ("Could not list the clips to generate: %s", error->message);
+
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    echoes_generation_queue_enqueue_clip (self, ids[i]);
+
+  maybe_drained (self);
+}
+
+/**
+ * echoes_generation_queue_enqueue_project:
+ * @project_id: a project
+ *
+ * Queues every clip of the project that is pending or failed, in timeline order.
+ */
+void
+echoes_generation_queue_enqueue_project (EchoesGenerationQueue *self,
+                                         const char            *project_id)
+{
+  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
+  g_return_if_fail (project_id != NULL);
+
+  self->n_listing++;
+  echoes_store_run_async (self->store, list_project_func, g_strdup (project_id), g_free,
+                          (GDestroyNotify)g_strfreev, NULL, list_project_cb,
+                          g_object_ref (self));
+}
+
+/**
+ * echoes_generation_queue_cancel_clip:
+ * @clip_id: a clip
+ *
+ * A queued clip is dropped (it stays as it is in the store); a generating one is stopped,
+ * its partial file removed, and it goes back to `pending` (or `ready` if it had a video).
+ */
+void
+echoes_generation_queue_cancel_clip (EchoesGenerationQueue *self,
+                                     const char            *clip_id)
+{
+  gboolean running = FALSE;
+  Job *job;
+
+  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
+  g_return_if_fail (clip_id != NULL);
+
+  if (!(job = find_job (self, clip_id, &running)))
+    return;
+
+  if (running)
+    {
+      g_cancellable_cancel (job->cancellable);
+      return;
+    }
+
+  persist_queued (self, g_strdupv ((char *[]) { (char *)clip_id, NULL }), FALSE);
+  g_queue_remove (&self->pending, job);
+  job_unref (job);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
+  maybe_drained (self);
+}
+
+/**
+ * echoes_generation_queue_cancel_all:
+ *
+ * Cancels every queued and generating clip.
+ */
+void
+echoes_generation_queue_cancel_all (EchoesGenerationQueue *self)
+{
+  gboolean had_pending;
+
+  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
+
+  had_pending = self->pending.length > 0;
+  if (had_pending)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (GList *l = self->pending.head; l; l = l->next)
+        g_strv_builder_add (builder, ((Job *)l->data)->clip_id);
+      persist_queued (self, g_strv_builder_end (builder), FALSE);
+    }
+  g_queue_clear_full (&self->pending, (GDestroyNotify)job_unref);
+
+  for (guint i = 0; i < self->running->len; i++)
+    g_cancellable_cancel (((Job *)self->running->pdata[i])->cancellable);
+
+  if (had_pending)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
+      maybe_drained (self);
+    }
+}
+
+static void
+resume_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EchoesGenerationQueue *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = NULL;
+
+  if (!(ids = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      g_debug ("Resuming clip %s, interrupted while generating", ids[i]);
+      echoes_generation_queue_enqueue_clip (self, ids[i]);
+    }
+
+  g_task_return_int (task, g_strv_length (ids));
+}
+
+/**
+ * echoes_generation_queue_resume_async:
+ * @cancellable: (nullable): a #GCancellable
+ *
+ * Finds clips left `generating` (the app quit or crashed mid-way), removes their partial
+ * files and queues them again. Call once at start-up.
+ */
+void
+echoes_generation_queue_resume_async (EchoesGenerationQueue *self,
+                                      GCancellable          *cancellable,
+                                      GAsyncReadyCallback    callback,
+                                      gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, echoes_generation_queue_resume_async);
+  echoes_store_run_async (self->store, resume_func, NULL, NULL, (GDestroyNotify)g_strfreev,
+                          cancellable, resume_cb, g_steal_pointer (&task));
+}
+
+/**
+ * echoes_generation_queue_resume_finish:
+ *
+ * Returns: how many clips were queued again (0 on error)
+ */
+guint
+echoes_generation_queue_resume_finish (EchoesGenerationQueue  *self,
+                                       GAsyncResult           *result,
+                                       GError                **error)
+{
+  gssize n;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  n = g_task_propagate_int (G_TASK (result), error);
+  return n < 0 ? 0 : (guint)n;
+}
+
+/* ---- synchronous batch (CLI) ---- */
+
+typedef struct
+{
+  EchoesGenerationProgressFunc  progress;
+  gpointer                      progress_data;
+  guint                         total;
+  guint                         finished;
+  guint                         failed;
+  gboolean                      drained;
+  GError                       *first_error;
+} Batch;
+
+static void
+batch_progress_cb (EchoesGenerationQueue *queue,
+                   const char            *clip_id,
+                   double                 fraction,
+                   Batch                 *batch)
+{
+  if (batch->progress != NULL)
+    batch->progress (clip_id, batch->finished, batch->total, fraction, batch->progress_data);
+}
+
+static void
+batch_finished_cb (EchoesGenerationQueue *queue,
+                   const char            *clip_id,
+                   const GError          *error,
+                   Batch                 *batch)
+{
+  if (error != NULL)
+    {
+      batch->failed++;
+      if (batch->first_error == NULL)
+        batch->first_error = g_error_copy (error);
+    }
+  else if (batch->progress != NULL)
+    batch->progress (clip_id, batch->finished, batch->total, 1.0, batch->progress_data);
+
+  batch->finished++;
+}
+
+static void
+batch_drained_cb (EchoesGenerationQueue *queue,
+                  Batch                 *batch)
+{
+  batch->drained = TRUE;
+}
+
+static void
+batch_cancelled_cb (GCancellable          *cancellable,
+                    EchoesGenerationQueue *queue)
+{
+  echoes_generation_queue_cancel_all (queue);
+}
+
+static gboolean
+batch_cancel_idle (gpointer user_data)
+{
+  echoes_generation_queue_cancel_all (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+batch_cancelled_any_thread_cb (GCancellable *cancellable,
+                               gpointer      user_data)
+{
+  GMainContext *context = g_object_get_data (G_OBJECT (user_data), "echoes-batch-context");
+
+  /* "cancelled" may be emitted in any thread; the queue lives in the batch's context. */
+  if (g_main_context_is_owner (context))
+    batch_cancelled_cb (cancellable, user_data);
+  else
+    g_main_context_invoke_full (context, G_PRIORITY_HIGH, batch_cancel_idle,
+                                g_object_ref (user_data), g_object_unref);
+}
+
+/**
+ * echoes_generation_queue_generate_project_sync:
+ * @store: the store
+ * @provider: the provider
+ * @project_id: the project
+ * @progress: (nullable) (scope call): called in this thread for each clip's progress
+ * @progress_data: closure for @progress
+ * @n_done: (out) (optional): clips made successfully
+ * @cancellable: (nullable): stops the batch (clips go back to `pending`)
+ * @error: return location for an error
+ *
+ * Generates every pending or failed clip of @project_id, blocking: it runs its own main
+ * context, so it is for the CLI and worker threads, never the UI thread. Also resumes clips
+ * of this project left `generating`.
+ *
+ * Returns: %TRUE if every clip is ready; %FALSE with the first failure (its message is
+ *   prefixed with the number of failed clips) or the cancellation
+ */
+gboolean
+echoes_generation_queue_generate_project_sync (EchoesStore                   *store,
+                                               EchoesVideoProvider           *provider,
+                                               const char                    *project_id,
+                                               EchoesGenerationProgressFunc   progress,
+                                               gpointer                       progress_data,
+                                               guint                         *n_done,
+                                               GCancellable                  *cancellable,
+                                               GError                       **error)
+{
+  g_autoptr(GMainContext) context = NULL;
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(GPtrArray) clips = NULL;
+  Batch batch = { progress, progress_data, 0, 0, 0, FALSE, NULL };
+  gulong cancel_id = 0;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (ECHOES_IS_VIDEO_PROVIDER (provider), FALSE);
+  g_return_val_if_fail (project_id != NULL, FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (n_done != NULL)
+    *n_done = 0;
+
+  if (!(project = echoes_store_get_project (store, project_id, error)) ||
+      !(clips = echoes_store_list_clips (store, project_id, error)))
+    return FALSE;
+
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+
+  queue = echoes_generation_queue_new (store, NULL, provider);
+  g_object_set_data (G_OBJECT (queue), "echoes-batch-context", context);
+  g_signal_connect (queue, "clip-progress", G_CALLBACK (batch_progress_cb), &batch);
+  g_signal_connect (queue, "clip-finished", G_CALLBACK (batch_finished_cb), &batch);
+  g_signal_connect (queue, "drained", G_CALLBACK (batch_drained_cb), &batch);
+
+  for (guint i = 0; i < clips->len; i++)
+    {
+      EchoesClipStatus status = echoes_clip_get_status (clips->pdata[i]);
+
+      if (status == ECHOES_CLIP_STATUS_PENDING || status == ECHOES_CLIP_STATUS_FAILED ||
+          status == ECHOES_CLIP_STATUS_GENERATING)
+        {
+          if (status == ECHOES_CLIP_STATUS_GENERATING)
+            remove_stale_temp_files (store, clips->pdata[i]);
+          echoes_generation_queue_enqueue_clip (queue, echoes_clip_get_id (clips->pdata[i]));
+          batch.total++;
+        }
+    }
+
+  if (cancellable != NULL)
+    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (batch_cancelled_any_thread_cb),
+                                       queue, NULL);
+
+  while (batch.total > 0 && !batch.drained)
+    g_main_context_iteration (context, TRUE);
+
+  g_cancellable_disconnect (cancellable, cancel_id);
+
+  /* Let late idles (cancel handler) run before the context goes away. */
+  while (g_main_context_iteration (context, FALSE))
+    ;
+
+  g_clear_object (&queue);
+  g_main_context_pop_thread_default (context);
+
+  if (n_done != NULL)
+    *n_done = batch.finished - batch.failed;
+
+  if (batch.first_error != NULL)
+    {
+      if (g_error_matches (batch.first_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, batch.first_error);
+      else
+        {
+          g_propagate_prefixed_error (error, batch.first_error, "%u of %u clips failed: ",
+                                      batch.failed, batch.total);
+        }
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,71 @@
+/* echoes-generation-queue.h
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "echoes-library.h"
+#include "echoes-store.h"
+#include "echoes-video-provider.h"
+
+G_BEGIN_DECLS
+
+/**
+ * EchoesGenerationProgressFunc:
+ * @clip_id: the clip being made
+ * @index: how many clips were finished before it (0-based position in the batch)
+ * @total: clips in the batch
+ * @fraction: progress of this clip, 0–1
+ * @user_data: closure
+ */
+typedef void (*EchoesGenerationProgressFunc) (const char *clip_id,
+                                              guint       index,
+                                              guint       total,
+                                              double      fraction,
+                                              gpointer    user_data);
+
+#define ECHOES_TYPE_GENERATION_QUEUE (echoes_generation_queue_get_type())
+
+G_DECLARE_FINAL_TYPE (EchoesGenerationQueue, echoes_generation_queue, ECHOES, GENERATION_QUEUE, GObject)
+
+EchoesGenerationQueue *echoes_generation_queue_new                  (EchoesStore                  *store,
+                                                                     EchoesLibrary                *library,
+                                                                     EchoesVideoProvider          *provider);
+EchoesVideoProvider   *echoes_generation_queue_get_provider         (EchoesGenerationQueue        *self);
+void                   echoes_generation_queue_set_provider         (EchoesGenerationQueue        *self,
+                                                                     EchoesVideoProvider          *provider);
+guint                  echoes_generation_queue_get_max_jobs         (EchoesGenerationQueue        *self);
+void                   echoes_generation_queue_set_max_jobs         (EchoesGenerationQueue        *self,
+                                                                     guint                         max_jobs);
+guint                  echoes_generation_queue_get_n_jobs           (EchoesGenerationQueue        *self);
+gboolean               echoes_generation_queue_has_clip             (EchoesGenerationQueue        *self,
+                                                                     const char                   *clip_id);
+void                   echoes_generation_queue_enqueue_clip         (EchoesGenerationQueue        *self,
+                                                                     const char                   *clip_id);
+void                   echoes_generation_queue_enqueue_project      (EchoesGenerationQueue        *self,
+                                                                     const char                   *project_id);
+void                   echoes_generation_queue_cancel_clip          (EchoesGenerationQueue        *self,
+                                                                     const char                   *clip_id);
+void                   echoes_generation_queue_cancel_all           (EchoesGenerationQueue        *self);
+void                   echoes_generation_queue_resume_async         (EchoesGenerationQueue        *self,
+                                                                     GCancellable                 *cancellable,
+                                                                     GAsyncReadyCallback           callback,
+                                                                     gpointer                      user_data);
+guint                  echoes_generation_queue_resume_finish        (EchoesGenerationQueue        *self,
+                                                                     GAsyncResult                 *result,
+                                                                     GError                      **error);
+gboolean               echoes_generation_queue_generate_project_sync (EchoesStore                 *store,
+                                                                     EchoesVideoProvider          *provider,
+                                                                     const char                   *project_id,
+                                                                     EchoesGenerationProgressFunc  progress,
+                                                                     gpointer                      progress_data,
+                                                                     guint                        *n_done,
+                                                                     GCancellable                 *cancellable,
+                                                                     GError                      **error);
+
+G_END_DECLS

@@ -1,0 +1,781 @@
+/* test-generation-queue.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-generation-queue"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <gst/gst.h>
+
+#include "echoes-generation-queue.h"
+#include "echoes-library.h"
+#include "echoes-local-provider.h"
+#include "echoes-paths.h"
+#include "echoes-store.h"
+
+/* ---- a scriptable provider ---- */
+
+#define TEST_TYPE_PROVIDER (test_provider_get_type())
+G_DECLARE_FINAL_TYPE (TestProvider, test_provider, TEST, PROVIDER, GObject)
+
+struct _TestProvider
+{
+  GObject  parent_instance;
+  gboolean fail;      /* photos named *fail* fail */
+  gboolean block;     /* never finish until cancelled */
+  guint    running;
+  guint    max_running;
+  guint    started;
+};
+
+static const char * const test_ratios[] = { "16:9", "9:16", "1:1", NULL };
+static const guint test_durations[] = { 5, 0 };
+static const EchoesVideoProviderCapabilities test_caps = {
+  .durations = test_durations, .ratios = test_ratios,
+};
+
+typedef struct
+{
+  TestProvider       *self;
+  char               *image_path;
+  char               *output_path;
+  EchoesProgressFunc  progress;
+  gpointer            progress_data;
+  GDestroyNotify      progress_destroy;
+  guint               ticks;
+} FakeJob;
+
+static void
+fake_job_free (FakeJob *job)
+{
+  if (job->progress_destroy)
+    job->progress_destroy (job->progress_data);
+  g_free (job->image_path);
+  g_free (job->output_path);
+  g_free (job);
+}
+
+static gboolean
+fake_tick (gpointer user_data)
+{
+  GTask *task = user_data;
+  FakeJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+
+  job->ticks++;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      job->self->running--;
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+      g_object_unref (task);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (job->ticks == 1)
+    {
+      if (job->progress)
+        job->progress (0.5, job->progress_data);
+      return G_SOURCE_CONTINUE;
+    }
+
+  if (job->self->block)
+    return G_SOURCE_CONTINUE;
+
+  job->self->running--;
+
+  if (job->self->fail && g_str_has_suffix (job->image_path, "fail.jpg"))
+    {
+      g_task_return_new_error (task, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_FAILED,
+                               "Synthetic failure");
+      g_object_unref (task);
+      return G_SOURCE_REMOVE;
+    }
+
+  dir = g_path_get_dirname (job->output_path);
+  g_mkdir_with_parents (dir, 0755);
+  g_file_set_contents (job->output_path, "not really a video", -1, &error);
+  g_assert_no_error (error);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fake_generate_async (EchoesVideoProvider      *provider,
+                     const EchoesVideoRequest *request,
+                     EchoesProgressFunc        progress,
+                     gpointer                  progress_data,
+                     GDestroyNotify            progress_destroy,
+                     GCancellable             *cancellable,
+                     GAsyncReadyCallback       callback,
+                     gpointer                  user_data)
+{
+  TestProvider *self = TEST_PROVIDER (provider);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  FakeJob *job = g_new0 (FakeJob, 1);
+
+  g_assert_nonnull (request->ratio);
+  job->self = self;
+  job->image_path = g_strdup (request->image_path);
+  job->output_path = g_strdup (request->output_path);
+  job->progress = progress;
+  job->progress_data = progress_data;
+  job->progress_destroy = progress_destroy;
+  g_task_set_task_data (task, job, (GDestroyNotify)fake_job_free);
+
+  self->started++;
+  self->running++;
+  self->max_running = MAX (self->max_running, self->running);
+  {
+    g_autoptr(GSource) source = g_timeout_source_new (10);
+
+    /* In the caller's context, like a real provider (the sync API runs its own). */
+    g_source_set_callback (source, fake_tick, task, NULL);
+    g_source_attach (source, g_main_context_get_thread_default ());
+  }
+}
+
+static gboolean
+fake_generate_finish (EchoesVideoProvider  *provider,
+                      GAsyncResult         *result,
+                      GError              **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static const char *
+fake_get_name (EchoesVideoProvider *provider)
+{
+  return "test";
+}
+
+static const EchoesVideoProviderCapabilities *
+fake_get_capabilities (EchoesVideoProvider *provider)
+{
+  return &test_caps;
+}
+
+static void
+test_provider_iface_init (EchoesVideoProviderInterface *iface)
+{
+  iface->get_name = fake_get_name;
+  iface->get_capabilities = fake_get_capabilities;
+  iface->generate_async = fake_generate_async;
+  iface->generate_finish = fake_generate_finish;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestProvider, test_provider, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (ECHOES_TYPE_VIDEO_PROVIDER,
+                                                      test_provider_iface_init))
+
+static void
+test_provider_class_init (TestProviderClass *klass)
+{
+}
+
+static void
+test_provider_init (TestProvider *self)
+{
+}
+
+/* ---- fixture ---- */
+
+typedef struct
+{
+  EchoesStore   *store;
+  TestProvider  *provider;
+  char          *project_id;
+  GPtrArray     *clip_ids;
+  GPtrArray     *finished;   /* clip ids, in order */
+  GPtrArray     *errors;     /* (nullable) GErrors, parallel to @finished */
+  guint          drained;
+} Fixture;
+
+static char *
+add_clip (Fixture    *f,
+          const char *name,
+          int         width,
+          int         height)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *relative = echoes_paths_image_relative (f->project_id, id, name);
+  g_autofree char *path = echoes_store_resolve (f->store, relative);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  gdk_pixbuf_fill (pixbuf, 0x884422ff);
+  g_mkdir_with_parents (dir, 0755);
+  gdk_pixbuf_save (pixbuf, path, "jpeg", &error, NULL);
+  g_assert_no_error (error);
+
+  clip = echoes_clip_new (id, f->project_id);
+  echoes_clip_set_image (clip, relative);
+  g_assert_true (echoes_store_insert_clip (f->store, clip, f->clip_ids->len, &error));
+  g_assert_no_error (error);
+  g_ptr_array_add (f->clip_ids, g_strdup (id));
+
+  return g_steal_pointer (&id);
+}
+
+static void
+clear_error (gpointer data)
+{
+  if (data != NULL)
+    g_error_free (data);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesProject) project = NULL;
+
+  f->store = echoes_store_open (NULL, &error);
+  g_assert_no_error (error);
+  project = echoes_store_create_project (f->store, "Holiday", &error);
+  g_assert_no_error (error);
+  f->project_id = g_strdup (echoes_project_get_id (project));
+  f->provider = g_object_new (TEST_TYPE_PROVIDER, NULL);
+  f->clip_ids = g_ptr_array_new_with_free_func (g_free);
+  f->finished = g_ptr_array_new_with_free_func (g_free);
+  f->errors = g_ptr_array_new_with_free_func (clear_error);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_assert_finalize_object (g_steal_pointer (&f->provider));
+  g_clear_object (&f->store);
+  g_clear_pointer (&f->project_id, g_free);
+  g_clear_pointer (&f->clip_ids, g_ptr_array_unref);
+  g_clear_pointer (&f->finished, g_ptr_array_unref);
+  g_clear_pointer (&f->errors, g_ptr_array_unref);
+}
+
+static void
+finished_cb (EchoesGenerationQueue *queue,
+             const char            *clip_id,
+             const GError          *error,
+             Fixture               *f)
+{
+  g_ptr_array_add (f->finished, g_strdup (clip_id));
+  g_ptr_array_add (f->errors, error ? g_error_copy (error) : NULL);
+}
+
+static void
+drained_cb (EchoesGenerationQueue *queue,
+            Fixture               *f)
+{
+  f->drained++;
+}
+
+static EchoesGenerationQueue *
+make_queue (Fixture       *f,
+            EchoesLibrary *library)
+{
+  EchoesGenerationQueue *queue;
+
+  queue = echoes_generation_queue_new (f->store, library, ECHOES_VIDEO_PROVIDER (f->provider));
+  g_signal_connect (queue, "clip-finished", G_CALLBACK (finished_cb), f);
+  g_signal_connect (queue, "drained", G_CALLBACK (drained_cb), f);
+  return queue;
+}
+
+static void
+wait_drained (Fixture *f,
+              guint    n)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (f->drained < n)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static gpointer
+nothing_func (EchoesStore   *store,
+              gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+flushed_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(gboolean *)user_data = echoes_store_run_finish (ECHOES_STORE (object), result, NULL) != NULL;
+}
+
+/* Waits until every job queued on the store so far has run. */
+static void
+flush_store (Fixture *f)
+{
+  gboolean done = FALSE;
+
+  echoes_store_run_async (f->store, nothing_func, NULL, NULL, NULL, NULL, flushed_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+assert_queued (Fixture            *f,
+               const char * const *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = NULL;
+
+  flush_store (f);
+  ids = echoes_store_dup_queued_clips (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (ids, expected);
+}
+
+static EchoesClip *
+get_clip (Fixture    *f,
+          const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  EchoesClip *clip = echoes_store_get_clip (f->store, id, &error);
+
+  g_assert_no_error (error);
+  return clip;
+}
+
+static void
+assert_ready (Fixture    *f,
+              const char *id)
+{
+  g_autoptr(EchoesClip) clip = get_clip (f, id);
+  g_autofree char *expected = echoes_paths_video_relative (f->project_id, id);
+  g_autofree char *path = echoes_store_resolve (f->store, expected);
+
+  g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_READY);
+  g_assert_cmpstr (echoes_clip_get_video (clip), ==, expected);
+  g_assert_null (echoes_clip_get_error (clip));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+}
+
+/* ---- tests ---- */
+
+static void
+test_project (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  g_autofree char *bad = add_clip (f, "fail.jpg", 64, 48);
+  g_autofree char *c = add_clip (f, "c.jpg", 64, 48);
+  g_autofree char *d = add_clip (f, "d.jpg", 64, 48);
+  g_autoptr(EchoesClip) failed = NULL;
+
+  f->provider->fail = TRUE;
+  queue = make_queue (f, NULL);
+  echoes_generation_queue_set_max_jobs (queue, 2);
+  echoes_generation_queue_enqueue_project (queue, f->project_id);
+  wait_drained (f, 1);
+
+  /* Bounded concurrency, every clip once. */
+  g_assert_cmpuint (f->provider->started, ==, 4);
+  g_assert_cmpuint (f->provider->max_running, ==, 2);
+  g_assert_cmpuint (f->finished->len, ==, 4);
+  g_assert_cmpuint (echoes_generation_queue_get_n_jobs (queue), ==, 0);
+
+  assert_ready (f, a);
+  assert_ready (f, c);
+  assert_ready (f, d);
+  failed = get_clip (f, bad);
+  g_assert_cmpint (echoes_clip_get_status (failed), ==, ECHOES_CLIP_STATUS_FAILED);
+  g_assert_cmpstr (echoes_clip_get_error (failed), ==, "Synthetic failure");
+  g_assert_cmpstr (echoes_clip_get_provider (failed), ==, "test");
+  g_assert_null (echoes_clip_get_video (failed));
+
+  /* Retry: only the failed clip runs again, and succeeds. */
+  f->provider->fail = FALSE;
+  echoes_generation_queue_enqueue_project (queue, f->project_id);
+  wait_drained (f, 2);
+  g_assert_cmpuint (f->provider->started, ==, 5);
+  assert_ready (f, bad);
+
+  /* Enqueueing a clip that is already queued is a no-op; a ready one regenerates. */
+  echoes_generation_queue_enqueue_clip (queue, a);
+  echoes_generation_queue_enqueue_clip (queue, a);
+  g_assert_true (echoes_generation_queue_has_clip (queue, a));
+  g_assert_cmpuint (echoes_generation_queue_get_n_jobs (queue), ==, 1);
+  wait_drained (f, 3);
+  g_assert_cmpuint (f->provider->started, ==, 6);
+  assert_ready (f, a);
+
+  g_assert_finalize_object (g_steal_pointer (&queue));
+}
+
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static void
+test_resume (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  g_autofree char *b = add_clip (f, "b.jpg", 64, 48);
+  g_autofree char *video = echoes_paths_video_relative (f->project_id, a);
+  g_autofree char *video_path = echoes_store_resolve (f->store, video);
+  g_autofree char *dir = g_path_get_dirname (video_path);
+  g_autofree char *stale = NULL;
+  g_autofree char *base = g_path_get_basename (video_path);
+  g_autofree char *stale_name = g_strdup_printf (".%s.Ab12Cd", base);
+
+  /* A crash mid-generation: the row says generating, a partial temp file is there. */
+  clip = get_clip (f, a);
+  echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_GENERATING);
+  g_assert_true (echoes_store_update_clip (f->store, clip, &error));
+  g_assert_no_error (error);
+  stale = g_build_filename (dir, stale_name, NULL);
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_true (g_file_set_contents (stale, "partial", -1, NULL));
+
+  queue = make_queue (f, NULL);
+  echoes_generation_queue_resume_async (queue, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (echoes_generation_queue_resume_finish (queue, result, &error), ==, 1);
+  g_assert_no_error (error);
+  wait_drained (f, 1);
+
+  assert_ready (f, a);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  /* Only the interrupted clip: b stays pending until asked for. */
+  g_clear_object (&clip);
+  clip = get_clip (f, b);
+  g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_PENDING);
+  g_assert_cmpuint (f->provider->started, ==, 1);
+
+  g_clear_object (&result);
+  g_assert_finalize_object (g_steal_pointer (&queue));
+}
+
+static void
+started_cb (EchoesGenerationQueue *queue,
+            const char            *clip_id,
+            char                 **started)
+{
+  g_free (*started);
+  *started = g_strdup (clip_id);
+}
+
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  g_autofree char *b = add_clip (f, "b.jpg", 64, 48);
+  g_autofree char *c = add_clip (f, "c.jpg", 64, 48);
+  g_autofree char *started = NULL;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  f->provider->block = TRUE;
+  queue = make_queue (f, NULL);
+  g_signal_connect (queue, "clip-started", G_CALLBACK (started_cb), &started);
+  echoes_generation_queue_enqueue_clip (queue, a);
+  echoes_generation_queue_enqueue_clip (queue, b);
+  echoes_generation_queue_enqueue_clip (queue, c);
+  g_assert_cmpuint (echoes_generation_queue_get_n_jobs (queue), ==, 3);
+
+  while (g_strcmp0 (started, a) != 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  /* The clip is `generating` in the store while it runs. */
+  {
+    g_autoptr(EchoesClip) clip = get_clip (f, a);
+    g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_GENERATING);
+  }
+  /* and the whole queue is on disk, for a restart */
+  assert_queued (f, (const char * const[]) { a, b, c, NULL });
+
+  /* Cancel a queued clip: it simply leaves the queue. */
+  echoes_generation_queue_cancel_clip (queue, b);
+  g_assert_false (echoes_generation_queue_has_clip (queue, b));
+  g_assert_cmpuint (echoes_generation_queue_get_n_jobs (queue), ==, 2);
+  assert_queued (f, (const char * const[]) { a, c, NULL });
+
+  /* Cancel the running one: back to pending, and c starts. */
+  echoes_generation_queue_cancel_clip (queue, a);
+  while (g_strcmp0 (started, c) != 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (f->finished->len, ==, 1);
+  g_assert_cmpstr (f->finished->pdata[0], ==, a);
+  g_assert_error ((GError *)f->errors->pdata[0], G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  {
+    g_autoptr(EchoesClip) clip = get_clip (f, a);
+    g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_PENDING);
+    g_assert_null (echoes_clip_get_error (clip));
+  }
+
+  /* Cancel everything. */
+  echoes_generation_queue_enqueue_clip (queue, b);
+  echoes_generation_queue_cancel_all (queue);
+  wait_drained (f, 1);
+  g_assert_cmpuint (f->provider->started, ==, 2);
+  for (guint i = 0; i < f->clip_ids->len; i++)
+    {
+      g_autoptr(EchoesClip) clip = get_clip (f, f->clip_ids->pdata[i]);
+      g_autofree char *video = echoes_paths_video_relative (f->project_id, f->clip_ids->pdata[i]);
+      g_autofree char *path = echoes_store_resolve (f->store, video);
+
+      g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_PENDING);
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+  assert_queued (f, (const char * const[]) { NULL });
+
+  g_assert_finalize_object (g_steal_pointer (&queue));
+}
+
+static void
+test_resume_queued (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  g_autofree char *b = add_clip (f, "b.jpg", 64, 48);
+  g_autofree char *c = add_clip (f, "c.jpg", 64, 48);
+  g_autoptr(EchoesClip) clip = NULL;
+
+  /* The app was asked for b and c and quit before they ran: not dropped. */
+  g_assert_true (echoes_store_set_clips_queued (f->store, (const char * const[]) { b, c, NULL },
+                                                TRUE, &error));
+  g_assert_no_error (error);
+
+  queue = make_queue (f, NULL);
+  echoes_generation_queue_resume_async (queue, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (echoes_generation_queue_resume_finish (queue, result, &error), ==, 2);
+  wait_drained (f, 1);
+
+  assert_ready (f, b);
+  assert_ready (f, c);
+  clip = get_clip (f, a);
+  g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_PENDING);
+  assert_queued (f, (const char * const[]) { NULL });
+
+  g_clear_object (&result);
+  g_assert_finalize_object (g_steal_pointer (&queue));
+}
+
+typedef struct
+{
+  GArray *values;
+} Notes;
+
+static void
+progress_notify_cb (EchoesClip *clip,
+                    GParamSpec *pspec,
+                    GArray     *values)
+{
+  double v = echoes_clip_get_progress (clip);
+
+  g_array_append_val (values, v);
+}
+
+static gboolean
+model_clip_ready (gpointer user_data)
+{
+  return echoes_clip_get_status (user_data) == ECHOES_CLIP_STATUS_READY;
+}
+
+static void
+test_library_progress (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(EchoesLibrary) library = echoes_library_new (f->store);
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(EchoesClip) model_clip = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  GListModel *model = echoes_library_get_clips (library, f->project_id);
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (g_list_model_get_n_items (model) < 1)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  model_clip = g_list_model_get_item (model, 0);
+  g_assert_cmpstr (echoes_clip_get_id (model_clip), ==, a);
+  g_signal_connect (model_clip, "notify::progress", G_CALLBACK (progress_notify_cb), values);
+
+  queue = make_queue (f, library);
+  echoes_generation_queue_enqueue_clip (queue, a);
+  wait_drained (f, 1);
+
+  /* The UI's object followed: 0.5 from the provider, 1 at the end, then ready. */
+  g_assert_cmpuint (values->len, >=, 2);
+  g_assert_cmpfloat (g_array_index (values, double, 0), ==, 0.5);
+  g_assert_cmpfloat (g_array_index (values, double, values->len - 1), ==, 1.0);
+  while (!model_clip_ready (model_clip))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_signal_handlers_disconnect_by_data (model_clip, values);
+  g_assert_finalize_object (g_steal_pointer (&queue));
+}
+
+typedef struct
+{
+  guint  calls;
+  double last;
+  guint  last_index;
+  guint  total;
+} SyncProgress;
+
+static void
+sync_progress_cb (const char *clip_id,
+                  guint       index,
+                  guint       total,
+                  double      fraction,
+                  gpointer    user_data)
+{
+  SyncProgress *p = user_data;
+
+  p->calls++;
+  p->last = fraction;
+  p->last_index = index;
+  p->total = total;
+}
+
+static void
+test_sync_local (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(EchoesLocalProvider) local = echoes_local_provider_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 300, 200);
+  g_autofree char *b = add_clip (f, "b.jpg", 200, 300);
+  g_autoptr(EchoesClip) clip = get_clip (f, b);
+  SyncProgress progress = { 0 };
+  guint n_done = 0;
+
+  /* Small and short: 2 s at 288×162. */
+  echoes_local_provider_set_max_size (local, 288);
+  echoes_clip_set_motion (clip, "{'duration': <2.0>, 'preset': <'pan-down'>}");
+  g_assert_true (echoes_store_update_clip (f->store, clip, &error));
+  g_clear_object (&clip);
+  clip = get_clip (f, a);
+  echoes_clip_set_motion (clip, "{'duration': <2.0>}");
+  g_assert_true (echoes_store_update_clip (f->store, clip, &error));
+
+  g_assert_true (echoes_generation_queue_generate_project_sync (f->store,
+                                                                ECHOES_VIDEO_PROVIDER (local),
+                                                                f->project_id,
+                                                                sync_progress_cb, &progress,
+                                                                &n_done, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_done, ==, 2);
+  g_assert_cmpuint (progress.total, ==, 2);
+  g_assert_cmpuint (progress.last_index, ==, 1);
+  g_assert_cmpfloat (progress.last, ==, 1.0);
+  g_assert_cmpuint (progress.calls, >, 10);
+  assert_ready (f, a);
+  assert_ready (f, b);
+
+  /* Nothing left to do is a success too. */
+  g_assert_true (echoes_generation_queue_generate_project_sync (f->store,
+                                                                ECHOES_VIDEO_PROVIDER (local),
+                                                                f->project_id, NULL, NULL,
+                                                                &n_done, NULL, &error));
+  g_assert_cmpuint (n_done, ==, 0);
+
+  /* An unknown project is an error. */
+  g_assert_false (echoes_generation_queue_generate_project_sync (f->store,
+                                                                 ECHOES_VIDEO_PROVIDER (local),
+                                                                 "no-such-project", NULL, NULL,
+                                                                 NULL, NULL, &error));
+  g_assert_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_sync_failure (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  g_autofree char *bad = add_clip (f, "fail.jpg", 64, 48);
+  guint n_done = 0;
+
+  f->provider->fail = TRUE;
+  g_assert_false (echoes_generation_queue_generate_project_sync (f->store,
+                                                                 ECHOES_VIDEO_PROVIDER (f->provider),
+                                                                 f->project_id, NULL, NULL,
+                                                                 &n_done, NULL, &error));
+  g_assert_error (error, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "1 of 2 clips failed: Synthetic failure");
+  g_assert_cmpuint (n_done, ==, 1);
+  assert_ready (f, a);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char * const *data_dirs = g_get_system_data_dirs ();
+  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
+
+  /* gdk-pixbuf sniffs formats through shared-mime-info, which the isolated XDG dirs hide. */
+  for (guint i = 0; data_dirs[i] != NULL; i++)
+    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
+  g_ptr_array_add (mime_dirs, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_content_type_set_mime_dirs ((const char * const *)mime_dirs->pdata);
+  gst_init (&argc, &argv);
+
+#define ADD(path, func) \
+  g_test_add ("/echoes/generation/queue/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("project-retry", test_project);
+  ADD ("resume", test_resume);
+  ADD ("resume-queued", test_resume_queued);
+  ADD ("cancel", test_cancel);
+  ADD ("library-progress", test_library_progress);
+  ADD ("sync-local", test_sync_local);
+  ADD ("sync-failure", test_sync_failure);
+#undef ADD
+
+  return g_test_run ();
+}
