@@ -13,11 +13,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "echoes-context.h"
 #include "echoes-importer.h"
+#include "echoes-film-export.h"
+#include "echoes-generation-queue.h"
+#include "echoes-provider-registry.h"
 
 /* `echoes-cli`: the app's store and import path, headless. Every command works on the
  * same database as the app (`$XDG_DATA_HOME/echoes`), prints a message on stderr and
@@ -545,11 +549,294 @@ clips_delete (Cli   *cli,
   return 0;
 }
 
+/* `projects export`: options of their own, parsed with the main ones. */
+static gboolean export_webm;
+static gboolean export_1080p;
+static gboolean export_force;
+static double export_crossfade;
+
+static GOptionGroup *
+export_option_group (void)
+{
+  static const GOptionEntry entries[] = {
+    { "webm", 0, 0, G_OPTION_ARG_NONE, &export_webm,
+      N_("projects export: write WebM (VP9 + Opus) instead of MP4 (H.264 + AAC)"), NULL },
+    { "1080p", 0, 0, G_OPTION_ARG_NONE, &export_1080p,
+      N_("projects export: 1080p instead of 720p"), NULL },
+    { "crossfade", 0, 0, G_OPTION_ARG_DOUBLE, &export_crossfade,
+      N_("projects export: crossfade between clips"), N_("SECONDS") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &export_force,
+      N_("projects export: replace OUT if it exists"), NULL },
+    { NULL }
+  };
+  GOptionGroup *group;
+
+  group = g_option_group_new ("export", _("Export options:"), _("Show export options"),
+                              NULL, NULL);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_group_add_entries (group, entries);
+
+  return group;
+}
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  GError       *error;
+  gboolean      ok;
+} ExportRun;
+
+static void
+export_progress_cb (EchoesExporter *exporter,
+                    double          fraction,
+                    gint64          remaining,
+                    gpointer        user_data)
+{
+  if (remaining >= 0)
+    /* TRANSLATORS: export progress on a terminal: percent done, seconds left */
+    g_printerr (_("\rExporting… %3.0f %% (%" G_GINT64_FORMAT " s left)   "), fraction * 100,
+                (remaining + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+  else
+    g_printerr (_("\rExporting… %3.0f %%   "), fraction * 100);
+}
+
+static gboolean
+export_interrupt_cb (gpointer user_data)
+{
+  ExportRun *run = user_data;
+
+  /* The exporter removes its temp file; the destination is never half-written. */
+  g_cancellable_cancel (run->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+export_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ExportRun *run = user_data;
+
+  run->ok = echoes_exporter_run_finish (ECHOES_EXPORTER (object), result, &run->error);
+  g_main_loop_quit (run->loop);
+}
+
+static int
+projects_export (Cli   *cli,
+                 int    argc,
+                 char **argv)
+{
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesFilm) film = NULL;
+  g_autoptr(EchoesExporter) exporter = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean tty = isatty (STDERR_FILENO) && !cli->json;
+  ExportRun run = { loop, cancellable, NULL, FALSE };
+  guint sigint;
+
+  if (!(project = find_project (cli, argv[0], &error)) ||
+      !(film = echoes_film_load (echoes_context_get_store (cli->context),
+                                 echoes_project_get_id (project), &error)))
+    return fail (error);
+
+  if (export_crossfade < 0 || export_crossfade > 5)
+    return fail_message (_("The crossfade must be between 0 and 5 seconds"));
+
+  exporter = echoes_exporter_new ();
+  echoes_film_apply (film, exporter);
+  echoes_exporter_set_format (exporter, export_webm ? ECHOES_EXPORT_FORMAT_WEBM
+                                                    : ECHOES_EXPORT_FORMAT_MP4);
+  echoes_exporter_set_height (exporter, export_1080p ? 1080 : 720);
+  echoes_exporter_set_crossfade (exporter, (GstClockTime) (export_crossfade * GST_SECOND));
+  echoes_exporter_set_flags (exporter, export_force ? ECHOES_EXPORT_FLAGS_OVERWRITE
+                                                    : ECHOES_EXPORT_FLAGS_NONE);
+  if (tty)
+    g_signal_connect (exporter, "progress", G_CALLBACK (export_progress_cb), NULL);
+
+  sigint = g_unix_signal_add (SIGINT, export_interrupt_cb, &run);
+  echoes_exporter_run_async (exporter, argv[1], cancellable, export_done_cb, &run);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+
+  if (tty)
+    g_printerr ("\n");
+
+  if (!run.ok)
+    {
+      g_propagate_error (&error, run.error);
+      return fail (error);
+    }
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_string (builder, "project", echoes_project_get_id (project));
+      add_string (builder, "output", argv[1]);
+      json_builder_set_member_name (builder, "clips");
+      json_builder_add_int_value (builder, film->n_clips);
+      json_builder_set_member_name (builder, "copied-video");
+      json_builder_add_boolean_value (builder, echoes_exporter_get_copied_video (exporter));
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+  else
+    {
+      g_print ("%s\n", argv[1]);
+    }
+
+  return 0;
+}
+
+/* `projects generate`: every pending or failed clip, with the active provider. */
+static char *
+dup_provider_setting (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  /* The CLI also runs uninstalled, without the schema: then the default applies. */
+  if (source == NULL || !(schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE)) ||
+      !g_settings_schema_has_key (schema, ECHOES_PROVIDER_SETTINGS_KEY))
+    return NULL;
+
+  settings = g_settings_new (BASE_ID);
+  return g_settings_get_string (settings, ECHOES_PROVIDER_SETTINGS_KEY);
+}
+
+static void
+generate_progress_cb (const char *clip_id,
+                      guint       index,
+                      guint       total,
+                      double      fraction,
+                      gpointer    user_data)
+{
+  /* TRANSLATORS: generation progress on a terminal: clip n of m, percent of that clip */
+  g_printerr (_("\rGenerating clip %u of %u… %3.0f %%   "), MIN (index + 1, total), total,
+              fraction * 100);
+}
+
+typedef struct
+{
+  EchoesStore         *store;
+  EchoesVideoProvider *provider;
+  const char          *project_id;
+  gboolean             tty;
+  GCancellable        *cancellable;
+  GMainLoop           *loop;
+  guint                n_done;
+  gboolean             ok;
+  GError              *error;
+} GenerateRun;
+
+static gboolean
+generate_interrupt_cb (gpointer user_data)
+{
+  GenerateRun *run = user_data;
+
+  /* Clips go back to pending and partial files are removed. */
+  g_cancellable_cancel (run->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+generate_quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The batch runs its own main context; it gets a thread so this one can take SIGINT. */
+static gpointer
+generate_thread (gpointer user_data)
+{
+  GenerateRun *run = user_data;
+
+  run->ok = echoes_generation_queue_generate_project_sync (run->store, run->provider,
+                                                           run->project_id,
+                                                           run->tty ? generate_progress_cb : NULL,
+                                                           NULL, &run->n_done, run->cancellable,
+                                                           &run->error);
+  g_idle_add (generate_quit_cb, run->loop);
+  return NULL;
+}
+
+static int
+projects_generate (Cli   *cli,
+                   int    argc,
+                   char **argv)
+{
+  EchoesStore *store = echoes_context_get_store (cli->context);
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesProviderRegistry) registry = echoes_provider_registry_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *setting = dup_provider_setting ();
+  EchoesVideoProvider *provider;
+  GenerateRun run = { 0 };
+  GThread *thread;
+  guint sigint;
+
+  if (!(project = find_project (cli, argv[0], &error)) ||
+      !(provider = echoes_provider_registry_get_active (registry, setting, &error)))
+    return fail (error);
+
+  run.store = store;
+  run.provider = provider;
+  run.project_id = echoes_project_get_id (project);
+  run.tty = isatty (STDERR_FILENO) && !cli->json;
+  run.cancellable = cancellable;
+  run.loop = loop;
+
+  sigint = g_unix_signal_add (SIGINT, generate_interrupt_cb, &run);
+  thread = g_thread_new ("echoes-generate", generate_thread, &run);
+  g_main_loop_run (loop);
+  g_thread_join (thread);
+  g_source_remove (sigint);
+
+  if (run.tty)
+    g_printerr ("\n");
+
+  if (!run.ok)
+    {
+      g_propagate_error (&error, run.error);
+      return fail (error);
+    }
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_string (builder, "project", echoes_project_get_id (project));
+      add_string (builder, "provider", echoes_video_provider_get_name (provider));
+      json_builder_set_member_name (builder, "generated");
+      json_builder_add_int_value (builder, run.n_done);
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+  else
+    {
+      g_print ("%u\n", run.n_done);
+    }
+
+  return 0;
+}
+
 static const Command commands[] = {
   { "projects", "list",      "",                       0, 0, projects_list },
   { "projects", "create",    "TITLE",                  1, 1, projects_create },
   { "projects", "rename",    "PROJECT TITLE",          2, 2, projects_rename },
   { "projects", "delete",    "PROJECT",                1, 1, projects_delete },
+  { "projects", "export",    "PROJECT OUT [--webm] [--1080p] [--crossfade SECONDS] [--force]",
+                                                        2, 2, projects_export },
+  { "projects", "generate",  "PROJECT",                1, 1, projects_generate },
   { "clips",    "list",      "PROJECT",                1, 1, clips_list },
   { "clips",    "add",       "PROJECT FILE…",          2, -1, clips_add },
   { "clips",    "approve",   "CLIP",                   1, 1, clips_approve },
@@ -598,6 +885,7 @@ main (int   argc,
   usage = usage_text ();
   options = g_option_context_new (_("GROUP COMMAND [ARGUMENTS…] — make films from photos"));
   g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (options, export_option_group ());
   g_option_context_set_description (options, usage);
   g_option_context_set_strict_posix (options, FALSE);
   if (!g_option_context_parse (options, &argc, &argv, &error))

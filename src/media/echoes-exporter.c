@@ -1,0 +1,1005 @@
+/* echoes-exporter.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "echoes-exporter"
+
+#include "config.h"
+
+#include "echoes-exporter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <gst/pbutils/pbutils.h>
+/* GES 1.22's headers have const-qualified return types (-Wignored-qualifiers). */
+#include <ges/ges.h>
+#include <glib/gstdio.h>
+#include <glib/gi18n.h>
+
+#include "echoes-film-timeline.h"
+
+/* Exports the approved clips (+ music) as one film, with the timeline shared with the
+ * player (echoes-film-timeline.c) in a GESPipeline.
+ *
+ * Copy path: when there are no crossfades or trims, every clip is H.264 with the same
+ * caps (size, frame rate, profile and SPS/PPS in codec_data) and the target is MP4 at
+ * that size, the pipeline runs in smart-render mode with mixing disabled on the tracks,
+ * so the video is parsed and remuxed, never decoded or encoded; only the audio is
+ * encoded. (With mixing enabled GES silently re-encodes: see media-recipes.md §3.)
+ * Otherwise the film is rendered and encoded (x264/AAC or VP9/Opus).
+ *
+ * The film is written to a hidden temp file in the destination folder and moved into
+ * place on success; on error or cancellation the temp file is removed. An existing
+ * destination is never replaced unless ECHOES_EXPORT_FLAGS_OVERWRITE is set, and the
+ * final move is a link(), which fails atomically if a file appeared meanwhile. */
+
+#define POLL_INTERVAL (100 * GST_MSECOND)
+
+struct _EchoesExporter
+{
+  GObject             parent_instance;
+
+  GStrv               clips;      /* (owned) */
+  GArray             *durations;  /* (owned) (nullable) GstClockTime */
+  GStrv               music;      /* (owned) */
+  double              volume;
+  GstClockTime        fade_out;
+  EchoesExportFormat  format;
+  guint               height;
+  GstClockTime        crossfade;
+  EchoesExportFlags   flags;
+  gboolean            copied_video;
+};
+
+enum {
+  PROGRESS,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (EchoesExporter, echoes_exporter, G_TYPE_OBJECT)
+G_DEFINE_QUARK (echoes-export-error-quark, echoes_export_error)
+
+static guint signals [N_SIGNALS];
+
+typedef struct
+{
+  GStrv                     clips;
+  GArray                   *durations;
+  GStrv                     music;
+  double                    volume;
+  GstClockTime              fade_out;
+  EchoesExportFormat        format;
+  guint                     height;
+  GstClockTime              crossfade;
+  EchoesExportFlags         flags;
+  char                     *destination;
+
+  /* Progress goes either to a callback on the export thread (sync) or to the "progress"
+   * signal on the caller's main context (async). */
+  EchoesExportProgressFunc  progress;
+  gpointer                  progress_data;
+  GMainContext             *context;
+  GWeakRef                  exporter;
+
+  gboolean                  copied_video;
+  gboolean                  video_encoder_created;
+} Job;
+
+typedef struct
+{
+  GWeakRef  exporter;
+  double    fraction;
+  gint64    remaining;
+} ProgressEvent;
+
+typedef struct
+{
+  GstCaps      *caps;
+  guint         width;
+  guint         height;
+  gint          fps_n;
+  gint          fps_d;
+  GstClockTime  duration;
+} ClipInfo;
+
+static void
+job_free (Job *job)
+{
+  g_strfreev (job->clips);
+  g_clear_pointer (&job->durations, g_array_unref);
+  g_strfreev (job->music);
+  g_free (job->destination);
+  g_clear_pointer (&job->context, g_main_context_unref);
+  g_weak_ref_clear (&job->exporter);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
+
+static void
+clip_info_clear (gpointer data)
+{
+  ClipInfo *info = data;
+
+  g_clear_pointer (&info->caps, gst_caps_unref);
+}
+
+static Job *
+job_new (EchoesExporter *self,
+         const char     *destination)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->clips = g_strdupv (self->clips);
+  if (self->durations != NULL)
+    job->durations = g_array_ref (self->durations);
+  job->music = g_strdupv (self->music);
+  job->volume = self->volume;
+  job->fade_out = self->fade_out;
+  job->format = self->format;
+  job->height = self->height;
+  job->crossfade = self->crossfade;
+  job->flags = self->flags;
+  job->destination = g_canonicalize_filename (destination, NULL);
+  g_weak_ref_init (&job->exporter, self);
+
+  return job;
+}
+
+static void
+progress_event_free (gpointer data)
+{
+  ProgressEvent *event = data;
+
+  g_weak_ref_clear (&event->exporter);
+  g_free (event);
+}
+
+static gboolean
+progress_event_dispatch (gpointer data)
+{
+  ProgressEvent *event = data;
+  g_autoptr(EchoesExporter) self = g_weak_ref_get (&event->exporter);
+
+  if (self != NULL)
+    g_signal_emit (self, signals [PROGRESS], 0, event->fraction, event->remaining);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+job_report (Job    *job,
+            double  fraction,
+            gint64  remaining)
+{
+  g_autoptr(GObject) exporter = NULL;
+  ProgressEvent *event;
+
+  if (job->progress != NULL)
+    {
+      job->progress (fraction, remaining, job->progress_data);
+      return;
+    }
+
+  if (job->context == NULL || !(exporter = g_weak_ref_get (&job->exporter)))
+    return;
+
+  event = g_new0 (ProgressEvent, 1);
+  g_weak_ref_init (&event->exporter, exporter);
+  event->fraction = fraction;
+  event->remaining = remaining;
+  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, progress_event_dispatch,
+                              event, progress_event_free);
+}
+
+static gboolean
+inspect_clips (Job           *job,
+               GArray        *infos,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GstDiscoverer) discoverer = NULL;
+
+  if (!(discoverer = gst_discoverer_new (10 * GST_SECOND, error)))
+    return FALSE;
+
+  for (guint i = 0; job->clips[i] != NULL; i++)
+    {
+      g_autoptr(GstDiscovererInfo) info = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *uri = NULL;
+      g_autofree char *display = g_filename_display_basename (job->clips[i]);
+      GList *video;
+      GstDiscovererVideoInfo *vinfo;
+      ClipInfo clip = { 0, };
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+
+      if (!g_file_test (job->clips[i], G_FILE_TEST_IS_REGULAR) ||
+          !(uri = gst_filename_to_uri (job->clips[i], NULL)))
+        {
+          g_set_error (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_BAD_CLIP,
+                       _("The video of clip %u (“%s”) is missing"), i + 1, display);
+          return FALSE;
+        }
+
+      info = gst_discoverer_discover_uri (discoverer, uri, &local_error);
+      if (info == NULL || gst_discoverer_info_get_result (info) != GST_DISCOVERER_OK ||
+          !(video = gst_discoverer_info_get_video_streams (info)))
+        {
+          g_set_error (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_BAD_CLIP,
+                       _("The video of clip %u (“%s”) cannot be read"), i + 1, display);
+          return FALSE;
+        }
+
+      vinfo = video->data;
+      clip.caps = gst_discoverer_stream_info_get_caps (GST_DISCOVERER_STREAM_INFO (vinfo));
+      clip.width = gst_discoverer_video_info_get_width (vinfo);
+      clip.height = gst_discoverer_video_info_get_height (vinfo);
+      clip.fps_n = (gint) gst_discoverer_video_info_get_framerate_num (vinfo);
+      clip.fps_d = (gint) gst_discoverer_video_info_get_framerate_denom (vinfo);
+      clip.duration = gst_discoverer_info_get_duration (info);
+      gst_discoverer_stream_info_list_free (video);
+
+      g_array_append_val (infos, clip);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+same_stream (const ClipInfo *a,
+             const ClipInfo *b)
+{
+  static const char * const fields[] = {
+    "stream-format", "profile", "level", "codec_data", "width", "height", "framerate",
+  };
+  GstStructure *sa = gst_caps_get_structure (a->caps, 0);
+  GstStructure *sb = gst_caps_get_structure (b->caps, 0);
+
+  if (!gst_structure_has_name (sa, "video/x-h264") || !gst_structure_has_name (sb, "video/x-h264"))
+    return FALSE;
+
+  /* One avcC for the whole file: the SPS/PPS must be byte-identical. */
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      const GValue *va = gst_structure_get_value (sa, fields[i]);
+      const GValue *vb = gst_structure_get_value (sb, fields[i]);
+
+      if ((va == NULL) != (vb == NULL))
+        return FALSE;
+      if (va != NULL && gst_value_compare (va, vb) != GST_VALUE_EQUAL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+can_copy_video (Job    *job,
+                GArray *infos)
+{
+  const ClipInfo *first = &g_array_index (infos, ClipInfo, 0);
+
+  if (job->format != ECHOES_EXPORT_FORMAT_MP4 ||
+      job->crossfade > 0 ||
+      (job->flags & ECHOES_EXPORT_FLAGS_FORCE_ENCODE) != 0 ||
+      (job->height != 0 && job->height != first->height))
+    return FALSE;
+
+  for (guint i = 0; i < infos->len; i++)
+    {
+      const ClipInfo *clip = &g_array_index (infos, ClipInfo, i);
+
+      if (!same_stream (first, clip))
+        {
+          g_debug ("Clip %u differs from clip 1: re-encoding", i + 1);
+          return FALSE;
+        }
+
+      /* Trimming a clip needs a cut between key frames. */
+      if (job->durations != NULL && i < job->durations->len)
+        {
+          GstClockTime d = g_array_index (job->durations, GstClockTime, i);
+
+          if (GST_CLOCK_TIME_IS_VALID (d) && d > 0 && d + GST_MSECOND < clip->duration)
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static GstEncodingProfile *
+create_profile (EchoesExportFormat format)
+{
+  g_autoptr(GstCaps) container_caps = NULL;
+  g_autoptr(GstCaps) video_caps = NULL;
+  g_autoptr(GstCaps) audio_caps = NULL;
+  GstEncodingContainerProfile *container;
+
+  if (format == ECHOES_EXPORT_FORMAT_WEBM)
+    {
+      container_caps = gst_caps_from_string ("video/webm");
+      video_caps = gst_caps_from_string ("video/x-vp9");
+      audio_caps = gst_caps_from_string ("audio/x-opus");
+    }
+  else
+    {
+      container_caps = gst_caps_from_string ("video/quicktime,variant=iso");
+      video_caps = gst_caps_from_string ("video/x-h264");
+      audio_caps = gst_caps_from_string ("audio/mpeg,mpegversion=4");
+    }
+
+  container = gst_encoding_container_profile_new ("echoes", NULL, container_caps, NULL);
+  gst_encoding_container_profile_add_profile (container, GST_ENCODING_PROFILE (
+    gst_encoding_video_profile_new (video_caps, NULL, NULL, 0)));
+  gst_encoding_container_profile_add_profile (container, GST_ENCODING_PROFILE (
+    gst_encoding_audio_profile_new (audio_caps, NULL, NULL, 0)));
+
+  return GST_ENCODING_PROFILE (container);
+}
+
+/* Called on whichever thread adds the element, before it leaves NULL state. */
+static void
+deep_element_added_cb (GstBin     *bin,
+                       GstBin     *sub_bin,
+                       GstElement *element,
+                       gpointer    user_data)
+{
+  Job *job = user_data;
+  GstElementFactory *factory = gst_element_get_factory (element);
+  const char *name;
+  const char *klass;
+
+  if (factory == NULL)
+    return;
+
+  name = gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory));
+  klass = gst_element_factory_get_metadata (factory, GST_ELEMENT_METADATA_KLASS);
+
+  if (klass != NULL && strstr (klass, "Encoder") != NULL && strstr (klass, "Video") != NULL)
+    {
+      g_debug ("Video encoder %s created", name);
+      job->video_encoder_created = TRUE;
+    }
+
+  if (g_str_equal (name, "x264enc"))
+    {
+      /* CRF-like constant quality, matching ffmpeg's defaults but a faster preset. */
+      gst_util_set_object_arg (G_OBJECT (element), "speed-preset", "veryfast");
+      gst_util_set_object_arg (G_OBJECT (element), "pass", "qual");
+      g_object_set (element,
+                    "quantizer", 23,
+                    "key-int-max", 250,
+                    "vbv-buf-capacity", 0,
+                    /* x264enc turns trellis on regardless of the preset: a quarter
+                     * of the encoding time for little gain at this quality. */
+                    "trellis", FALSE,
+                    NULL);
+    }
+  else if (g_str_equal (name, "vp9enc"))
+    {
+      /* Default vp9enc settings are ~15× slower; see headless-recipes.md §3. */
+      g_object_set (element,
+                    "deadline", (gint64) 1,
+                    "cpu-used", 8,
+                    "threads", 2,
+                    "target-bitrate", job->height >= 1080 ? 5000000 : 2500000,
+                    NULL);
+    }
+  else if (g_str_equal (name, "mp4mux"))
+    {
+      g_object_set (element, "faststart", TRUE, NULL);
+    }
+}
+
+static gboolean
+move_into_place (const char  *temp_path,
+                 const char  *destination,
+                 gboolean     overwrite,
+                 GError     **error)
+{
+  g_autofree char *display = g_filename_display_basename (destination);
+  int saved_errno;
+
+  if (overwrite)
+    {
+      if (g_rename (temp_path, destination) != 0)
+        {
+          saved_errno = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       _("“%s” cannot be written: %s"), display, g_strerror (saved_errno));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  /* link() never replaces an existing file, unlike rename(). */
+  if (link (temp_path, destination) == 0)
+    {
+      g_unlink (temp_path);
+      return TRUE;
+    }
+
+  saved_errno = errno;
+  if (saved_errno == EEXIST)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("“%s” already exists"), display);
+      return FALSE;
+    }
+
+  /* Some file systems (FAT, some FUSE) have no hard links. */
+  if (g_file_test (destination, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("“%s” already exists"), display);
+      return FALSE;
+    }
+
+  if (g_rename (temp_path, destination) != 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("“%s” cannot be written: %s"), display, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+run_pipeline (Job           *job,
+              GstElement    *pipeline,
+              GstClockTime   film_duration,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
+  gint64 started = g_get_monotonic_time ();
+  gboolean done = FALSE;
+  gboolean ok = FALSE;
+
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      g_set_error (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_FAILED,
+                   _("The film cannot be exported"));
+      return FALSE;
+    }
+
+  while (!done)
+    {
+      g_autoptr(GstMessage) message = NULL;
+      gint64 position;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        break;
+
+      message = gst_bus_timed_pop_filtered (bus, POLL_INTERVAL,
+                                            GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+
+      if (message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS)
+        {
+          ok = done = TRUE;
+        }
+      else if (message != NULL && GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+        {
+          g_autoptr(GError) gst_error = NULL;
+          g_autofree char *debug = NULL;
+
+          gst_message_parse_error (message, &gst_error, &debug);
+          g_warning ("Export failed: %s (%s)", gst_error->message, debug ? debug : "");
+          g_set_error (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_FAILED,
+                       _("The film cannot be exported: %s"), gst_error->message);
+          done = TRUE;
+        }
+      else if (film_duration > 0 &&
+               gst_element_query_position (pipeline, GST_FORMAT_TIME, &position) &&
+               position >= 0)
+        {
+          double fraction = CLAMP ((double) position / (double) film_duration, 0.0, 1.0);
+          gint64 elapsed = g_get_monotonic_time () - started;
+          gint64 remaining = -1;
+
+          if (fraction > 0.02)
+            remaining = (gint64) (elapsed * (1.0 - fraction) / fraction);
+
+          job_report (job, fraction, remaining);
+        }
+    }
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  if (ok)
+    job_report (job, 1.0, 0);
+
+  return ok;
+}
+
+static gboolean
+export_film (Job           *job,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GArray) infos = NULL;
+  g_autoptr(GArray) starts = NULL;
+  g_autoptr(GPtrArray) clip_assets = NULL;
+  g_autoptr(GPtrArray) music_assets = NULL;
+  g_autoptr(GPtrArray) tracks = NULL;
+  g_autoptr(GESTimeline) timeline = NULL;
+  g_autoptr(GESPipeline) pipeline = NULL;
+  g_autoptr(GstEncodingProfile) profile = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *temp_template = NULL;
+  g_autofree char *temp_uri = NULL;
+  g_autofree char *display = NULL;
+  g_autofree GstClockTime *durations = NULL;
+  EchoesFilmSettings settings;
+  const ClipInfo *first;
+  gboolean ok;
+  int fd;
+
+  display = g_filename_display_basename (job->destination);
+
+  if (job->clips == NULL || job->clips[0] == NULL)
+    {
+      g_set_error (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_NO_CLIPS,
+                   _("The film has no approved clips"));
+      return FALSE;
+    }
+
+  if ((job->flags & ECHOES_EXPORT_FLAGS_OVERWRITE) == 0 &&
+      g_file_test (job->destination, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("“%s” already exists"), display);
+      return FALSE;
+    }
+
+  dir = g_path_get_dirname (job->destination);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The folder for “%s” does not exist"), display);
+      return FALSE;
+    }
+
+  infos = g_array_new (FALSE, TRUE, sizeof (ClipInfo));
+  g_array_set_clear_func (infos, clip_info_clear);
+  if (!inspect_clips (job, infos, cancellable, error))
+    return FALSE;
+
+  if (job->music != NULL && job->music[0] != NULL &&
+      !(tracks = echoes_music_probe ((const char * const *) job->music, cancellable, error)))
+    return FALSE;
+
+  job->copied_video = can_copy_video (job, infos);
+  first = &g_array_index (infos, ClipInfo, 0);
+
+  echoes_film_settings_init (&settings);
+  settings.mixing = !job->copied_video;
+  settings.crossfade = job->crossfade;
+  settings.volume = job->volume;
+  settings.fade_out = job->fade_out;
+  if (!job->copied_video)
+    {
+      guint height = job->height > 0 ? job->height : first->height;
+
+      settings.height = height;
+      settings.width = (guint) ((double) height * first->width / MAX (first->height, 1u) / 2.0 + 0.5) * 2;
+      settings.fps_n = first->fps_n > 0 ? first->fps_n : 30;
+      settings.fps_d = first->fps_n > 0 ? MAX (first->fps_d, 1) : 1;
+    }
+
+  if (job->durations != NULL)
+    {
+      durations = g_new (GstClockTime, infos->len);
+      for (guint i = 0; i < infos->len; i++)
+        durations[i] = i < job->durations->len ? g_array_index (job->durations, GstClockTime, i)
+                                               : GST_CLOCK_TIME_NONE;
+    }
+
+  g_debug ("Exporting %u clips to %s, %s video, %ux%u", infos->len, job->destination,
+           job->copied_video ? "copying" : "encoding", settings.width, settings.height);
+
+  if (!(clip_assets = echoes_film_request_assets ((const char * const *) job->clips,
+                                                   cancellable, error)))
+    return FALSE;
+  if (tracks != NULL &&
+      !(music_assets = echoes_film_request_assets ((const char * const *) job->music,
+                                                    cancellable, error)))
+    return FALSE;
+
+  starts = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  if (!(timeline = echoes_film_timeline_new (clip_assets, durations, music_assets, &settings,
+                                             starts, error)))
+    return FALSE;
+
+  base = g_path_get_basename (job->destination);
+  temp_template = g_strdup_printf ("%s%c.%s-XXXXXX", dir, G_DIR_SEPARATOR, base);
+  /* 0666 & ~umask, like any new file: g_mkstemp() would make it private. */
+  if ((fd = g_mkstemp_full (temp_template, O_RDWR, 0666)) < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("“%s” cannot be written: %s"), display, g_strerror (saved_errno));
+      return FALSE;
+    }
+  close (fd);
+
+  temp_uri = g_filename_to_uri (temp_template, NULL, NULL);
+  profile = create_profile (job->format);
+
+  pipeline = g_object_ref_sink (ges_pipeline_new ());
+  g_signal_connect (pipeline, "deep-element-added", G_CALLBACK (deep_element_added_cb), job);
+
+  ok = ges_pipeline_set_timeline (pipeline, g_object_ref (timeline)) &&
+       ges_pipeline_set_render_settings (pipeline, temp_uri, profile) &&
+       ges_pipeline_set_mode (pipeline, job->copied_video ? GES_PIPELINE_MODE_SMART_RENDER
+                                                          : GES_PIPELINE_MODE_RENDER);
+  if (!ok)
+    g_set_error (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_FAILED,
+                 _("The film cannot be exported"));
+  else
+    ok = run_pipeline (job, GST_ELEMENT (pipeline),
+                       g_array_index (starts, GstClockTime, starts->len - 1),
+                       cancellable, error);
+
+  g_signal_handlers_disconnect_by_func (pipeline, deep_element_added_cb, job);
+  g_clear_object (&pipeline);
+
+  /* encodebin's smart encoder creates an encoder up front even when it only copies. */
+  if (ok && job->copied_video && job->video_encoder_created)
+    g_debug ("A video encoder was created on the copy path");
+
+  if (ok)
+    ok = move_into_place (temp_template, job->destination,
+                          (job->flags & ECHOES_EXPORT_FLAGS_OVERWRITE) != 0, error);
+
+  if (!ok)
+    g_unlink (temp_template);
+
+  return ok;
+}
+
+static void
+echoes_exporter_finalize (GObject *object)
+{
+  EchoesExporter *self = (EchoesExporter *)object;
+
+  g_clear_pointer (&self->clips, g_strfreev);
+  g_clear_pointer (&self->durations, g_array_unref);
+  g_clear_pointer (&self->music, g_strfreev);
+
+  G_OBJECT_CLASS (echoes_exporter_parent_class)->finalize (object);
+}
+
+static void
+echoes_exporter_class_init (EchoesExporterClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = echoes_exporter_finalize;
+
+  /**
+   * EchoesExporter::progress:
+   * @self: the exporter
+   * @fraction: 0.0 – 1.0
+   * @remaining: estimated time left in microseconds, or -1 while unknown
+   *
+   * Emitted on the main context that called echoes_exporter_run_async(), about ten
+   * times a second while the film is written.
+   */
+  signals [PROGRESS] =
+    g_signal_new ("progress",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_INT64);
+}
+
+static void
+echoes_exporter_init (EchoesExporter *self)
+{
+  self->clips = g_new0 (char *, 1);
+  self->music = g_new0 (char *, 1);
+  self->volume = 1.0;
+  self->fade_out = ECHOES_MUSIC_DEFAULT_FADE_OUT;
+  self->format = ECHOES_EXPORT_FORMAT_MP4;
+  self->height = 720;
+}
+
+/**
+ * echoes_exporter_new:
+ *
+ * Creates an exporter: MP4, 720p, no crossfade, no music.
+ *
+ * Returns: (transfer full): a new #EchoesExporter
+ */
+EchoesExporter *
+echoes_exporter_new (void)
+{
+  /* ges_init() expects GStreamer to be initialised already. */
+  gst_init (NULL, NULL);
+  ges_init ();
+
+  return g_object_new (ECHOES_TYPE_EXPORTER, NULL);
+}
+
+/**
+ * echoes_exporter_set_clips:
+ * @self: a #EchoesExporter
+ * @paths: (array zero-terminated=1): absolute paths of the approved clips, in order
+ */
+void
+echoes_exporter_set_clips (EchoesExporter     *self,
+                           const char * const *paths)
+{
+  g_return_if_fail (ECHOES_IS_EXPORTER (self));
+  g_return_if_fail (paths != NULL);
+
+  g_strfreev (self->clips);
+  self->clips = g_strdupv ((GStrv) paths);
+}
+
+/**
+ * echoes_exporter_set_clip_durations:
+ * @self: a #EchoesExporter
+ * @durations: (nullable) (array length=n_durations): per-clip durations (e.g. from
+ *   "fit to music"); %GST_CLOCK_TIME_NONE keeps a clip's own length
+ * @n_durations: the length of @durations
+ *
+ * Clips are cut to these durations (never made longer). Cutting clips means the video
+ * is re-encoded.
+ */
+void
+echoes_exporter_set_clip_durations (EchoesExporter     *self,
+                                    const GstClockTime *durations,
+                                    guint               n_durations)
+{
+  g_return_if_fail (ECHOES_IS_EXPORTER (self));
+
+  g_clear_pointer (&self->durations, g_array_unref);
+  if (durations != NULL && n_durations > 0)
+    {
+      self->durations = g_array_sized_new (FALSE, FALSE, sizeof (GstClockTime), n_durations);
+      g_array_append_vals (self->durations, durations, n_durations);
+    }
+}
+
+/**
+ * echoes_exporter_set_music:
+ * @self: a #EchoesExporter
+ * @tracks: (nullable) (array zero-terminated=1): absolute paths of the music tracks
+ * @volume: the music's gain, 0.0 – 2.0
+ * @fade_out: the fade at the end of the film
+ */
+void
+echoes_exporter_set_music (EchoesExporter     *self,
+                           const char * const *tracks,
+                           double              volume,
+                           GstClockTime        fade_out)
+{
+  g_return_if_fail (ECHOES_IS_EXPORTER (self));
+
+  g_strfreev (self->music);
+  self->music = tracks ? g_strdupv ((GStrv) tracks) : g_new0 (char *, 1);
+  self->volume = CLAMP (volume, 0.0, 2.0);
+  self->fade_out = GST_CLOCK_TIME_IS_VALID (fade_out) ? fade_out : 0;
+}
+
+void
+echoes_exporter_set_format (EchoesExporter     *self,
+                            EchoesExportFormat  format)
+{
+  g_return_if_fail (ECHOES_IS_EXPORTER (self));
+
+  self->format = format;
+}
+
+EchoesExportFormat
+echoes_exporter_get_format (EchoesExporter *self)
+{
+  g_return_val_if_fail (ECHOES_IS_EXPORTER (self), 0);
+
+  return self->format;
+}
+
+/**
+ * echoes_exporter_set_height:
+ * @self: a #EchoesExporter
+ * @height: 720, 1080, or 0 to keep the clips' size
+ *
+ * The width follows from the clips' aspect ratio.
+ */
+void
+echoes_exporter_set_height (EchoesExporter *self,
+                            guint           height)
+{
+  g_return_if_fail (ECHOES_IS_EXPORTER (self));
+
+  self->height = height;
+}
+
+guint
+echoes_exporter_get_height (EchoesExporter *self)
+{
+  g_return_val_if_fail (ECHOES_IS_EXPORTER (self), 0);
+
+  return self->height;
+}
+
+void
+echoes_exporter_set_crossfade (EchoesExporter *self,
+                               GstClockTime    crossfade)
+{
+  g_return_if_fail (ECHOES_IS_EXPORTER (self));
+
+  self->crossfade = GST_CLOCK_TIME_IS_VALID (crossfade) ? crossfade : 0;
+}
+
+GstClockTime
+echoes_exporter_get_crossfade (EchoesExporter *self)
+{
+  g_return_val_if_fail (ECHOES_IS_EXPORTER (self), 0);
+
+  return self->crossfade;
+}
+
+void
+echoes_exporter_set_flags (EchoesExporter    *self,
+                           EchoesExportFlags  flags)
+{
+  g_return_if_fail (ECHOES_IS_EXPORTER (self));
+
+  self->flags = flags;
+}
+
+EchoesExportFlags
+echoes_exporter_get_flags (EchoesExporter *self)
+{
+  g_return_val_if_fail (ECHOES_IS_EXPORTER (self), 0);
+
+  return self->flags;
+}
+
+/**
+ * echoes_exporter_get_copied_video:
+ * @self: a #EchoesExporter
+ *
+ * Returns: %TRUE if the last successful export copied the video instead of encoding it
+ */
+gboolean
+echoes_exporter_get_copied_video (EchoesExporter *self)
+{
+  g_return_val_if_fail (ECHOES_IS_EXPORTER (self), FALSE);
+
+  return self->copied_video;
+}
+
+/**
+ * echoes_exporter_run:
+ * @self: a #EchoesExporter
+ * @destination: the path of the film to write
+ * @cancellable: (nullable): a #GCancellable
+ * @progress: (nullable) (scope call): called on this thread with the progress
+ * @user_data: data for @progress
+ * @error: return location for an error
+ *
+ * Exports synchronously, for the CLI and worker threads. Never call it from the UI
+ * thread: use echoes_exporter_run_async().
+ *
+ * Returns: %TRUE if @destination was written
+ */
+gboolean
+echoes_exporter_run (EchoesExporter            *self,
+                     const char                *destination,
+                     GCancellable              *cancellable,
+                     EchoesExportProgressFunc   progress,
+                     gpointer                   user_data,
+                     GError                   **error)
+{
+  g_autoptr(Job) job = NULL;
+  gboolean ret;
+
+  g_return_val_if_fail (ECHOES_IS_EXPORTER (self), FALSE);
+  g_return_val_if_fail (destination != NULL, FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  job = job_new (self, destination);
+  job->progress = progress;
+  job->progress_data = user_data;
+
+  ret = export_film (job, cancellable, error);
+  self->copied_video = ret && job->copied_video;
+
+  return ret;
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+
+  if (export_film (job, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * echoes_exporter_run_async:
+ * @self: a #EchoesExporter
+ * @destination: the path of the film to write
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the film is written or the export failed
+ * @user_data: data for @callback
+ *
+ * Exports on a worker thread. #EchoesExporter::progress is emitted on the calling
+ * thread's main context meanwhile. Later changes to @self don't affect a running
+ * export.
+ */
+void
+echoes_exporter_run_async (EchoesExporter      *self,
+                           const char          *destination,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Job *job;
+
+  g_return_if_fail (ECHOES_IS_EXPORTER (self));
+  g_return_if_fail (destination != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  job = job_new (self, destination);
+  job->context = g_main_context_ref_thread_default ();
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, echoes_exporter_run_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+/**
+ * echoes_exporter_run_finish:
+ * @self: a #EchoesExporter
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Returns: %TRUE if the film was written
+ */
+gboolean
+echoes_exporter_run_finish (EchoesExporter  *self,
+                            GAsyncResult    *result,
+                            GError         **error)
+{
+  Job *job;
+  gboolean ret;
+
+  g_return_val_if_fail (ECHOES_IS_EXPORTER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == echoes_exporter_run_async,
+                        FALSE);
+
+  job = g_task_get_task_data (G_TASK (result));
+  ret = g_task_propagate_boolean (G_TASK (result), error);
+  self->copied_video = ret && job->copied_video;
+
+  return ret;
+}

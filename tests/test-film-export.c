@@ -1,0 +1,243 @@
+/* test-film-export.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-film-export"
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+
+#include "echoes-film-export.h"
+#include "echoes-paths.h"
+#include "echoes-test-media.h"
+
+/* A project in the store → its film (echoes_film_load) → `echoes-cli projects export`. */
+
+typedef struct
+{
+  EchoesStore *store;
+  char        *project_id;
+  char        *out_dir;
+} Fixture;
+
+static void
+add_clip (Fixture  *fixture,
+          guint     position,
+          gboolean  approved,
+          guint     pattern)
+{
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *video = echoes_paths_video_relative (fixture->project_id, id);
+  g_autofree char *path = echoes_store_resolve (fixture->store, video);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *made = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  made = echoes_test_media_make_clip (dir, name, 320, 180, 30, pattern);
+
+  clip = echoes_clip_new (id, fixture->project_id);
+  echoes_clip_set_image (clip, "images/unused.jpg");
+  echoes_clip_set_video (clip, video);
+  echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_READY);
+  echoes_clip_set_approved (clip, approved);
+  g_assert_true (echoes_store_insert_clip (fixture->store, clip, position, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesMusic) music = echoes_music_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *music_dir = NULL;
+  g_autofree char *track = NULL;
+  g_autofree char *text = NULL;
+
+  fixture->store = echoes_store_open (NULL, &error);
+  g_assert_no_error (error);
+  project = echoes_store_create_project (fixture->store, "Trip", &error);
+  g_assert_no_error (error);
+  fixture->project_id = g_strdup (echoes_project_get_id (project));
+
+  add_clip (fixture, 0, TRUE, 0);
+  add_clip (fixture, 1, FALSE, 1);   /* not approved: not in the film */
+  add_clip (fixture, 2, TRUE, 18);
+
+  music_dir = g_build_filename (echoes_store_get_data_dir (fixture->store), "music", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (music_dir, 0755), ==, 0);
+  track = echoes_test_media_make_audio (music_dir, "song.ogg", "ogg", 44100, 4.0);
+  g_strfreev (music->tracks);
+  music->tracks = g_strsplit ("music/song.ogg", ",", -1);
+  music->volume = 0.5;
+  text = echoes_music_format (music);
+  echoes_project_set_music (project, text);
+  g_assert_true (echoes_store_update_project (fixture->store, project, &error));
+  g_assert_no_error (error);
+
+  fixture->out_dir = g_dir_make_tmp ("echoes-film-export-XXXXXX", NULL);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_clear_object (&fixture->store);
+  g_clear_pointer (&fixture->project_id, g_free);
+  g_clear_pointer (&fixture->out_dir, g_free);
+}
+
+static void
+test_film_load (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(EchoesFilm) film = NULL;
+  g_autoptr(EchoesExporter) exporter = echoes_exporter_new ();
+  g_autoptr(GError) error = NULL;
+
+  film = echoes_film_load (fixture->store, fixture->project_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (film->n_clips, ==, 2);
+  g_assert_cmpuint (g_strv_length (film->clips), ==, 2);
+  g_assert_true (g_file_test (film->clips[0], G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (film->clips[1], G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (g_strv_length (film->music), ==, 1);
+  g_assert_true (g_str_has_suffix (film->music[0], "/music/song.ogg"));
+  g_assert_true (g_path_is_absolute (film->music[0]));
+  g_assert_cmpfloat (film->volume, ==, 0.5);
+  g_assert_false (GST_CLOCK_TIME_IS_VALID (film->durations[0]));
+
+  echoes_film_apply (film, exporter);
+}
+
+static void
+test_film_load_empty (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesFilm) film = NULL;
+  g_autoptr(GError) error = NULL;
+
+  project = echoes_store_create_project (fixture->store, "Empty", &error);
+  g_assert_no_error (error);
+  film = echoes_film_load (fixture->store, echoes_project_get_id (project), &error);
+  g_assert_error (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_NO_CLIPS);
+  g_assert_null (film);
+}
+
+static int
+run_cli (const char * const  *args,
+         char               **out,
+         char               **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  const char *cli = g_getenv ("ECHOES_CLI");
+  int status = -1;
+
+  /* GLib's test isolation sets the user dirs in-process only: hand them to the CLI. */
+  env = g_environ_setenv (env, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  env = g_environ_setenv (env, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+
+  g_ptr_array_add (argv, (gpointer) cli);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
+                out, err, &status, &error);
+  g_assert_no_error (error);
+
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+test_film_cli_export (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *out = g_build_filename (fixture->out_dir, "trip.webm", NULL);
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  g_autoptr(GstDiscovererInfo) info = NULL;
+  GstClockTime duration;
+  int status;
+
+  {
+    const char *args[] = { "--json", "projects", "export", "Trip", out, "--webm",
+                           "--crossfade", "0.5", NULL };
+
+    if (g_getenv ("ECHOES_CLI") == NULL)
+      {
+        g_test_skip ("ECHOES_CLI is not set");
+        return;
+      }
+    status = run_cli (args, &stdout_text, &stderr_text);
+    g_test_message ("%s%s", stdout_text, stderr_text);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_nonnull (strstr (stdout_text, "\"clips\" : 2"));
+  }
+
+  /* Two approved 1 s clips with a 0.5 s crossfade, at 720p. */
+  info = echoes_test_media_discover (out);
+  duration = gst_discoverer_info_get_duration (info);
+  g_assert_cmpuint (duration, >=, 1500 * GST_MSECOND - GST_SECOND / 30);
+  g_assert_cmpuint (duration, <=, 1500 * GST_MSECOND + GST_SECOND / 30);
+
+  /* Never overwritten without --force. */
+  g_clear_pointer (&stdout_text, g_free);
+  g_clear_pointer (&stderr_text, g_free);
+  {
+    const char *args[] = { "projects", "export", "Trip", out, "--webm", NULL };
+
+    status = run_cli (args, &stdout_text, &stderr_text);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (stderr_text, "already exists"));
+  }
+
+  g_clear_pointer (&stdout_text, g_free);
+  g_clear_pointer (&stderr_text, g_free);
+  {
+    const char *args[] = { "projects", "export", "Trip", out, "--webm", "--force", NULL };
+
+    status = run_cli (args, &stdout_text, &stderr_text);
+    g_assert_cmpint (status, ==, 0);
+  }
+
+  g_clear_pointer (&stdout_text, g_free);
+  g_clear_pointer (&stderr_text, g_free);
+  {
+    const char *args[] = { "projects", "export", "Trip", out, "--crossfade", "9", NULL };
+
+    status = run_cli (args, &stdout_text, &stderr_text);
+    g_assert_cmpint (status, ==, 1);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gst_init (&argc, &argv);
+
+  g_test_add ("/echoes/media/film-export/load", Fixture, NULL,
+              fixture_setup, test_film_load, fixture_teardown);
+  g_test_add ("/echoes/media/film-export/load-empty", Fixture, NULL,
+              fixture_setup, test_film_load_empty, fixture_teardown);
+  g_test_add ("/echoes/media/film-export/cli", Fixture, NULL,
+              fixture_setup, test_film_cli_export, fixture_teardown);
+
+  return g_test_run ();
+}
