@@ -80,7 +80,9 @@ fi
 
 echo "== deno"
 set +e
-denoout="$(cd "$HERE/deno" && deno test --no-check=remote --allow-net=127.0.0.1 --allow-env --allow-read --allow-write=/tmp . 2>&1)"
+# --allow-run: standin_main.test.ts spawns tests/standin/main.ts with this same deno binary (Deno.execPath())
+denoout="$(cd "$HERE/deno" && deno test --no-check=remote --allow-net=127.0.0.1 --allow-env --allow-read --allow-write=/tmp \
+  --allow-run="$(readlink -f "$(command -v deno)")" . 2>&1)"
 deno_rc=$?
 set -e
 echo "$denoout" | tail -n 60
