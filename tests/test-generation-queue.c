@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include "echoes-test-util.h"
+
 #include <glib/gstdio.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gst/gst.h>
@@ -755,15 +757,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char * const *data_dirs = g_get_system_data_dirs ();
-  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
-
-  /* gdk-pixbuf sniffs formats through shared-mime-info, which the isolated XDG dirs hide. */
-  for (guint i = 0; data_dirs[i] != NULL; i++)
-    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
-  g_ptr_array_add (mime_dirs, NULL);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_content_type_set_mime_dirs ((const char * const *)mime_dirs->pdata);
+  /* keeps the MIME database gdk-pixbuf needs visible in isolated dirs */
+  echoes_test_init (&argc, &argv);
   gst_init (&argc, &argv);
 
 #define ADD(path, func) \

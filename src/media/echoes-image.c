@@ -252,9 +252,10 @@ echoes_image_probe (GFile         *file,
     }
   if (size > ECHOES_IMAGE_MAX_BYTES)
     {
+      g_autofree char *size_text = g_format_size (size);
+
       g_set_error (error, ECHOES_IMAGE_ERROR, ECHOES_IMAGE_ERROR_TOO_LARGE,
-                   _("“%s” is too large (%s; the limit is 50 MB)"), name,
-                   g_format_size (size));
+                   _("“%s” is too large (%s; the limit is 50 MB)"), name, size_text);
       return NULL;
     }
 

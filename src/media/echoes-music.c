@@ -257,6 +257,7 @@ echoes_music_format (const EchoesMusic *self)
 {
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   g_auto(GVariantBuilder) durations = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{sx}"));
+  g_autoptr(GVariant) variant = NULL;
   g_autofree gpointer *keys = NULL;
   guint n_keys;
 
@@ -287,7 +288,9 @@ echoes_music_format (const EchoesMusic *self)
                          g_variant_new_int64 ((gint64) (self->fade_out / GST_USECOND)));
   g_variant_builder_add (&builder, "{sv}", "durations", g_variant_builder_end (&durations));
 
-  return g_variant_print (g_variant_builder_end (&builder), TRUE);
+  /* the builder's result is floating: own it, or nothing frees it */
+  variant = g_variant_ref_sink (g_variant_builder_end (&builder));
+  return g_variant_print (variant, TRUE);
 }
 
 /**
