@@ -29,8 +29,9 @@ PKGS=(
   gnome-keyring libsecret-tools at-spi2-core python3-dogtail python3-pyatspi
   # database
   postgresql postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl sqlite3
-  # media + test tooling (djpeg and convert are the thumbnail benchmark's references)
-  ffmpeg imagemagick hyperfine valgrind libjpeg-turbo-progs
+  # media + test tooling (djpeg, convert and gdk-pixbuf-thumbnailer are the thumbnail
+  # benchmark's references; xwininfo polls the startup benchmark's window)
+  ffmpeg imagemagick hyperfine valgrind libjpeg-turbo-progs libgdk-pixbuf2.0-bin x11-utils
   # EXIF + extra image loaders
   libgexiv2-dev webp-pixbuf-loader heif-gdk-pixbuf gstreamer1.0-opencv opencv-data
 )
