@@ -21,6 +21,10 @@ main (int   argc,
 {
   g_autoptr(EchoesApplication) app = NULL;
 
+  /* The facedetect element loads optional OpenCV cascades that Debian does not ship
+   * and OpenCV reports each as an error on stderr; only fatal ones matter to us. Set
+   * before any thread starts, as setenv() is not thread-safe. */
+  g_setenv ("OPENCV_LOG_LEVEL", "FATAL", FALSE);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

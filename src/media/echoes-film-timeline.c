@@ -9,6 +9,9 @@
 
 #include "config.h"
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "echoes-film-timeline.h"
 
 #include <string.h>
@@ -41,13 +44,94 @@ echoes_film_settings_init (EchoesFilmSettings *settings)
   settings->fade_out = ECHOES_MUSIC_DEFAULT_FADE_OUT;
 }
 
+/* GES discovers a file on the main context: ges_uri_clip_asset_request_sync() runs a
+ * loop on the global default context, so called from a worker thread it would steal
+ * the main thread's context and dispatch the main thread's sources (a crash in the
+ * discoverer was seen). So the requests are made asynchronously on the main context
+ * and the worker waits for them. */
+typedef struct
+{
+  GMutex      lock;
+  GCond       cond;
+  char      **uris;
+  GPtrArray  *assets;     /* one slot per uri */
+  GError     *error;      /* the first failure */
+  guint       remaining;
+  gboolean    done;
+} Request;
+
+/* the slots of failed requests stay empty */
+static void
+unref_if_set (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
+
+static void
+request_finish (Request *request)
+{
+  g_mutex_lock (&request->lock);
+  if (--request->remaining == 0)
+    {
+      request->done = TRUE;
+      g_cond_signal (&request->cond);
+    }
+  g_mutex_unlock (&request->lock);
+}
+
+static void
+asset_ready_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Request *request = user_data;
+  g_autoptr(GError) error = NULL;
+  GESAsset *asset = ges_asset_request_finish (result, &error);
+  const char *uri = ges_asset_get_id (GES_ASSET (object));
+
+  g_mutex_lock (&request->lock);
+  for (guint i = 0; request->uris[i]; i++)
+    if (asset != NULL && g_strcmp0 (request->uris[i], uri) == 0 &&
+        g_ptr_array_index (request->assets, i) == NULL)
+      {
+        g_ptr_array_index (request->assets, i) = g_object_ref (asset);
+        break;
+      }
+  if (asset == NULL && request->error == NULL)
+    {
+      g_autofree char *path = g_filename_from_uri (uri, NULL, NULL);
+      g_autofree char *display = g_filename_display_basename (path ? path : uri);
+
+      g_set_error (&request->error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("“%s” cannot be played: %s"), display,
+                   error ? error->message : _("unknown error"));
+    }
+  g_mutex_unlock (&request->lock);
+  g_clear_object (&asset);
+
+  request_finish (request);
+}
+
+static gboolean
+start_requests (gpointer user_data)
+{
+  Request *request = user_data;
+
+  for (guint i = 0; request->uris[i]; i++)
+    ges_asset_request_async (GES_TYPE_URI_CLIP, request->uris[i], NULL, asset_ready_cb, request);
+
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * echoes_film_request_assets:
  * @paths: (array zero-terminated=1): absolute paths of media files
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
- * Discovers the files for GES. Blocks: call it on a worker thread.
+ * Discovers the files for GES. Blocks: call it on a worker thread while the main
+ * context runs, or on the thread that owns the main context (it is iterated meanwhile).
  *
  * Returns: (transfer container) (element-type GESUriClipAsset): the assets, in order
  */
@@ -57,6 +141,9 @@ echoes_film_request_assets (const char * const  *paths,
                             GError             **error)
 {
   g_autoptr(GPtrArray) assets = NULL;
+  GMainContext *main_context = g_main_context_default ();
+  Request request = { 0 };
+  guint n = g_strv_length ((char **)paths);
 
   g_return_val_if_fail (paths != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -65,30 +152,66 @@ echoes_film_request_assets (const char * const  *paths,
   gst_init (NULL, NULL);
   ges_init ();
 
-  assets = g_ptr_array_new_with_free_func (g_object_unref);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  if (n == 0)
+    return g_ptr_array_new_with_free_func (g_object_unref);
 
-  for (guint i = 0; paths[i] != NULL; i++)
+  request.uris = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
     {
       g_autoptr(GError) local_error = NULL;
-      g_autofree char *uri = NULL;
-      g_autofree char *display = NULL;
-      GESUriClipAsset *asset;
 
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return NULL;
-
-      display = g_filename_display_basename (paths[i]);
-
-      if (!(uri = gst_filename_to_uri (paths[i], &local_error)) ||
-          !(asset = ges_uri_clip_asset_request_sync (uri, &local_error)))
+      if (!(request.uris[i] = gst_filename_to_uri (paths[i], &local_error)))
         {
+          g_autofree char *display = g_filename_display_basename (paths[i]);
+
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                        _("“%s” cannot be played: %s"), display, local_error->message);
+          g_strfreev (request.uris);
           return NULL;
         }
-
-      g_ptr_array_add (assets, asset);
     }
+
+  g_mutex_init (&request.lock);
+  g_cond_init (&request.cond);
+  request.assets = g_ptr_array_new_full (n, unref_if_set);
+  g_ptr_array_set_size (request.assets, n);
+  request.remaining = n;
+
+  if ((pid_t)syscall (SYS_gettid) == getpid ())
+    {
+      /* The main thread (the CLI, a test) calls this while nothing else iterates its
+       * context: iterate it here until the requests are done. */
+      g_main_context_acquire (main_context);
+      start_requests (&request);
+      while (!request.done)
+        g_main_context_iteration (main_context, TRUE);
+      g_main_context_release (main_context);
+    }
+  else
+    {
+      /* A worker: the main thread's loop runs the requests. */
+      g_main_context_invoke (main_context, start_requests, &request);
+      g_mutex_lock (&request.lock);
+      while (!request.done)
+        g_cond_wait (&request.cond, &request.lock);
+      g_mutex_unlock (&request.lock);
+    }
+
+  assets = g_steal_pointer (&request.assets);
+  g_strfreev (request.uris);
+  g_mutex_clear (&request.lock);
+  g_cond_clear (&request.cond);
+
+  if (request.error != NULL)
+    {
+      g_propagate_error (error, request.error);
+      return NULL;
+    }
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
 
   return g_steal_pointer (&assets);
 }
