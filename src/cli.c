@@ -409,7 +409,8 @@ progress_cb (EchoesImporter *importer,
              gpointer        user_data)
 {
   /* TRANSLATORS: import progress on a terminal: done of total */
-  g_printerr (_("\rImporting %u of %u…"), echoes_importer_get_done (importer),
+  g_printerr ("\r");
+  g_printerr (_("Importing %u of %u…"), echoes_importer_get_done (importer),
               echoes_importer_get_total (importer));
 }
 
@@ -593,12 +594,13 @@ export_progress_cb (EchoesExporter *exporter,
                     gint64          remaining,
                     gpointer        user_data)
 {
+  g_printerr ("\r");
   if (remaining >= 0)
     /* TRANSLATORS: export progress on a terminal: percent done, seconds left */
-    g_printerr (_("\rExporting… %3.0f %% (%" G_GINT64_FORMAT " s left)   "), fraction * 100,
+    g_printerr (_("Exporting… %3.0f %% (%" G_GINT64_FORMAT " s left)   "), fraction * 100,
                 (remaining + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
   else
-    g_printerr (_("\rExporting… %3.0f %%   "), fraction * 100);
+    g_printerr (_("Exporting… %3.0f %%   "), fraction * 100);
 }
 
 static gboolean
@@ -717,7 +719,8 @@ generate_progress_cb (const char *clip_id,
                       gpointer    user_data)
 {
   /* TRANSLATORS: generation progress on a terminal: clip n of m, percent of that clip */
-  g_printerr (_("\rGenerating clip %u of %u… %3.0f %%   "), MIN (index + 1, total), total,
+  g_printerr ("\r");
+  g_printerr (_("Generating clip %u of %u… %3.0f %%   "), MIN (index + 1, total), total,
               fraction * 100);
 }
 
