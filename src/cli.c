@@ -597,8 +597,8 @@ export_progress_cb (EchoesExporter *exporter,
   g_printerr ("\r");
   if (remaining >= 0)
     /* TRANSLATORS: export progress on a terminal: percent done, seconds left */
-    g_printerr (_("Exporting… %3.0f %% (%" G_GINT64_FORMAT " s left)   "), fraction * 100,
-                (remaining + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+    g_printerr (_("Exporting… %3.0f %% (%d s left)   "), fraction * 100,
+                (int)((remaining + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC));
   else
     g_printerr (_("Exporting… %3.0f %%   "), fraction * 100);
 }
