@@ -11,14 +11,15 @@
 
 #include "echoes-context.h"
 
+#include "echoes-local-provider.h"
 #include "echoes-paths.h"
 
 /**
  * EchoesContext:
  *
  * Everything below the UI that the app and the CLI share: the store, the live models,
- * the thumbnailer. Created once by the application and passed down; there are no other
- * globals. Later issues add the provider registry, the generation queue and the
+ * the thumbnailer, the video providers and the generation queue. Created once by the
+ * application and passed down; there are no other globals. A later issue adds the
  * account session here.
  */
 struct _EchoesContext
@@ -28,6 +29,8 @@ struct _EchoesContext
   EchoesStore       *store;        /* (owned) */
   EchoesLibrary     *library;      /* (owned) */
   EchoesThumbnailer *thumbnailer;  /* (owned) */
+  EchoesProviderRegistry *registry; /* (owned) */
+  EchoesGenerationQueue  *queue;    /* (owned) */
 };
 
 G_DEFINE_FINAL_TYPE (EchoesContext, echoes_context, G_TYPE_OBJECT)
@@ -37,6 +40,9 @@ echoes_context_dispose (GObject *object)
 {
   EchoesContext *self = (EchoesContext *)object;
 
+  /* Queued clips stay queued in the store; the next start resumes them. */
+  g_clear_object (&self->queue);
+  g_clear_object (&self->registry);
   g_clear_object (&self->library);
   g_clear_object (&self->thumbnailer);
   g_clear_object (&self->store);
@@ -75,6 +81,10 @@ echoes_context_new (EchoesStore *store)
   self->store = g_object_ref (store);
   self->library = echoes_library_new (store);
   self->thumbnailer = echoes_thumbnailer_new (cache_dir);
+  self->registry = echoes_provider_registry_new ();
+  self->queue = echoes_generation_queue_new (store, self->library,
+                                             echoes_provider_registry_lookup (self->registry,
+                                                                              ECHOES_LOCAL_PROVIDER_NAME));
   return self;
 }
 
@@ -169,4 +179,54 @@ echoes_context_get_thumbnailer (EchoesContext *self)
 {
   g_return_val_if_fail (ECHOES_IS_CONTEXT (self), NULL);
   return self->thumbnailer;
+}
+
+/**
+ * echoes_context_get_registry:
+ *
+ * Returns: (transfer none): the video providers
+ */
+EchoesProviderRegistry *
+echoes_context_get_registry (EchoesContext *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CONTEXT (self), NULL);
+  return self->registry;
+}
+
+/**
+ * echoes_context_get_queue:
+ *
+ * Returns: (transfer none): the generation queue
+ */
+EchoesGenerationQueue *
+echoes_context_get_queue (EchoesContext *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CONTEXT (self), NULL);
+  return self->queue;
+}
+
+/**
+ * echoes_context_set_provider_name:
+ * @setting: (nullable): the `active-provider` GSettings value
+ *
+ * Makes the provider named by @setting (or by the `ECHOES_PROVIDER` environment
+ * variable, which wins) the one the queue generates with. An unknown name falls back
+ * to the local provider.
+ */
+void
+echoes_context_set_provider_name (EchoesContext *self,
+                                  const char    *setting)
+{
+  g_autoptr(GError) error = NULL;
+  EchoesVideoProvider *provider;
+
+  g_return_if_fail (ECHOES_IS_CONTEXT (self));
+
+  if (!(provider = echoes_provider_registry_get_active (self->registry, setting, &error)))
+    {
+      g_warning ("%s; using the local provider", error->message);
+      provider = echoes_provider_registry_lookup (self->registry, ECHOES_LOCAL_PROVIDER_NAME);
+    }
+
+  echoes_generation_queue_set_provider (self->queue, provider);
 }

@@ -9,7 +9,9 @@
 
 #include <gio/gio.h>
 
+#include "echoes-generation-queue.h"
 #include "echoes-library.h"
+#include "echoes-provider-registry.h"
 #include "echoes-store.h"
 #include "echoes-thumbnailer.h"
 
@@ -29,5 +31,9 @@ EchoesContext     *echoes_context_new_finish      (GAsyncResult        *result,
 EchoesStore       *echoes_context_get_store       (EchoesContext       *self);
 EchoesLibrary     *echoes_context_get_library     (EchoesContext       *self);
 EchoesThumbnailer *echoes_context_get_thumbnailer (EchoesContext       *self);
+EchoesProviderRegistry *echoes_context_get_registry (EchoesContext     *self);
+EchoesGenerationQueue  *echoes_context_get_queue    (EchoesContext     *self);
+void               echoes_context_set_provider_name (EchoesContext     *self,
+                                                     const char        *setting);
 
 G_END_DECLS

@@ -46,7 +46,8 @@ test_film_player_play (void)
   EchoesPlayerPipeline *pipeline = echoes_film_player_get_pipeline (ECHOES_FILM_PLAYER (player));
   g_autoptr(GError) error = NULL;
   GdkPaintable *frame;
-  guint timeout = g_timeout_add_seconds (30, timeout_cb, NULL);
+  /* a deadlock guard, not a timing goal: generous for a loaded CI machine */
+  guint timeout = g_timeout_add_seconds (120, timeout_cb, NULL);
 
   g_object_ref (player);
   gtk_window_set_child (GTK_WINDOW (window), player);

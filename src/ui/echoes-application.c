@@ -69,6 +69,40 @@ ensure_window (EchoesApplication *self)
   return window;
 }
 
+static char *
+dup_provider_setting (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  /* Running from the build tree, without the schema, the default provider applies. */
+  if (source == NULL || !(schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE)) ||
+      !g_settings_schema_has_key (schema, ECHOES_PROVIDER_SETTINGS_KEY))
+    return NULL;
+
+  settings = g_settings_new (BASE_ID);
+  return g_settings_get_string (settings, ECHOES_PROVIDER_SETTINGS_KEY);
+}
+
+static void
+resume_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  n = echoes_generation_queue_resume_finish (ECHOES_GENERATION_QUEUE (object), result, &error);
+  if (error != NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not resume the generation queue: %s", error->message);
+    }
+  else if (n > 0)
+    g_debug ("Resumed %u clips to generate", n);
+}
+
 static void
 context_ready_cb (GObject      *object,
                   GAsyncResult *result,
@@ -79,6 +113,16 @@ context_ready_cb (GObject      *object,
 
   self->loading = FALSE;
   self->context = echoes_context_new_finish (result, &error);
+
+  if (self->context != NULL)
+    {
+      g_autofree char *provider = dup_provider_setting ();
+
+      echoes_context_set_provider_name (self->context, provider);
+      /* Clips queued when the app last quit carry on. */
+      echoes_generation_queue_resume_async (echoes_context_get_queue (self->context),
+                                            self->cancellable, resume_cb, NULL);
+    }
 
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
     {

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "echoes-generation-queue.h"
 #include "echoes-store.h"
 #include "echoes-thumbnailer.h"
 
@@ -22,7 +23,8 @@
  * One photo of the timeline: its thumbnail, order, status and approval.
  *
  * The card only shows a clip and turns clicks into window actions (`win.trash-clip`,
- * `win.set-clip-approved`, `win.move-clip`), so the window owns every change.
+ * `win.set-clip-approved`, `win.move-clip`, `win.open-clip`, `win.generate-clip`,
+ * `win.cancel-clip`), so the window owns every change.
  */
 struct _EchoesClipCard
 {
@@ -43,6 +45,7 @@ struct _EchoesClipCard
   GtkWidget       *overlay;
   GtkPicture      *picture;
   GtkPopoverMenu  *popover;
+  GtkButton       *retry_button;
   GtkStack        *picture_stack;
   GtkProgressBar  *progress_bar;
   GtkWidget       *status_badge;
@@ -92,6 +95,7 @@ echoes_clip_card_update (EchoesClipCard *self)
   gtk_widget_remove_css_class (self->status_badge, "ready");
   gtk_widget_remove_css_class (self->status_badge, "failed");
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), FALSE);
 
   switch (status)
     {
@@ -125,6 +129,13 @@ echoes_clip_card_update (EchoesClipCard *self)
       if (tooltip == NULL || *tooltip == '\0')
         tooltip = _("Generation failed");
       gtk_widget_add_css_class (self->status_badge, "failed");
+      {
+        /* Translators: the tooltip of the Retry button of a failed clip; %s is the reason */
+        g_autofree char *retry = g_strdup_printf (_("Retry — %s"), tooltip);
+
+        gtk_widget_set_tooltip_text (GTK_WIDGET (self->retry_button), retry);
+        gtk_widget_set_visible (GTK_WIDGET (self->retry_button), TRUE);
+      }
       break;
 
     default:
@@ -136,6 +147,11 @@ echoes_clip_card_update (EchoesClipCard *self)
   gtk_widget_set_tooltip_text (self->status_badge, tooltip);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.move-earlier", position > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.cancel-generation",
+                                 status == ECHOES_CLIP_STATUS_GENERATING ||
+                                 (self->context != NULL &&
+                                  echoes_generation_queue_has_clip (echoes_context_get_queue (self->context),
+                                                                    echoes_clip_get_id (self->clip))));
 
   self->updating = TRUE;
   gtk_toggle_button_set_active (self->approve_button, approved);
@@ -252,6 +268,29 @@ delete_action (GtkWidget  *widget,
 
   if (self->clip != NULL)
     gtk_widget_activate_action (widget, "win.trash-clip", "s", echoes_clip_get_id (self->clip));
+}
+
+static void
+forward_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  EchoesClipCard *self = ECHOES_CLIP_CARD (widget);
+  const char *target = NULL;
+
+  if (self->clip == NULL)
+    return;
+
+  if (g_str_equal (action_name, "card.play"))
+    target = "win.open-clip";
+  else if (g_str_equal (action_name, "card.regenerate"))
+    target = "win.generate-clip";
+  else if (g_str_equal (action_name, "card.cancel-generation"))
+    target = "win.cancel-clip";
+  else
+    g_assert_not_reached ();
+
+  gtk_widget_activate_action (widget, target, "s", echoes_clip_get_id (self->clip));
 }
 
 static void
@@ -464,6 +503,7 @@ echoes_clip_card_class_init (EchoesClipCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, popover);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, picture_stack);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, retry_button);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, status_badge);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, status_icon);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, status_label);
@@ -474,6 +514,9 @@ echoes_clip_card_class_init (EchoesClipCardClass *klass)
   gtk_widget_class_install_action (widget_class, "card.move-earlier", NULL, move_action);
   gtk_widget_class_install_action (widget_class, "card.move-later", NULL, move_action);
   gtk_widget_class_install_action (widget_class, "card.show-menu", NULL, show_menu_action);
+  gtk_widget_class_install_action (widget_class, "card.play", NULL, forward_action);
+  gtk_widget_class_install_action (widget_class, "card.regenerate", NULL, forward_action);
+  gtk_widget_class_install_action (widget_class, "card.cancel-generation", NULL, forward_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "card.show-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "card.show-menu", NULL);

@@ -20,5 +20,8 @@ const char *_echoes_window_get_page           (EchoesWindow *self);
 gboolean    _echoes_window_undo               (EchoesWindow *self);
 guint       _echoes_window_get_n_failures     (EchoesWindow *self);
 guint       _echoes_window_get_n_shown_projects (EchoesWindow *self);
+void        _echoes_window_set_music_files    (EchoesWindow       *self,
+                                               const char * const *paths);
+const char *_echoes_window_get_music_label    (EchoesWindow *self);
 
 G_END_DECLS

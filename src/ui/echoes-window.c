@@ -18,8 +18,13 @@
 #include <adwaita.h>
 
 #include "echoes-clip-card.h"
+#include "echoes-clip-window.h"
+#include "echoes-film-export.h"
+#include "echoes-film-window.h"
+#include "echoes-generation-queue.h"
 #include "echoes-importer.h"
 #include "echoes-library.h"
+#include "echoes-music.h"
 #include "echoes-paths.h"
 #include "echoes-resources.h"
 #include "echoes-store.h"
@@ -79,6 +84,27 @@ struct _EchoesWindow
   gboolean              creating_project;
   GtkFileChooserNative *chooser;            /* (owned) (nullable) */
 
+  /* Generation (the queue is the context's; these count the current batch) */
+  guint                 gen_done;
+  guint                 gen_ready;
+  guint                 gen_failed;
+  double                gen_fraction;
+
+  /* Play and export */
+  char                 *play_start_id;      /* (owned) (nullable) */
+  EchoesExporter       *exporter;           /* (owned) (nullable) the running export */
+  GCancellable         *export_cancellable; /* (owned) (nullable) */
+  GFile                *export_file;        /* (owned) (nullable) */
+  char                 *export_project_id;  /* (owned) (nullable) */
+  EchoesExportOptions   export_options;
+  gboolean              exporting;
+  GtkFileChooserNative *export_chooser;     /* (owned) (nullable) */
+
+  /* Music and ratio */
+  GtkFileChooserNative *music_chooser;      /* (owned) (nullable) */
+  guint                 volume_source;
+  gboolean              updating_project;
+
   /* The last toast's Undo, for tests */
   AdwToast             *undo_toast;         /* (nullable) weak */
   char                 *undo_action;        /* (owned) (nullable) */
@@ -87,6 +113,18 @@ struct _EchoesWindow
   /* Template children */
   AdwWindowTitle       *window_title;
   GtkWidget            *back_button;
+  GtkActionBar         *bottom_bar;
+  GtkLabel             *export_label;
+  GtkProgressBar       *export_progress;
+  GtkRevealer          *export_revealer;
+  GtkLabel             *generation_label;
+  GtkProgressBar       *generation_progress;
+  GtkRevealer          *generation_revealer;
+  GtkWidget            *music_button;
+  GtkLabel             *music_label;
+  GtkDropDown          *ratio_dropdown;
+  GtkAdjustment        *volume_adjustment;
+  GtkWidget            *volume_button;
   GtkGridView          *clip_grid;
   GtkWidget            *content;
   GtkStack             *content_stack;
@@ -107,6 +145,7 @@ struct _EchoesWindow
 G_DEFINE_FINAL_TYPE (EchoesWindow, echoes_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void echoes_window_process_imports (EchoesWindow *self);
+static void update_project_settings       (EchoesWindow *self);
 static void echoes_window_set_project     (EchoesWindow  *self,
                                            EchoesProject *project);
 
@@ -236,6 +275,15 @@ update_actions (EchoesWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sort-by-date", has_project && n_clips > 1);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-import", importing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", ready);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.generate-all", has_project && n_clips > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.play", has_project && n_clips > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export",
+                                 has_project && n_clips > 0 && !self->exporting);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-export", self->exporting);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.choose-music", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fit-to-music", has_project && n_clips > 0);
+  /* Hidden rather than unrevealed: a hidden bar does not widen a narrow window. */
+  gtk_widget_set_visible (GTK_WIDGET (self->bottom_bar), has_project);
 }
 
 static void
@@ -536,6 +584,8 @@ project_notify_cb (EchoesWindow  *self,
                    EchoesProject *project)
 {
   update_title (self);
+  if (g_strcmp0 (pspec->name, "music") == 0 || g_strcmp0 (pspec->name, "ratio") == 0)
+    update_project_settings (self);
 }
 
 static void
@@ -562,6 +612,7 @@ echoes_window_set_project (EchoesWindow  *self,
 
   sync_project_selection (self);
   update_title (self);
+  update_project_settings (self);
   update_content_page (self);
 }
 
@@ -661,6 +712,7 @@ import_done_cb (GObject      *object,
     {
       g_signal_handlers_disconnect_by_data (importer, self);
       g_clear_object (&self->importer);
+  g_clear_object (&self->exporter);
       return;
     }
 
@@ -692,6 +744,10 @@ import_done_cb (GObject      *object,
   g_signal_handlers_disconnect_by_data (importer, self);
   g_clear_object (&self->importer);
   g_clear_object (&self->import_cancellable);
+  g_clear_object (&self->export_cancellable);
+  g_clear_object (&self->export_file);
+  g_clear_pointer (&self->export_project_id, g_free);
+  g_clear_pointer (&self->play_start_id, g_free);
 
   if ((batch = g_queue_pop_head (&self->import_queue)) != NULL)
     import_batch_free (batch);
@@ -1665,6 +1721,1022 @@ restore_order_action (GtkWidget  *widget,
   echoes_library_set_clip_order (get_library (self), project_id, order);
 }
 
+/* Generation */
+
+static EchoesGenerationQueue *
+get_queue (EchoesWindow *self)
+{
+  return self->context ? echoes_context_get_queue (self->context) : NULL;
+}
+
+static void
+send_notification (EchoesWindow *self,
+                   const char   *id,
+                   const char   *title,
+                   const char   *body)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(GNotification) notification = NULL;
+
+  /* Only when the user looks elsewhere; the window shows it in place otherwise. */
+  if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_application_send_notification (G_APPLICATION (app), id, notification);
+}
+
+static void
+update_generation (EchoesWindow *self)
+{
+  EchoesGenerationQueue *queue = get_queue (self);
+  guint n_jobs = queue ? echoes_generation_queue_get_n_jobs (queue) : 0;
+  g_autofree char *label = NULL;
+  guint total;
+
+  if (n_jobs > 0)
+    {
+      total = self->gen_done + n_jobs;
+      /* Translators: "Generating 3 of 12…" */
+      label = g_strdup_printf (_("Generating %u of %u…"), MIN (self->gen_done + 1, total), total);
+      gtk_label_set_label (self->generation_label, label);
+      gtk_progress_bar_set_fraction (self->generation_progress,
+                                     CLAMP ((self->gen_done + self->gen_fraction) / total, 0.0, 1.0));
+    }
+
+  gtk_revealer_set_reveal_child (self->generation_revealer, n_jobs > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-generation", n_jobs > 0);
+}
+
+static void
+queue_n_jobs_cb (EchoesWindow          *self,
+                 GParamSpec            *pspec,
+                 EchoesGenerationQueue *queue)
+{
+  update_generation (self);
+}
+
+static void
+queue_clip_started_cb (EchoesWindow          *self,
+                       const char            *clip_id,
+                       EchoesGenerationQueue *queue)
+{
+  self->gen_fraction = 0.0;
+  update_generation (self);
+}
+
+static void
+queue_clip_progress_cb (EchoesWindow          *self,
+                        const char            *clip_id,
+                        double                 fraction,
+                        EchoesGenerationQueue *queue)
+{
+  self->gen_fraction = fraction;
+  update_generation (self);
+}
+
+static void
+queue_clip_finished_cb (EchoesWindow          *self,
+                        const char            *clip_id,
+                        const GError          *error,
+                        EchoesGenerationQueue *queue)
+{
+  self->gen_done++;
+  self->gen_fraction = 0.0;
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    self->gen_failed++;
+  else if (error == NULL)
+    self->gen_ready++;
+  update_generation (self);
+}
+
+static void
+queue_drained_cb (EchoesWindow          *self,
+                  EchoesGenerationQueue *queue)
+{
+  g_autofree char *body = NULL;
+
+  if (self->gen_failed > 0)
+    {
+      g_autofree char *text = g_strdup_printf (ngettext ("%u clip could not be generated",
+                                                         "%u clips could not be generated",
+                                                         self->gen_failed),
+                                               self->gen_failed);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, toast_new_escaped (text));
+    }
+
+  if (self->gen_ready > 0)
+    {
+      body = g_strdup_printf (ngettext ("%u clip is ready to review",
+                                        "%u clips are ready to review", self->gen_ready),
+                              self->gen_ready);
+      send_notification (self, "generation", _("Clips Generated"), body);
+    }
+
+  self->gen_done = self->gen_ready = self->gen_failed = 0;
+  self->gen_fraction = 0.0;
+  update_generation (self);
+}
+
+static void
+generate_all_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  EchoesWindow *self = ECHOES_WINDOW (widget);
+
+  if (get_queue (self) != NULL && get_project_id (self) != NULL)
+    echoes_generation_queue_enqueue_project (get_queue (self), get_project_id (self));
+}
+
+static void
+cancel_generation_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *param)
+{
+  EchoesWindow *self = ECHOES_WINDOW (widget);
+
+  if (get_queue (self) != NULL)
+    echoes_generation_queue_cancel_all (get_queue (self));
+}
+
+static void
+generate_clip_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  EchoesWindow *self = ECHOES_WINDOW (widget);
+
+  if (get_queue (self) != NULL)
+    echoes_generation_queue_enqueue_clip (get_queue (self), g_variant_get_string (param, NULL));
+}
+
+static void
+cancel_clip_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  EchoesWindow *self = ECHOES_WINDOW (widget);
+
+  if (get_queue (self) != NULL)
+    echoes_generation_queue_cancel_clip (get_queue (self), g_variant_get_string (param, NULL));
+}
+
+/* Clip detail */
+
+static void
+open_clip (EchoesWindow *self,
+           EchoesClip   *clip)
+{
+  EchoesClipWindow *window;
+
+  if (clip == NULL || self->context == NULL)
+    return;
+
+  window = echoes_clip_window_new (GTK_WINDOW (self), self->context, clip,
+                                   self->project ? echoes_project_get_ratio (self->project) : NULL);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+open_clip_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  EchoesWindow *self = ECHOES_WINDOW (widget);
+
+  open_clip (self, find_clip (self, g_variant_get_string (param, NULL)));
+}
+
+static void
+clip_activated_cb (EchoesWindow *self,
+                   guint         position,
+                   GtkGridView  *grid)
+{
+  g_autoptr(EchoesClip) clip = NULL;
+
+  if (self->clips != NULL && (clip = g_list_model_get_item (self->clips, position)) != NULL)
+    open_clip (self, clip);
+}
+
+/* Play film */
+
+static gpointer
+load_film_func (EchoesStore   *store,
+                gpointer       data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  return echoes_film_load (store, data, error);
+}
+
+static void
+play_film_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(EchoesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesFilmWindow) window = NULL;
+  g_autofree char *start_id = g_steal_pointer (&self->play_start_id);
+  EchoesFilm *film;
+  EchoesClip *start;
+  guint start_clip = 0;
+
+  film = echoes_store_run_finish (ECHOES_STORE (object), result, &error);
+  if (film == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (g_error_matches (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_NO_CLIPS))
+        adw_toast_overlay_add_toast (self->toast_overlay,
+                                     adw_toast_new (_("Approve some ready clips to play the film")));
+      else
+        adw_toast_overlay_add_toast (self->toast_overlay, toast_new_escaped (error->message));
+      return;
+    }
+
+  /* Start at the chosen clip, or the first approved one after it. */
+  if ((start = find_clip (self, start_id)) != NULL)
+    {
+      for (guint i = 0; i < film->n_clips; i++)
+        {
+          EchoesClip *clip = find_clip (self, film->clip_ids[i]);
+
+          if (clip != NULL && echoes_clip_get_position (clip) >= echoes_clip_get_position (start))
+            {
+              start_clip = i;
+              break;
+            }
+        }
+    }
+
+  window = g_object_ref_sink (echoes_film_window_new (GTK_WINDOW (self),
+                                                      self->project ? echoes_project_get_title (self->project) : NULL,
+                                                      film, start_clip));
+  echoes_film_free (film);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+play_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  EchoesWindow *self = ECHOES_WINDOW (widget);
+  EchoesClip *start = get_focused_clip (self);
+
+  if (self->context == NULL || get_project_id (self) == NULL)
+    return;
+
+  if (start == NULL)
+    start = gtk_single_selection_get_selected_item (self->clip_selection);
+
+  g_free (self->play_start_id);
+  self->play_start_id = start ? g_strdup (echoes_clip_get_id (start)) : NULL;
+  echoes_store_run_async (echoes_context_get_store (self->context), load_film_func,
+                          g_strdup (get_project_id (self)), g_free,
+                          (GDestroyNotify)echoes_film_free, self->cancellable,
+                          play_film_cb, g_object_ref (self));
+}
+
+/* Export */
+
+static void
+set_exporting (EchoesWindow *self,
+               gboolean      exporting)
+{
+  self->exporting = exporting;
+  gtk_revealer_set_reveal_child (self->export_revealer, exporting);
+  update_actions (self);
+}
+
+static void
+export_progress_cb (EchoesWindow   *self,
+                    double          fraction,
+                    gint64          remaining,
+                    EchoesExporter *exporter)
+{
+  g_autofree char *label = NULL;
+  guint seconds;
+
+  gtk_progress_bar_set_fraction (self->export_progress, CLAMP (fraction, 0.0, 1.0));
+
+  if (remaining < 0)
+    {
+      gtk_label_set_label (self->export_label, _("Exporting…"));
+      return;
+    }
+
+  seconds = (guint)((remaining + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+  if (seconds < 60)
+    label = g_strdup_printf (ngettext ("Exporting… about %u second left",
+                                       "Exporting… about %u seconds left", seconds), seconds);
+  else
+    label = g_strdup_printf (ngettext ("Exporting… about %u minute left",
+                                       "Exporting… about %u minutes left", (seconds + 59) / 60),
+                             (seconds + 59) / 60);
+  gtk_label_set_label (self->export_label, label);
+}
+
+static void
+mark_project_completed (EchoesWindow *self,
+                        const char   *project_id)
+{
+  GListModel *projects = echoes_library_get_projects (get_library (self));
+  guint n = g_list_model_get_n_items (projects);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(EchoesProject) project = g_list_model_get_item (projects, i);
+      g_autoptr(EchoesProject) copy = NULL;
+
+      if (g_strcmp0 (echoes_project_get_id (project), project_id) != 0)
+        continue;
+
+      if (echoes_project_get_status (project) != ECHOES_PROJECT_STATUS_COMPLETED)
+        {
+          copy = echoes_project_copy (project);
+          echoes_project_set_status (copy, ECHOES_PROJECT_STATUS_COMPLETED);
+          echoes_library_update_project (get_library (self), copy);
+        }
+      return;
+    }
+}
+
+static void
+export_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(EchoesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *uri = NULL;
+  AdwToast *toast;
+
+  echoes_exporter_run_finish (ECHOES_EXPORTER (object), result, &error);
+  g_signal_handlers_disconnect_by_data (object, self);
+  g_clear_object (&self->exporter);
+  set_exporting (self, FALSE);
+
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)) || self->context == NULL)
+    return;
+
+  name = g_file_get_basename (self->export_file);
+
+  if (error != NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        text = g_strdup (_("Export cancelled"));
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        text = g_strdup_printf (_("“%s” already exists"), name);
+      else
+        text = g_strdup_printf (_("Could not export the film: %s"), error->message);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast_new_escaped (text));
+      return;
+    }
+
+  mark_project_completed (self, self->export_project_id);
+
+  uri = g_file_get_uri (self->export_file);
+  toast = adw_toast_new (_("Exported"));
+  adw_toast_set_button_label (toast, _("Show in _Files"));
+  adw_toast_set_action_name (toast, "win.show-in-files");
+  adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+  /* Translators: the body of the notification of a finished export; %s is a file name */
+  text = g_strdup_printf (_("“%s” is ready"), name);
+  send_notification (self, "export", _("Film Exported"), text);
+}
+
+static void
+export_film_loaded_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(EchoesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesFilm) film = NULL;
+  g_autofree char *path = NULL;
+
+  film = echoes_store_run_finish (ECHOES_STORE (object), result, &error);
+  if (film == NULL || g_cancellable_is_cancelled (self->export_cancellable))
+    {
+      set_exporting (self, FALSE);
+      if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (g_error_matches (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_NO_CLIPS))
+        adw_toast_overlay_add_toast (self->toast_overlay,
+                                     adw_toast_new (_("Approve some ready clips to export the film")));
+      else
+        adw_toast_overlay_add_toast (self->toast_overlay, toast_new_escaped (error->message));
+      return;
+    }
+
+  self->exporter = echoes_exporter_new ();
+  echoes_film_apply (film, self->exporter);
+  echoes_exporter_set_format (self->exporter, self->export_options.format);
+  echoes_exporter_set_height (self->exporter, self->export_options.height);
+  echoes_exporter_set_crossfade (self->exporter, self->export_options.crossfade);
+  echoes_exporter_set_flags (self->exporter, self->export_options.flags);
+  g_signal_connect_object (self->exporter, "progress", G_CALLBACK (export_progress_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  path = g_file_get_path (self->export_file);
+  echoes_exporter_run_async (self->exporter, path, self->export_cancellable, export_done_cb,
+                             g_object_ref (self));
+}
+
+static void
+cancel_export_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  EchoesWindow *self = ECHOES_WINDOW (widget);
+
+  g_cancellable_cancel (self->export_cancellable);
+}
+
+static void
+export_file_checked_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(EchoesWindow) self = user_data;
+  g_autoptr(GFileInfo) info = NULL;
+  EchoesExportOptions options = self->export_options;
+
+  /* The file chooser already asked whether to replace an existing file. */
+  info = g_file_query_info_finish (G_FILE (object), result, NULL);
+  options.flags = info != NULL ? ECHOES_EXPORT_FLAGS_OVERWRITE : ECHOES_EXPORT_FLAGS_NONE;
+  echoes_window_export_to (self, G_FILE (object), &options);
+}
+
+static void
+export_chooser_response_cb (EchoesWindow         *self,
+                            int                   response,
+                            GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
+  g_clear_object (&self->export_chooser);
+
+  if (file != NULL)
+    g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
+                             G_PRIORITY_DEFAULT, self->cancellable, export_file_checked_cb,
+                             g_object_ref (self));
+}
+
+static void
+export_dialog_response_cb (AdwMessageDialog *dialog,
+                           const char       *response,
+                           EchoesWindow     *self)
+{
+  g_autofree char *name = NULL;
+  const char *title;
+  AdwComboRow *format_row = g_object_get_data (G_OBJECT (dialog), "format-row");
+  AdwComboRow *size_row = g_object_get_data (G_OBJECT (dialog), "size-row");
+  GtkSwitch *crossfade = g_object_get_data (G_OBJECT (dialog), "crossfade-switch");
+  gboolean webm;
+
+  if (!g_str_equal (response, "export") || self->project == NULL || self->exporting)
+    return;
+
+  webm = adw_combo_row_get_selected (format_row) == 1;
+  self->export_options.format = webm ? ECHOES_EXPORT_FORMAT_WEBM : ECHOES_EXPORT_FORMAT_MP4;
+  self->export_options.height = adw_combo_row_get_selected (size_row) == 1 ? 1080 : 720;
+  self->export_options.crossfade = gtk_switch_get_active (crossfade) ? GST_SECOND / 2 : 0;
+  self->export_options.flags = ECHOES_EXPORT_FLAGS_NONE;
+
+  if (self->export_chooser != NULL)
+    {
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->export_chooser));
+      g_clear_object (&self->export_chooser);
+    }
+
+  title = echoes_project_get_title (self->project);
+  name = g_strconcat (title != NULL && *title != '\0' ? title : _("Film"), webm ? ".webm" : ".mp4", NULL);
+  g_strdelimit (name, "/", '-');
+
+  self->export_chooser = gtk_file_chooser_native_new (_("Export Film"), GTK_WINDOW (self),
+                                                      GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                      _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->export_chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->export_chooser), name);
+  g_signal_connect_object (self->export_chooser, "response",
+                           G_CALLBACK (export_chooser_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->export_chooser));
+}
+
+static GtkWidget *
+combo_row_new (const char  *title,
+               const char **items,
+               guint        selected)
+{
+  AdwComboRow *row = ADW_COMBO_ROW (adw_combo_row_new ());
+  g_autoptr(GtkStringList) model = gtk_string_list_new (items);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_combo_row_set_model (row, G_LIST_MODEL (model));
+  adw_combo_row_set_selected (row, selected);
+  return GTK_WIDGET (row);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  EchoesWindow *self = ECHOES_WINDOW (widget);
+  const char *formats[] = { _("MP4 (H.264)"), _("WebM (VP9)"), NULL };
+  const char *sizes[] = { _("720p"), _("1080p"), NULL };
+  GtkWidget *dialog;
+  GtkWidget *group;
+  GtkWidget *format_row;
+  GtkWidget *size_row;
+  GtkWidget *crossfade_row;
+  GtkWidget *crossfade;
+
+  if (self->project == NULL || self->exporting)
+    return;
+
+  group = adw_preferences_group_new ();
+  format_row = combo_row_new (_("Format"), formats,
+                              self->export_options.format == ECHOES_EXPORT_FORMAT_WEBM ? 1 : 0);
+  size_row = combo_row_new (_("Resolution"), sizes, self->export_options.height == 1080 ? 1 : 0);
+  crossfade = gtk_switch_new ();
+  gtk_switch_set_active (GTK_SWITCH (crossfade), self->export_options.crossfade > 0);
+  gtk_widget_set_valign (crossfade, GTK_ALIGN_CENTER);
+  crossfade_row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (crossfade_row), _("Crossfade Between Clips"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (crossfade_row), crossfade);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (crossfade_row), crossfade);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), format_row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), size_row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), crossfade_row);
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Export Film"),
+                                   _("The approved clips, in order, with the music"));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), group);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "export", _("_Export…"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "export",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "export");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "format-row", format_row);
+  g_object_set_data (G_OBJECT (dialog), "size-row", size_row);
+  g_object_set_data (G_OBJECT (dialog), "crossfade-switch", crossfade);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (export_dialog_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+show_folder (EchoesWindow *self,
+             const char   *uri)
+{
+  g_autoptr(GFile) file = g_file_new_for_uri (uri);
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+  g_autofree char *folder = parent ? g_file_get_uri (parent) : g_strdup (uri);
+
+  gtk_show_uri (GTK_WINDOW (self), folder, GDK_CURRENT_TIME);
+}
+
+typedef struct
+{
+  GWeakRef  window;
+  char     *uri;
+} ShowItems;
+
+static void
+show_items_free (ShowItems *data)
+{
+  g_weak_ref_clear (&data->window);
+  g_free (data->uri);
+  g_free (data);
+}
+
+static void
+show_items_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ShowItems *data = user_data;
+  g_autoptr(EchoesWindow) self = g_weak_ref_get (&data->window);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  if (reply == NULL && self != NULL)
+    {
+      g_debug ("No file manager on D-Bus (%s); opening the folder", error->message);
+      show_folder (self, data->uri);
+    }
+
+  show_items_free (data);
+}
+
+static void
+session_bus_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ShowItems *data = user_data;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(EchoesWindow) self = NULL;
+  const char *uris[] = { data->uri, NULL };
+
+  if (!(bus = g_bus_get_finish (result, NULL)))
+    {
+      if ((self = g_weak_ref_get (&data->window)) != NULL)
+        show_folder (self, data->uri);
+      show_items_free (data);
+      return;
+    }
+
+  g_dbus_connection_call (bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+                          "org.freedesktop.FileManager1", "ShowItems",
+                          g_variant_new ("(^ass)", uris, ""), NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 5000, NULL, show_items_cb, data);
+}
+
+static void
+show_in_files_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  ShowItems *data = g_new0 (ShowItems, 1);
+
+  /* The file manager selects the file in its folder; without one, open the folder. */
+  g_weak_ref_init (&data->window, widget);
+  data->uri = g_variant_dup_string (param, NULL);
+  g_bus_get (G_BUS_TYPE_SESSION, NULL, session_bus_cb, data);
+}
+
+/* Music, volume and ratio of the project */
+
+static const char *ratios[] = { "16:9", "9:16", "1:1" };
+
+static void
+update_project_settings (EchoesWindow *self)
+{
+  g_autoptr(EchoesMusic) music = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+  const char *ratio;
+  guint selected = 0;
+
+  if (self->project == NULL)
+    return;
+
+  self->updating_project = TRUE;
+
+  ratio = echoes_project_get_ratio (self->project);
+  for (guint i = 0; i < G_N_ELEMENTS (ratios); i++)
+    if (g_strcmp0 (ratio, ratios[i]) == 0)
+      selected = i;
+  gtk_drop_down_set_selected (self->ratio_dropdown, selected);
+
+  music = echoes_music_parse (echoes_project_get_music (self->project), NULL);
+  for (guint i = 0; music != NULL && music->tracks != NULL && music->tracks[i] != NULL; i++)
+    {
+      g_autofree char *name = g_path_get_basename (music->tracks[i]);
+
+      if (names->len > 0)
+        g_string_append (names, ", ");
+      g_string_append (names, name);
+    }
+  if (names->len > 0)
+    {
+      g_autofree char *tooltip = g_strdup_printf (_("Music: %s"), names->str);
+
+      gtk_label_set_use_underline (self->music_label, FALSE);
+      gtk_label_set_label (self->music_label, names->str);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->music_button), tooltip);
+    }
+  else
+    {
+      gtk_label_set_use_underline (self->music_label, TRUE);
+      gtk_label_set_label (self->music_label, _("_Music…"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->music_button), _("Choose the Music"));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->volume_button), names->len > 0);
+  if (music != NULL)
+    gtk_adjustment_set_value (self->volume_adjustment, music->volume);
+
+  self->updating_project = FALSE;
+}
+
+static void
+save_project (EchoesWindow *self,
+              const char   *music,
+              const char   *ratio)
+{
+  g_autoptr(EchoesProject) copy = NULL;
+
+  if (self->project == NULL)
+    return;
+
+  copy = echoes_project_copy (self->project);
+  if (music != NULL)
+    echoes_project_set_music (copy, music);
+  if (ratio != NULL)
+    echoes_project_set_ratio (copy, ratio);
+  echoes_library_update_project (get_library (self), copy);
+}
+
+static void
+ratio_selected_cb (EchoesWindow *self,
+                   GParamSpec   *pspec,
+                   GtkDropDown  *dropdown)
+{
+  guint selected = gtk_drop_down_get_selected (dropdown);
+
+  if (self->updating_project || self->project == NULL || selected >= G_N_ELEMENTS (ratios) ||
+      g_strcmp0 (echoes_project_get_ratio (self->project), ratios[selected]) == 0)
+    return;
+
+  save_project (self, NULL, ratios[selected]);
+}
+
+static gboolean
+save_volume_cb (gpointer user_data)
+{
+  EchoesWindow *self = user_data;
+  g_autoptr(EchoesMusic) music = NULL;
+  g_autofree char *text = NULL;
+
+  self->volume_source = 0;
+  if (self->project == NULL ||
+      !(music = echoes_music_parse (echoes_project_get_music (self->project), NULL)))
+    return G_SOURCE_REMOVE;
+
+  music->volume = gtk_adjustment_get_value (self->volume_adjustment);
+  text = echoes_music_format (music);
+  save_project (self, text, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+volume_changed_cb (EchoesWindow  *self,
+                   GtkAdjustment *adjustment)
+{
+  /* Write once the scale stops moving, not at every step of a drag. */
+  if (!self->updating_project && self->project != NULL)
+    {
+      g_clear_handle_id (&self->volume_source, g_source_remove);
+      self->volume_source = g_timeout_add (300, save_volume_cb, self);
+    }
+}
+
+typedef struct
+{
+  EchoesWindow *self;        /* (owned) */
+  char         *project_id;  /* (owned) */
+  GStrv         paths;       /* (owned) */
+} MusicProbe;
+
+static void
+music_probe_free (MusicProbe *probe)
+{
+  g_object_unref (probe->self);
+  g_free (probe->project_id);
+  g_strfreev (probe->paths);
+  g_free (probe);
+}
+
+static void
+music_probed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  MusicProbe *probe = user_data;
+  EchoesWindow *self = probe->self;
+  g_autoptr(GPtrArray) tracks = NULL;
+  g_autoptr(EchoesMusic) music = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  tracks = echoes_music_probe_finish (result, &error);
+
+  if (tracks == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *name = g_path_get_basename (probe->paths[0]);
+
+          if (g_strv_length (probe->paths) == 1)
+            /* Translators: %s is a file name, then the reason */
+            text = g_strdup_printf (_("“%s” cannot be used as music: %s"), name, error->message);
+          else
+            text = g_strdup_printf (_("The music cannot be used: %s"), error->message);
+          adw_toast_overlay_add_toast (self->toast_overlay, toast_new_escaped (text));
+        }
+      music_probe_free (probe);
+      return;
+    }
+
+  /* The user may have switched projects meanwhile: the music goes where it was chosen. */
+  if (self->project != NULL && g_strcmp0 (get_project_id (self), probe->project_id) == 0)
+    {
+      if (!(music = echoes_music_parse (echoes_project_get_music (self->project), NULL)))
+        music = echoes_music_new ();
+      g_strfreev (music->tracks);
+      music->tracks = g_strdupv (probe->paths);
+      text = echoes_music_format (music);
+      save_project (self, text, NULL);
+    }
+
+  music_probe_free (probe);
+}
+
+static void
+music_chooser_response_cb (EchoesWindow         *self,
+                           int                   response,
+                           GtkFileChooserNative *chooser)
+{
+  g_autoptr(GListModel) files = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) paths = NULL;
+  guint n;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
+  g_clear_object (&self->music_chooser);
+
+  if (files == NULL || self->project == NULL || (n = g_list_model_get_n_items (files)) == 0)
+    return;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GFile) file = g_list_model_get_item (files, i);
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        g_strv_builder_add (builder, path);
+    }
+
+  paths = g_strv_builder_end (builder);
+  _echoes_window_set_music_files (self, (const char * const *)paths);
+}
+
+static void
+choose_music_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  EchoesWindow *self = ECHOES_WINDOW (widget);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  const char *patterns[] = { "*.mp3", "*.ogg", "*.oga", "*.flac", "*.wav", "*.m4a" };
+
+  if (self->project == NULL || self->music_chooser != NULL)
+    return;
+
+  gtk_file_filter_set_name (filter, _("Music"));
+  gtk_file_filter_add_mime_type (filter, "audio/*");
+  for (guint i = 0; i < G_N_ELEMENTS (patterns); i++)
+    gtk_file_filter_add_pattern (filter, patterns[i]);
+
+  self->music_chooser = gtk_file_chooser_native_new (_("Choose Music"), GTK_WINDOW (self),
+                                                     GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                     _("_Choose"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->music_chooser), TRUE);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (self->music_chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->music_chooser), filter);
+  g_signal_connect_object (self->music_chooser, "response",
+                           G_CALLBACK (music_chooser_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->music_chooser));
+}
+
+
+/* Fit to music: the approved clips share the length of the music. */
+
+typedef struct
+{
+  EchoesWindow *self;        /* (owned) */
+  char         *project_id;  /* (owned) */
+  EchoesFilm   *film;        /* (owned) */
+} FitMusic;
+
+static void
+fit_music_free (FitMusic *fit)
+{
+  g_object_unref (fit->self);
+  g_free (fit->project_id);
+  g_clear_pointer (&fit->film, echoes_film_free);
+  g_free (fit);
+}
+
+static void
+fit_music_probed_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  FitMusic *fit = user_data;
+  EchoesWindow *self = fit->self;
+  g_autoptr(GPtrArray) tracks = NULL;
+  g_autoptr(EchoesMusic) music = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree GstClockTime *durations = NULL;
+  g_autofree char *text = NULL;
+  gboolean fits;
+
+  if (!(tracks = echoes_music_probe_finish (result, &error)))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          text = g_strdup_printf (_("The music cannot be used: %s"), error->message);
+          adw_toast_overlay_add_toast (self->toast_overlay, toast_new_escaped (text));
+        }
+      fit_music_free (fit);
+      return;
+    }
+
+  if (self->project == NULL || g_strcmp0 (get_project_id (self), fit->project_id) != 0 ||
+      !(music = echoes_music_parse (echoes_project_get_music (self->project), NULL)))
+    {
+      fit_music_free (fit);
+      return;
+    }
+
+  durations = g_new0 (GstClockTime, fit->film->n_clips);
+  fits = echoes_music_fit_durations (echoes_music_total_duration (tracks), fit->film->n_clips,
+                                     self->export_options.crossfade, GST_SECOND / 30, durations);
+  for (guint i = 0; i < fit->film->n_clips; i++)
+    echoes_music_set_clip_duration (music, fit->film->clip_ids[i], durations[i]);
+  g_free (text);
+  text = echoes_music_format (music);
+  save_project (self, text, NULL);
+
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               adw_toast_new (fits ? _("The film now ends with the music")
+                                                   : _("The music does not fit this many clips; they were made as long or as short as allowed")));
+  fit_music_free (fit);
+}
+
+static void
+fit_music_loaded_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(EchoesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  EchoesFilm *film;
+  FitMusic *fit;
+
+  if (!(film = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
+    {
+      if (g_error_matches (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_NO_CLIPS))
+        adw_toast_overlay_add_toast (self->toast_overlay,
+                                     adw_toast_new (_("Approve some ready clips to fit them to the music")));
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        adw_toast_overlay_add_toast (self->toast_overlay, toast_new_escaped (error->message));
+      return;
+    }
+
+  if (film->music == NULL || film->music[0] == NULL)
+    {
+      echoes_film_free (film);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Choose the music first")));
+      return;
+    }
+
+  fit = g_new0 (FitMusic, 1);
+  fit->self = g_object_ref (self);
+  fit->project_id = g_strdup (get_project_id (self));
+  fit->film = film;
+  echoes_music_probe_async ((const char * const *)film->music, self->cancellable,
+                            fit_music_probed_cb, fit);
+}
+
+static void
+fit_to_music_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  EchoesWindow *self = ECHOES_WINDOW (widget);
+
+  if (self->context == NULL || get_project_id (self) == NULL)
+    return;
+
+  echoes_store_run_async (echoes_context_get_store (self->context), load_film_func,
+                          g_strdup (get_project_id (self)), g_free,
+                          (GDestroyNotify)echoes_film_free, self->cancellable,
+                          fit_music_loaded_cb, g_object_ref (self));
+}
+
 /* Window */
 
 static gboolean
@@ -1694,6 +2766,19 @@ echoes_window_dispose (GObject *object)
   g_cancellable_cancel (self->import_cancellable);
   g_clear_handle_id (&self->reload_source, g_source_remove);
   g_clear_handle_id (&self->refocus_source, g_source_remove);
+  g_clear_handle_id (&self->volume_source, g_source_remove);
+  g_cancellable_cancel (self->export_cancellable);
+
+  if (self->export_chooser != NULL)
+    {
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->export_chooser));
+      g_clear_object (&self->export_chooser);
+    }
+  if (self->music_chooser != NULL)
+    {
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->music_chooser));
+      g_clear_object (&self->music_chooser);
+    }
 
   if (self->chooser != NULL)
     {
@@ -1705,7 +2790,12 @@ echoes_window_dispose (GObject *object)
     import_batch_free (batch);
 
   if (self->context != NULL)
-    g_signal_handlers_disconnect_by_data (echoes_context_get_library (self->context), self);
+    {
+      g_signal_handlers_disconnect_by_data (echoes_context_get_library (self->context), self);
+      g_signal_handlers_disconnect_by_data (echoes_context_get_queue (self->context), self);
+    }
+  if (self->exporter != NULL)
+    g_signal_handlers_disconnect_by_data (self->exporter, self);
 
   if (self->project_signals != NULL)
     g_signal_group_set_target (self->project_signals, NULL);
@@ -1771,21 +2861,33 @@ echoes_window_class_init (EchoesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/echoes-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, bottom_bar);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, clip_grid);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, content);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, export_label);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, export_progress);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, export_revealer);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, generation_label);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, generation_progress);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, generation_revealer);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, import_label);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, import_progress);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, import_revealer);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, loading_spinner);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, music_button);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, music_label);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, project_list);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, ratio_dropdown);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, sidebar_stack);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, volume_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, volume_button);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, window_title);
   gtk_widget_class_bind_template_callback (widget_class, project_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, project_subtitle);
@@ -1811,6 +2913,17 @@ echoes_window_class_init (EchoesWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.delete-focused-clip", NULL, delete_focused_clip_action);
   gtk_widget_class_install_action (widget_class, "win.sort-by-date", NULL, sort_by_date_action);
   gtk_widget_class_install_action (widget_class, "win.restore-order", "(sas)", restore_order_action);
+  gtk_widget_class_install_action (widget_class, "win.generate-all", NULL, generate_all_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-generation", NULL, cancel_generation_action);
+  gtk_widget_class_install_action (widget_class, "win.generate-clip", "s", generate_clip_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-clip", "s", cancel_clip_action);
+  gtk_widget_class_install_action (widget_class, "win.open-clip", "s", open_clip_action);
+  gtk_widget_class_install_action (widget_class, "win.play", NULL, play_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-export", NULL, cancel_export_action);
+  gtk_widget_class_install_action (widget_class, "win.show-in-files", "s", show_in_files_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-music", NULL, choose_music_action);
+  gtk_widget_class_install_action (widget_class, "win.fit-to-music", NULL, fit_to_music_action);
 
   /* Bubble phase: entries get these keys first. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
@@ -1823,6 +2936,9 @@ echoes_window_class_init (EchoesWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Right, GDK_ALT_MASK, "win.move-clip-right", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete-focused-clip", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.delete-focused-clip", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, GDK_CONTROL_MASK, "win.play", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_g, GDK_CONTROL_MASK, "win.generate-all", NULL);
 }
 
 static void
@@ -1888,6 +3004,15 @@ echoes_window_init (EchoesWindow *self)
   gtk_grid_view_set_factory (self->clip_grid, GTK_LIST_ITEM_FACTORY (factory));
   gtk_grid_view_set_model (self->clip_grid, GTK_SELECTION_MODEL (self->clip_selection));
   g_object_unref (factory);
+
+  g_signal_connect_object (self->clip_grid, "activate", G_CALLBACK (clip_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->ratio_dropdown, "notify::selected", G_CALLBACK (ratio_selected_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->volume_adjustment, "value-changed", G_CALLBACK (volume_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  self->export_options.format = ECHOES_EXPORT_FORMAT_MP4;
+  self->export_options.height = 1080;
 
   self->clips_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_object (self->clips_signals, "items-changed", G_CALLBACK (clips_changed_cb),
@@ -1961,6 +3086,16 @@ echoes_window_set_context (EchoesWindow  *self,
   self->context = g_object_ref (context);
   library = echoes_context_get_library (context);
   g_signal_connect_object (library, "error", G_CALLBACK (library_error_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (echoes_context_get_queue (context), "notify::n-jobs",
+                           G_CALLBACK (queue_n_jobs_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (echoes_context_get_queue (context), "clip-started",
+                           G_CALLBACK (queue_clip_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (echoes_context_get_queue (context), "clip-progress",
+                           G_CALLBACK (queue_clip_progress_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (echoes_context_get_queue (context), "clip-finished",
+                           G_CALLBACK (queue_clip_finished_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (echoes_context_get_queue (context), "drained",
+                           G_CALLBACK (queue_drained_cb), self, G_CONNECT_SWAPPED);
 
   gtk_spinner_stop (self->loading_spinner);
 
@@ -1975,6 +3110,7 @@ echoes_window_set_context (EchoesWindow  *self,
   projects_changed_cb (self, 0, 0, 0, G_LIST_MODEL (self->filtered_projects));
   update_sidebar_page (self);
   update_content_page (self);
+  update_generation (self);
 
   pending = g_steal_pointer (&self->pending_files);
   self->pending_files = g_ptr_array_new_with_free_func (g_object_unref);
@@ -2219,4 +3355,86 @@ guint
 _echoes_window_get_n_shown_projects (EchoesWindow *self)
 {
   return g_list_model_get_n_items (G_LIST_MODEL (self->filtered_projects));
+}
+
+/**
+ * echoes_window_export_to:
+ * @file: where to write the film
+ * @options: format, size, crossfade and whether to replace @file
+ *
+ * Exports the shown project's film to @file (what the Export dialog does after the
+ * file chooser), showing the progress in place; on success the project is completed.
+ */
+void
+echoes_window_export_to (EchoesWindow              *self,
+                         GFile                     *file,
+                         const EchoesExportOptions *options)
+{
+  g_return_if_fail (ECHOES_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (options != NULL);
+
+  if (self->exporting || self->context == NULL || get_project_id (self) == NULL)
+    return;
+
+  self->export_options = *options;
+  g_set_object (&self->export_file, file);
+  g_free (self->export_project_id);
+  self->export_project_id = g_strdup (get_project_id (self));
+  g_clear_object (&self->export_cancellable);
+  self->export_cancellable = g_cancellable_new ();
+
+  gtk_label_set_label (self->export_label, _("Preparing the export…"));
+  gtk_progress_bar_set_fraction (self->export_progress, 0.0);
+  set_exporting (self, TRUE);
+
+  echoes_store_run_async (echoes_context_get_store (self->context), load_film_func,
+                          g_strdup (self->export_project_id), g_free,
+                          (GDestroyNotify)echoes_film_free, self->export_cancellable,
+                          export_film_loaded_cb, g_object_ref (self));
+}
+
+/**
+ * echoes_window_get_exporting:
+ *
+ * Returns: whether an export runs
+ */
+gboolean
+echoes_window_get_exporting (EchoesWindow *self)
+{
+  g_return_val_if_fail (ECHOES_IS_WINDOW (self), FALSE);
+  return self->exporting;
+}
+
+/**
+ * _echoes_window_set_music_files:
+ * @paths: audio files
+ *
+ * What choosing music in the file chooser does: probes @paths in the background, then
+ * stores them as the shown project's music, or shows a toast and keeps the old music.
+ */
+void
+_echoes_window_set_music_files (EchoesWindow       *self,
+                                const char * const *paths)
+{
+  MusicProbe *probe;
+
+  g_return_if_fail (ECHOES_IS_WINDOW (self));
+
+  if (paths == NULL || paths[0] == NULL || get_project_id (self) == NULL)
+    return;
+
+  probe = g_new0 (MusicProbe, 1);
+  probe->self = g_object_ref (self);
+  probe->project_id = g_strdup (get_project_id (self));
+  probe->paths = g_strdupv ((char **)paths);
+  echoes_music_probe_async ((const char * const *)probe->paths, self->cancellable,
+                            music_probed_cb, probe);
+}
+
+const char *
+_echoes_window_get_music_label (EchoesWindow *self)
+{
+  g_return_val_if_fail (ECHOES_IS_WINDOW (self), NULL);
+  return gtk_label_get_label (self->music_label);
 }

@@ -10,10 +10,26 @@
 #include <adwaita.h>
 
 #include "echoes-context.h"
+#include "echoes-exporter.h"
 
 G_BEGIN_DECLS
 
 #define ECHOES_TYPE_WINDOW (echoes_window_get_type())
+
+/**
+ * EchoesExportOptions:
+ * @format: MP4 or WebM
+ * @height: 720 or 1080
+ * @crossfade: the crossfade between clips, 0 for cuts
+ * @flags: %ECHOES_EXPORT_FLAGS_OVERWRITE when the user agreed to replace the file
+ */
+typedef struct
+{
+  EchoesExportFormat format;
+  guint              height;
+  GstClockTime       crossfade;
+  EchoesExportFlags  flags;
+} EchoesExportOptions;
 
 G_DECLARE_FINAL_TYPE (EchoesWindow, echoes_window, ECHOES, WINDOW, AdwApplicationWindow)
 
@@ -34,5 +50,9 @@ void           echoes_window_import_files      (EchoesWindow   *self,
 gboolean       echoes_window_get_importing     (EchoesWindow   *self);
 void           echoes_window_add_toast         (EchoesWindow   *self,
                                                 AdwToast       *toast);
+void           echoes_window_export_to         (EchoesWindow              *self,
+                                                GFile                     *file,
+                                                const EchoesExportOptions *options);
+gboolean       echoes_window_get_exporting     (EchoesWindow   *self);
 
 G_END_DECLS
