@@ -23,6 +23,7 @@
 #include "echoes-music.h"
 #include "echoes-test-media.h"
 #include "echoes-test-util.h"
+#include "echoes-test-ui.h"
 #include "echoes-window-private.h"
 
 #define TIMEOUT_MS 90000
@@ -92,51 +93,6 @@ fixture_teardown (Fixture       *f,
   echoes_test_drain (f->context);
   g_clear_object (&f->context);
   g_free (f->photos);
-}
-
-static void
-wait_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
-
-/* Renders @widget in-process (no X tools) and saves it under G_TEST_BUILDDIR/artifacts. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
-  int width = 0;
-  int height = 0;
-
-  for (guint i = 0; node == NULL && i < 100; i++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      if (!(node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot))))
-        wait_ms (20);
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  dir = g_build_filename (builddir ? builddir : ".", "artifacts", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
 }
 
 static GListModel *
@@ -333,7 +289,7 @@ test_film_generate_play_export (Fixture       *f,
 
   /* Nothing approved yet: Play only says so. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.play", NULL));
-  wait_ms (300);
+  echoes_test_ui_wait_ms (300);
   g_assert_null (find_toplevel (ECHOES_TYPE_FILM_WINDOW));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.generate-all", NULL));
@@ -348,8 +304,8 @@ test_film_generate_play_export (Fixture       *f,
                                                  "(sb)", echoes_clip_get_id (clip), TRUE));
     }
   g_assert_true (echoes_test_wait_until (all_approved, &two, TIMEOUT_MS));
-  wait_ms (200);
-  save_screenshot (GTK_WIDGET (f->window), "film-ready.png");
+  echoes_test_ui_wait_ms (200);
+  echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "film-ready.png");
 
   /* The clip detail plays the clip's video. */
   {
@@ -359,7 +315,7 @@ test_film_generate_play_export (Fixture       *f,
                                                echoes_clip_get_id (clip)));
     g_assert_true (echoes_test_wait_until (clip_window_loaded, NULL, TIMEOUT_MS));
     window = find_toplevel (ECHOES_TYPE_CLIP_WINDOW);
-    save_screenshot (GTK_WIDGET (window), "clip-detail.png");
+    echoes_test_ui_save_screenshot (GTK_WIDGET (window), "clip-detail.png");
     gtk_window_destroy (window);
   }
 
@@ -371,7 +327,7 @@ test_film_generate_play_export (Fixture       *f,
   g_assert_cmpuint (echoes_player_pipeline_get_n_clips (pipeline), ==, 2);
   echoes_film_player_pause (echoes_film_window_get_player (ECHOES_FILM_WINDOW (window)));
   gtk_window_destroy (window);
-  wait_ms (100);
+  echoes_test_ui_wait_ms (100);
 
   /* Music, as the file chooser gives it: a broken file leaves the music as it was. */
   {
@@ -384,20 +340,20 @@ test_film_generate_play_export (Fixture       *f,
 
     _echoes_window_set_music_files (f->window, good);
     g_assert_true (echoes_test_wait_until (music_has, &m, TIMEOUT_MS));
-    wait_ms (100);
+    echoes_test_ui_wait_ms (100);
     g_assert_cmpstr (_echoes_window_get_music_label (f->window), ==, "tone.wav");
 
     g_assert_true (g_file_set_contents (broken, "not music", -1, NULL));
     _echoes_window_set_music_files (f->window, bad);
-    wait_ms (1000);
+    echoes_test_ui_wait_ms (1000);
     project = get_project (f);
     g_assert_nonnull (strstr (echoes_project_get_music (project), "tone.wav"));
     g_assert_null (strstr (echoes_project_get_music (project), "broken.mp3"));
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.fit-to-music", NULL));
     g_assert_true (echoes_test_wait_until (music_fitted, f, TIMEOUT_MS));
-    wait_ms (200);
-    save_screenshot (GTK_WIDGET (f->window), "film-music.png");
+    echoes_test_ui_wait_ms (200);
+    echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "film-music.png");
   }
 
   /* Export, as the dialog does after the file chooser. */

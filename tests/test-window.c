@@ -18,6 +18,7 @@
 #include "echoes-context.h"
 #include "echoes-library.h"
 #include "echoes-test-util.h"
+#include "echoes-test-ui.h"
 #include "echoes-window-private.h"
 
 #define TIMEOUT_MS 20000
@@ -87,52 +88,6 @@ fixture_teardown (Fixture       *f,
   echoes_test_drain (f->context);
   g_clear_object (&f->context);
   g_free (f->photos);
-}
-
-static void
-wait_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
-
-/* Renders @widget in-process (no X tools) and saves it under G_TEST_BUILDDIR/artifacts. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
-  int width = 0;
-  int height = 0;
-
-  /* A widget that was not drawn yet has nothing to show: let a frame pass. */
-  for (guint i = 0; node == NULL && i < 100; i++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      if (!(node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot))))
-        wait_ms (20);
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  dir = g_build_filename (builddir ? builddir : ".", "artifacts", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
 }
 
 
@@ -347,8 +302,8 @@ show_error_details (Fixture *f)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-import-errors", NULL));
   g_assert_true (echoes_test_wait_until (find_message_dialog, &dialog, TIMEOUT_MS));
-  wait_ms (300);
-  save_screenshot (dialog, "import-errors.png");
+  echoes_test_ui_wait_ms (300);
+  echoes_test_ui_save_screenshot (dialog, "import-errors.png");
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
@@ -427,7 +382,7 @@ test_window_import (Fixture       *f,
 
   /* The context menu's Move Later does what a drop does */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "sunset.jpg")), "card.show-menu", NULL));
-  wait_ms (100);
+  echoes_test_ui_wait_ms (100);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "sunset.jpg")), "card.move-later", NULL));
   assert_order (f, "harbour.jpg sunset.jpg beach.jpg");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "sunset.jpg")), "card.move-earlier", NULL));
@@ -452,9 +407,9 @@ test_window_import (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.set-clip-approved", "(sb)",
                                              echoes_clip_get_id (clip), TRUE));
   g_assert_true (echoes_test_wait_until (cards_ready, &cards, TIMEOUT_MS));
-  wait_ms (500);
+  echoes_test_ui_wait_ms (500);
 
-  save_screenshot (GTK_WIDGET (f->window), "window.png");
+  echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "window.png");
 }
 
 typedef struct
@@ -553,10 +508,10 @@ test_window_cancel (Fixture       *f,
   g_assert_true (echoes_test_wait_until (has_project, f, TIMEOUT_MS));
   g_assert_true (echoes_window_get_importing (f->window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.cancel-import", NULL));
-  save_screenshot (GTK_WIDGET (f->window), "window-importing.png");
+  echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "window-importing.png");
 
   g_assert_true (echoes_test_wait_until (import_stopped, f, TIMEOUT_MS));
-  wait_ms (500);
+  echoes_test_ui_wait_ms (500);
   clips = get_clips (f);
   g_assert_cmpuint (g_list_model_get_n_items (clips), <, 60);
   g_test_message ("%u of 60 imported before Cancel", g_list_model_get_n_items (clips));
@@ -644,7 +599,7 @@ test_window_wide (Fixture       *f,
   g_assert_true (echoes_test_wait_until (shown_cards_ready, f, TIMEOUT_MS));
   g_test_message ("Wide window: %d×%d, %u cards shown", gtk_widget_get_width (GTK_WIDGET (f->window)),
                   gtk_widget_get_height (GTK_WIDGET (f->window)), count_cards (f, FALSE));
-  save_screenshot (GTK_WIDGET (f->window), "window-wide.png");
+  echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "window-wide.png");
 }
 
 static gboolean
@@ -667,8 +622,8 @@ test_window_narrow (Fixture       *f,
   echoes_window_create_project (f->window, NULL);
   g_assert_true (echoes_test_wait_until (page_is, &e, TIMEOUT_MS));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == _echoes_window_get_content (f->window));
-  wait_ms (300);
-  save_screenshot (GTK_WIDGET (f->window), "window-narrow.png");
+  echoes_test_ui_wait_ms (300);
+  echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "window-narrow.png");
 
   /* Back to the project list */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-projects", NULL));

@@ -1,0 +1,59 @@
+/* echoes-test-ui.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "echoes-test-ui"
+
+#include "config.h"
+
+#include "echoes-test-ui.h"
+
+/* Iterates the default main context for @ms milliseconds. */
+void
+echoes_test_ui_wait_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+/* Renders @widget in-process (no X tools) and saves it under G_TEST_BUILDDIR/artifacts. */
+void
+echoes_test_ui_save_screenshot (GtkWidget  *widget,
+                                const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  int width = 0;
+  int height = 0;
+
+  /* A widget that was not drawn yet has nothing to show: let a frame pass. */
+  for (guint i = 0; node == NULL && i < 100; i++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      if (!(node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot))))
+        echoes_test_ui_wait_ms (20);
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  dir = g_build_filename (builddir ? builddir : ".", "artifacts", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
