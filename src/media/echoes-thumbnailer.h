@@ -12,7 +12,9 @@
 
 G_BEGIN_DECLS
 
-#define ECHOES_THUMBNAIL_SIZE 320
+/* The longest side of a timeline thumbnail: a clip card is 176 × 132 and fills it
+ * ("cover"), which a 240 px thumbnail does for photos up to 16:9 without upscaling. */
+#define ECHOES_THUMBNAIL_SIZE 240
 
 #define ECHOES_TYPE_THUMBNAILER (echoes_thumbnailer_get_type())
 

@@ -40,6 +40,10 @@
 #include "echoes-store.h"
 #include "echoes-thumbnailer.h"
 
+/* The references make 320 px wide thumbnails (convert -thumbnail 320x, …): so does
+ * Echoes here, whatever size the timeline uses. */
+#define BENCH_THUMBNAIL_SIZE 320
+
 #define WIDTH  4000
 #define HEIGHT 3000
 
@@ -328,7 +332,7 @@ thumbnail_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   pixbuf = echoes_thumbnailer_load_finish (ECHOES_THUMBNAILER (object), result, &error);
-  if (pixbuf == NULL || gdk_pixbuf_get_width (pixbuf) != ECHOES_THUMBNAIL_SIZE)
+  if (pixbuf == NULL || gdk_pixbuf_get_width (pixbuf) != BENCH_THUMBNAIL_SIZE)
     {
       g_printerr ("thumbnail failed: %s\n", error ? error->message : "wrong size");
       pending->failed++;
@@ -350,7 +354,7 @@ time_thumbnailer (GPtrArray  *images,
       g_autofree char *key = g_strdup_printf ("bench-%03u", i);
 
       echoes_thumbnailer_load_async (thumbnailer, g_ptr_array_index (images, i), key,
-                                     ECHOES_THUMBNAIL_SIZE, NULL, thumbnail_cb, &pending);
+                                     BENCH_THUMBNAIL_SIZE, NULL, thumbnail_cb, &pending);
     }
   while (pending.pending > 0)
     g_main_context_iteration (NULL, TRUE);
@@ -373,7 +377,7 @@ time_load_at_size (GPtrArray *images,
       g_autoptr(GError) error = NULL;
 
       if (!(pixbuf = echoes_image_load_at_size (g_ptr_array_index (images, i),
-                                                ECHOES_THUMBNAIL_SIZE, &error)))
+                                                BENCH_THUMBNAIL_SIZE, &error)))
         {
           g_printerr ("load failed: %s\n", error->message);
           (*failed)++;
@@ -390,7 +394,7 @@ load_worker (gpointer data,
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!(pixbuf = echoes_image_load_at_size (data, ECHOES_THUMBNAIL_SIZE, &error)))
+  if (!(pixbuf = echoes_image_load_at_size (data, BENCH_THUMBNAIL_SIZE, &error)))
     {
       g_printerr ("load failed: %s\n", error->message);
       g_atomic_int_inc ((gint *)user_data);
