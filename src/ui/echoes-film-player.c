@@ -14,7 +14,6 @@
 #include <gst/video/video.h>
 #include <glib/gi18n.h>
 
-#include "echoes-resources.h"
 
 /* Shows an EchoesPlayerPipeline: frames arrive on a streaming thread, are wrapped
  * zero-copy in a GdkMemoryTexture there, and only the swap happens on the main thread
@@ -355,9 +354,6 @@ echoes_film_player_class_init (EchoesFilmPlayerClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = echoes_film_player_dispose;
-
-  /* Referencing the resource keeps it (and its registration) in the static library. */
-  g_assert (echoes_get_resource () != NULL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/echoes-film-player.ui");

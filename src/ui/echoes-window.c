@@ -26,7 +26,6 @@
 #include "echoes-library.h"
 #include "echoes-music.h"
 #include "echoes-paths.h"
-#include "echoes-resources.h"
 #include "echoes-store.h"
 
 /**
@@ -2854,8 +2853,6 @@ echoes_window_class_init (EchoesWindowClass *klass)
   object_class->finalize = echoes_window_finalize;
   window_class->close_request = echoes_window_close_request;
 
-  /* Referencing the resource keeps it (and its registration) in the static library. */
-  g_assert (echoes_get_resource () != NULL);
   g_type_ensure (ECHOES_TYPE_PROJECT);
   g_type_ensure (ECHOES_TYPE_CLIP_CARD);
 
