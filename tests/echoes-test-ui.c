@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "echoes-test-ui.h"
+#include "echoes-test-util.h"
 
 /* Iterates the default main context for @ms milliseconds. */
 void
@@ -56,4 +57,54 @@ echoes_test_ui_save_screenshot (GtkWidget  *widget,
   path = g_build_filename (dir, name, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("Screenshot: %s", path);
+}
+
+static void
+context_ready_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  EchoesContext **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = echoes_context_new_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+context_opened (gpointer data)
+{
+  return *(EchoesContext **)data != NULL;
+}
+
+/**
+ * echoes_test_ui_open_context:
+ *
+ * Opens the context on the test's data dir the way the app does (asynchronously),
+ * iterating the main context until it is ready.
+ *
+ * Returns: (transfer full): the context
+ */
+EchoesContext *
+echoes_test_ui_open_context (guint timeout_ms)
+{
+  EchoesContext *context = NULL;
+
+  echoes_context_new_async (NULL, NULL, context_ready_cb, &context);
+  g_assert_true (echoes_test_wait_until (context_opened, &context, timeout_ms));
+  return context;
+}
+
+static gboolean
+widget_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+/* Iterates the main context until @widget is on screen. */
+void
+echoes_test_ui_wait_mapped (GtkWidget *widget,
+                            guint      timeout_ms)
+{
+  g_assert_true (echoes_test_wait_until (widget_mapped, widget, timeout_ms));
 }

@@ -9,8 +9,13 @@
 
 #include <gtk/gtk.h>
 
+#include "echoes-context.h"
+
 G_BEGIN_DECLS
 
+EchoesContext *echoes_test_ui_open_context    (guint       timeout_ms);
+void           echoes_test_ui_wait_mapped     (GtkWidget  *widget,
+                                               guint       timeout_ms);
 void echoes_test_ui_wait_ms         (guint       ms);
 void echoes_test_ui_save_screenshot (GtkWidget  *widget,
                                      const char *name);

@@ -36,37 +36,12 @@ typedef struct
 } Fixture;
 
 static void
-context_ready_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Fixture *f = user_data;
-  g_autoptr(GError) error = NULL;
-
-  f->context = echoes_context_new_finish (result, &error);
-  g_assert_no_error (error);
-}
-
-static gboolean
-context_opened (gpointer data)
-{
-  return ((Fixture *)data)->context != NULL;
-}
-
-static gboolean
-window_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (((Fixture *)data)->window));
-}
-
-static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   EchoesVideoProvider *local;
 
-  echoes_context_new_async (NULL, NULL, context_ready_cb, f);
-  g_assert_true (echoes_test_wait_until (context_opened, f, TIMEOUT_MS));
+  f->context = echoes_test_ui_open_context (TIMEOUT_MS);
 
   /* Tiny clips keep the test fast. */
   echoes_context_set_provider_name (f->context, "local");
@@ -80,7 +55,7 @@ fixture_setup (Fixture       *f,
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 720);
   echoes_window_set_context (f->window, f->context);
   gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (echoes_test_wait_until (window_mapped, f, TIMEOUT_MS));
+  echoes_test_ui_wait_mapped (GTK_WIDGET (f->window), TIMEOUT_MS);
 }
 
 static void
