@@ -14,6 +14,8 @@
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
 
+#include "echoes-clip-encoder.h"
+
 G_BEGIN_DECLS
 
 G_GNUC_UNUSED static gboolean
@@ -42,8 +44,9 @@ echoes_test_media_run (const char  *description,
   return ok;
 }
 
-/* An H.264 MP4 like the app's clips (High profile, B-frames), @frames at 30 fps.
- * Clips made with the same size share SPS/PPS, so they can be copied together. */
+/* An H.264 MP4 made with the app's clip encoder (High profile, B-frames, a key frame
+ * every second), @frames at 30 fps. Clips made with the same size share SPS/PPS, so
+ * they can be copied together. */
 G_GNUC_UNUSED static char *
 echoes_test_media_make_clip (const char *dir,
                              const char *name,
@@ -54,14 +57,13 @@ echoes_test_media_make_clip (const char *dir,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *encoder = echoes_clip_encoder_describe (30, 1, ECHOES_CLIP_ENCODER_QUALITY);
   g_autofree char *description = NULL;
 
   description = g_strdup_printf ("videotestsrc num-buffers=%u pattern=%u "
                                  "! video/x-raw,format=I420,width=%u,height=%u,framerate=30/1 "
-                                 "! x264enc speed-preset=veryfast key-int-max=30 "
-                                 "! video/x-h264,profile=high ! mp4mux "
-                                 "! filesink location=\"%s\"",
-                                 frames, pattern, width, height, path);
+                                 "! %s ! mp4mux ! filesink location=\"%s\"",
+                                 frames, pattern, width, height, encoder, path);
   if (!echoes_test_media_run (description, &error))
     g_error ("Cannot make %s: %s", path, error->message);
 

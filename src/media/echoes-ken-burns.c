@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "echoes-ken-burns.h"
+#include "echoes-clip-encoder.h"
 
 #include <errno.h>
 #include <math.h>
@@ -1398,6 +1399,7 @@ echoes_ken_burns_render (const char                 *image_path,
   g_autofree EchoesKenBurnsRect *crops = NULL;
   g_autofree char *temp_path = NULL;
   g_autofree char *description = NULL;
+  g_autofree char *encoder = NULL;
   g_auto(Plane) Y = { 0 };
   g_auto(Plane) U = { 0 };
   g_auto(Plane) V = { 0 };
@@ -1518,16 +1520,15 @@ echoes_ken_burns_render (const char                 *image_path,
   if (!(temp_path = make_temp_path (output_path, error)))
     return FALSE;
 
-  /* Encoder settings from media-recipes.md §1: x264 CRF 23 without VBV and ffmpeg's GOP,
-   * so the output matches `ffmpeg -c:v libx264 -preset medium`. */
+  /* The clips' encoder (echoes-clip-encoder.c): x264 medium, CRF-like 23, a key frame
+   * every second so that the export can cut clips there without re-encoding. */
+  encoder = echoes_clip_encoder_describe (params->fps, 1, ECHOES_CLIP_ENCODER_QUALITY);
   description = g_strdup_printf (
     "appsrc name=src format=time is-live=false block=false "
     "caps=video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
     "colorimetry=bt709,pixel-aspect-ratio=1/1,interlace-mode=progressive "
-    "! x264enc speed-preset=medium pass=qual quantizer=23 key-int-max=250 "
-    "vbv-buf-capacity=0 option-string=keyint-min=25 "
-    "! video/x-h264,profile=high ! mp4mux faststart=true ! filesink name=sink",
-    params->width, params->height, params->fps);
+    "! %s ! mp4mux faststart=true ! filesink name=sink",
+    params->width, params->height, params->fps, encoder);
 
   if (!(pipeline = gst_parse_launch (description, &local_error)))
     {

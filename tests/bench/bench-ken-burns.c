@@ -19,7 +19,8 @@
 #include "echoes-ken-burns.h"
 
 /* One 5 s 1280×720@30 clip from a generated 12-megapixel JPEG: our renderer against
- * `ffmpeg -vf zoompan` with the same x264 settings (medium, CRF 23, no VBV, GOP 250), and
+ * `ffmpeg -vf zoompan` with the same x264 settings (medium, CRF 23, no VBV, a key frame every
+ * second as the app's clips have: echoes-clip-encoder.c), and
  * against encoding ready-made raw frames (the floor: x264 itself). Also the smoothness of
  * the motion: a bright dot is tracked in every frame of both outputs; the figure is how
  * much its per-frame velocity deviates from the 5-frame mean (zoompan's integer crop
@@ -236,7 +237,8 @@ render_ffmpeg (const char *photo,
     (char *)"ffmpeg", (char *)"-v", (char *)"error", (char *)"-y", (char *)"-i", (char *)photo,
     (char *)"-vf", (char *)ffmpeg_zoompan, (char *)"-frames:v", (char *)"150",
     (char *)"-c:v", (char *)"libx264", (char *)"-preset", (char *)"medium",
-    (char *)"-crf", (char *)"23", (char *)out, NULL
+    (char *)"-crf", (char *)"23", (char *)"-g", (char *)"30", (char *)"-keyint_min", (char *)"30",
+    (char *)out, NULL
   };
   double seconds = NAN;
 
@@ -307,6 +309,7 @@ main (int   argc,
                          (char *)"-s", (char *)"1280x720", (char *)"-r", (char *)"30",
                          (char *)"-i", raw, (char *)"-c:v", (char *)"libx264",
                          (char *)"-preset", (char *)"medium", (char *)"-crf", (char *)"23",
+                         (char *)"-g", (char *)"30", (char *)"-keyint_min", (char *)"30",
                          enc, NULL };
       double unused;
 

@@ -1,0 +1,38 @@
+/* echoes-clip-encoder.h
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/**
+ * EchoesClipEncoderSpeed:
+ * @ECHOES_CLIP_ENCODER_QUALITY: x264 `medium`, what every local clip is made with
+ * @ECHOES_CLIP_ENCODER_FAST: x264 `veryfast` with the headers of @ECHOES_CLIP_ENCODER_QUALITY
+ *
+ * Both produce byte-identical SPS/PPS for the same size and frame rate, so frames of
+ * either can follow each other in one H.264 stream (see echoes-film-splicer.c).
+ */
+typedef enum
+{
+  ECHOES_CLIP_ENCODER_QUALITY,
+  ECHOES_CLIP_ENCODER_FAST,
+} EchoesClipEncoderSpeed;
+
+/* Seconds between key frames of a clip: the places a film can be cut without
+ * re-encoding. */
+#define ECHOES_CLIP_KEY_INTERVAL 1
+
+char *echoes_clip_encoder_describe (int                    fps_n,
+                                    int                    fps_d,
+                                    EchoesClipEncoderSpeed speed);
+gboolean echoes_clip_encoder_same_stream (GstCaps               *a,
+                                          GstCaps               *b);
+
+G_END_DECLS
