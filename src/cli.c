@@ -683,6 +683,8 @@ projects_export (Cli   *cli,
       json_builder_add_int_value (builder, film->n_clips);
       json_builder_set_member_name (builder, "copied-video");
       json_builder_add_boolean_value (builder, echoes_exporter_get_copied_video (exporter));
+      json_builder_set_member_name (builder, "spliced-video");
+      json_builder_add_boolean_value (builder, echoes_exporter_get_spliced_video (exporter));
       json_builder_end_object (builder);
       print_json (builder);
     }

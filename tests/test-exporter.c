@@ -12,6 +12,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <gst/app/app.h>
+#include <gst/video/video.h>
 
 #include "echoes-exporter.h"
 #include "echoes-test-media.h"
@@ -20,6 +21,7 @@
 
 static char *media_dir;
 static char *clips[4];       /* three 1 s 320×180 clips */
+static char *long_clips[4];  /* black, white, black: 2 s each, key frames at 0 and 1 s */
 static char *music;          /* 5 s, 44.1 kHz Ogg */
 static char *broken_music;
 
@@ -78,6 +80,67 @@ video_sample_checksums (const char *path)
   gst_element_set_state (pipeline, GST_STATE_NULL);
 
   return sums;
+}
+
+/* The mean luma of every frame, in presentation order. */
+static GArray *
+frame_lumas (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstElement) sink = NULL;
+  g_autofree char *description = NULL;
+  GArray *lumas = g_array_new (FALSE, FALSE, sizeof (double));
+  GstSample *sample;
+
+  description = g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! videoconvert "
+                                 "! video/x-raw,format=I420 ! appsink name=sink sync=false",
+                                 path);
+  pipeline = gst_parse_launch (description, &error);
+  g_assert_no_error (error);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+
+  while ((sample = gst_app_sink_pull_sample (GST_APP_SINK (sink))))
+    {
+      GstVideoInfo info;
+      GstVideoFrame frame;
+      guint64 sum = 0;
+      double mean;
+
+      g_assert_true (gst_video_info_from_caps (&info, gst_sample_get_caps (sample)));
+      g_assert_true (gst_video_frame_map (&frame, &info, gst_sample_get_buffer (sample), GST_MAP_READ));
+      for (gint y = 0; y < GST_VIDEO_INFO_HEIGHT (&info); y++)
+        {
+          const guint8 *row = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
+                              y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
+
+          for (gint x = 0; x < GST_VIDEO_INFO_WIDTH (&info); x++)
+            sum += row[x];
+        }
+      mean = (double) sum / (GST_VIDEO_INFO_WIDTH (&info) * GST_VIDEO_INFO_HEIGHT (&info));
+      g_array_append_val (lumas, mean);
+      gst_video_frame_unmap (&frame);
+      gst_sample_unref (sample);
+    }
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  return lumas;
+}
+
+static void
+assert_same_samples (GPtrArray *output,
+                     guint      output_from,
+                     GPtrArray *input,
+                     guint      input_from,
+                     guint      n)
+{
+  g_assert_cmpuint (output_from + n, <=, output->len);
+  g_assert_cmpuint (input_from + n, <=, input->len);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (g_ptr_array_index (output, output_from + i), ==,
+                     g_ptr_array_index (input, input_from + i));
 }
 
 typedef struct
@@ -202,7 +265,9 @@ test_exporter_encode_crossfade (void)
   echoes_exporter_set_crossfade (exporter, GST_SECOND / 2);
   g_assert_true (echoes_exporter_run (exporter, path, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
+  /* Resized: rendered. */
   g_assert_false (echoes_exporter_get_copied_video (exporter));
+  g_assert_false (echoes_exporter_get_spliced_video (exporter));
   assert_film (path, &expected);
 }
 
@@ -230,6 +295,8 @@ test_exporter_durations (void)
   g_autoptr(EchoesExporter) exporter = echoes_exporter_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *path = out_path ("film.mp4");
+  g_autoptr(GPtrArray) output = NULL;
+  g_autoptr(GPtrArray) input = NULL;
   /* "Fit to music" cut clips 1 and 3 to half a second; clip 2 keeps its length. */
   const GstClockTime durations[] = { GST_SECOND / 2, GST_CLOCK_TIME_NONE, GST_SECOND / 2 };
   const Expected expected = { "video/quicktime", "video/x-h264", "audio/mpeg", 320, 180,
@@ -240,7 +307,85 @@ test_exporter_durations (void)
   echoes_exporter_set_height (exporter, 0);
   g_assert_true (echoes_exporter_run (exporter, path, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
-  /* Cutting inside a GOP needs encoding. */
+  /* Cutting inside a GOP needs encoding, but only of the cut clips: clip 2 is copied. */
+  g_assert_false (echoes_exporter_get_copied_video (exporter));
+  g_assert_true (echoes_exporter_get_spliced_video (exporter));
+  assert_film (path, &expected);
+  output = video_sample_checksums (path);
+  input = video_sample_checksums (clips[1]);
+  g_assert_cmpuint (output->len, ==, 60);
+  assert_same_samples (output, 15, input, 0, 30);
+}
+
+static void
+test_exporter_splice_crossfade (void)
+{
+  g_autoptr(EchoesExporter) exporter = echoes_exporter_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) output = NULL;
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) last = NULL;
+  g_autoptr(GArray) lumas = NULL;
+  g_autofree char *path = out_path ("film.mp4");
+  g_autofree char *dir = g_path_get_dirname (path);
+  const char *tracks[] = { music, NULL };
+  /* 3 × 2 s − 2 × 0.5 s of overlap */
+  const Expected expected = { "video/quicktime", "video/x-h264", "audio/mpeg", 320, 180,
+                              5 * GST_SECOND };
+  double progress = 0.0;
+
+  echoes_exporter_set_clips (exporter, (const char * const *) long_clips);
+  echoes_exporter_set_music (exporter, tracks, 1.0, GST_SECOND);
+  echoes_exporter_set_height (exporter, 0);
+  echoes_exporter_set_crossfade (exporter, GST_SECOND / 2);
+  g_assert_true (echoes_exporter_run (exporter, path, NULL, progress_cb, &progress, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (progress, ==, 1.0);
+  g_assert_true (echoes_exporter_get_spliced_video (exporter));
+  g_assert_false (echoes_exporter_get_copied_video (exporter));
+  assert_film (path, &expected);
+  /* Nothing left beside the film. */
+  g_assert_cmpuint (count_files (dir), ==, 1);
+
+  /* Clip 1's first second and clip 3's last second are copied (whole GOPs); the
+   * frames from clip 1's key frame at 1 s to clip 3's at 1 s are re-encoded. */
+  output = video_sample_checksums (path);
+  g_assert_cmpuint (output->len, ==, 150);
+  first = video_sample_checksums (long_clips[0]);
+  last = video_sample_checksums (long_clips[2]);
+  assert_same_samples (output, 0, first, 0, 30);
+  assert_same_samples (output, 120, last, 30, 30);
+
+  /* Black until the first crossfade (frames 45–59), white from its end to the second
+   * (90–104), black after; half way through a crossfade, grey. */
+  lumas = frame_lumas (path);
+  g_assert_cmpuint (lumas->len, ==, 150);
+  g_assert_cmpfloat (g_array_index (lumas, double, 44), <, 30);
+  g_assert_cmpfloat_with_epsilon (g_array_index (lumas, double, 52), 125, 25);
+  g_assert_cmpfloat (g_array_index (lumas, double, 60), >, 220);
+  g_assert_cmpfloat (g_array_index (lumas, double, 89), >, 220);
+  g_assert_cmpfloat_with_epsilon (g_array_index (lumas, double, 97), 125, 25);
+  g_assert_cmpfloat (g_array_index (lumas, double, 105), <, 30);
+  for (guint i = 46; i < 60; i++)
+    g_assert_cmpfloat (g_array_index (lumas, double, i), >, g_array_index (lumas, double, i - 1));
+}
+
+static void
+test_exporter_splice_fallback (void)
+{
+  g_autoptr(EchoesExporter) exporter = echoes_exporter_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = out_path ("film.mp4");
+  /* 3 × 1 s − 2 × 0.5 s: the middle clip has no key frame between its crossfades. */
+  const Expected expected = { "video/quicktime", "video/x-h264", "audio/mpeg", 320, 180,
+                              2 * GST_SECOND };
+
+  echoes_exporter_set_clips (exporter, (const char * const *) clips);
+  echoes_exporter_set_height (exporter, 0);
+  echoes_exporter_set_crossfade (exporter, GST_SECOND / 2);
+  g_assert_true (echoes_exporter_run (exporter, path, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (echoes_exporter_get_spliced_video (exporter));
   g_assert_false (echoes_exporter_get_copied_video (exporter));
   assert_film (path, &expected);
 }
@@ -345,6 +490,23 @@ test_exporter_cancel (void)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_files (dir), ==, 0);
   g_clear_error (&data.error);
+
+  /* The same while splicing: neither the film nor the parts are left. */
+  g_cancellable_reset (cancellable);
+  data.done = FALSE;
+  data.n_progress = 0;
+  data.last = 0.0;
+  echoes_exporter_set_clips (exporter, (const char * const *) long_clips);
+  echoes_exporter_set_height (exporter, 0);
+  echoes_exporter_set_crossfade (exporter, GST_SECOND / 2);
+  echoes_exporter_run_async (exporter, path, cancellable, async_done_cb, &data);
+  while (!data.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_files (dir), ==, 0);
+  g_clear_error (&data.error);
 }
 
 static void
@@ -423,6 +585,9 @@ main (int   argc,
   clips[0] = echoes_test_media_make_clip (media_dir, "a.mp4", 320, 180, 30, 0);
   clips[1] = echoes_test_media_make_clip (media_dir, "b.mp4", 320, 180, 30, 18);
   clips[2] = echoes_test_media_make_clip (media_dir, "c.mp4", 320, 180, 30, 1);
+  long_clips[0] = echoes_test_media_make_clip (media_dir, "black1.mp4", 320, 180, 60, 2);
+  long_clips[1] = echoes_test_media_make_clip (media_dir, "white.mp4", 320, 180, 60, 3);
+  long_clips[2] = echoes_test_media_make_clip (media_dir, "black2.mp4", 320, 180, 60, 2);
   music = echoes_test_media_make_audio (media_dir, "music.ogg", "ogg", 44100, 5.0);
   broken_music = g_build_filename (media_dir, "broken.mp3", NULL);
   g_assert_true (g_file_set_contents (broken_music, "ID3\x03\x00\x00\x00\x00\x00\x10garbage garbage",
@@ -432,6 +597,8 @@ main (int   argc,
   g_test_add_func ("/echoes/media/exporter/encode-crossfade", test_exporter_encode_crossfade);
   g_test_add_func ("/echoes/media/exporter/encode-resize", test_exporter_encode_resize);
   g_test_add_func ("/echoes/media/exporter/durations", test_exporter_durations);
+  g_test_add_func ("/echoes/media/exporter/splice-crossfade", test_exporter_splice_crossfade);
+  g_test_add_func ("/echoes/media/exporter/splice-fallback", test_exporter_splice_fallback);
   g_test_add_func ("/echoes/media/exporter/webm", test_exporter_webm);
   g_test_add_func ("/echoes/media/exporter/async", test_exporter_async);
   g_test_add_func ("/echoes/media/exporter/cancel", test_exporter_cancel);
@@ -442,6 +609,8 @@ main (int   argc,
 
   for (guint i = 0; clips[i] != NULL; i++)
     g_clear_pointer (&clips[i], g_free);
+  for (guint i = 0; long_clips[i] != NULL; i++)
+    g_clear_pointer (&long_clips[i], g_free);
   g_clear_pointer (&music, g_free);
   g_clear_pointer (&broken_music, g_free);
   g_clear_pointer (&media_dir, g_free);

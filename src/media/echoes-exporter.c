@@ -21,6 +21,8 @@
 #include <glib/gstdio.h>
 #include <glib/gi18n.h>
 
+#include "echoes-clip-encoder.h"
+#include "echoes-film-splicer.h"
 #include "echoes-film-timeline.h"
 
 /* Exports the approved clips (+ music) as one film, with the timeline shared with the
@@ -54,6 +56,7 @@ struct _EchoesExporter
   GstClockTime        crossfade;
   EchoesExportFlags   flags;
   gboolean            copied_video;
+  gboolean            spliced_video;
 };
 
 enum {
@@ -87,7 +90,13 @@ typedef struct
   GWeakRef                  exporter;
 
   gboolean                  copied_video;
+  gboolean                  spliced_video;
   gboolean                  video_encoder_created;
+
+  /* The stage running maps its 0–1 onto [progress_offset, progress_offset + progress_scale]. */
+  gint64                    started;
+  double                    progress_offset;
+  double                    progress_scale;
 } Job;
 
 typedef struct
@@ -146,6 +155,7 @@ job_new (EchoesExporter *self,
   job->crossfade = self->crossfade;
   job->flags = self->flags;
   job->destination = g_canonicalize_filename (destination, NULL);
+  job->progress_scale = 1.0;
   g_weak_ref_init (&job->exporter, self);
 
   return job;
@@ -195,6 +205,22 @@ job_report (Job    *job,
   event->remaining = remaining;
   g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, progress_event_dispatch,
                               event, progress_event_free);
+}
+
+/* Reports the running stage's @fraction, with the time left estimated from the time
+ * the whole export took so far. */
+static void
+job_report_stage (Job    *job,
+                  double  fraction)
+{
+  double overall = job->progress_offset + job->progress_scale * CLAMP (fraction, 0.0, 1.0);
+  gint64 elapsed = g_get_monotonic_time () - job->started;
+  gint64 remaining = -1;
+
+  if (overall > 0.02)
+    remaining = (gint64) (elapsed * (1.0 - overall) / overall);
+
+  job_report (job, overall, remaining);
 }
 
 static gboolean
@@ -254,34 +280,6 @@ inspect_clips (Job           *job,
 }
 
 static gboolean
-same_stream (const ClipInfo *a,
-             const ClipInfo *b)
-{
-  static const char * const fields[] = {
-    "stream-format", "profile", "level", "codec_data", "width", "height", "framerate",
-  };
-  GstStructure *sa = gst_caps_get_structure (a->caps, 0);
-  GstStructure *sb = gst_caps_get_structure (b->caps, 0);
-
-  if (!gst_structure_has_name (sa, "video/x-h264") || !gst_structure_has_name (sb, "video/x-h264"))
-    return FALSE;
-
-  /* One avcC for the whole file: the SPS/PPS must be byte-identical. */
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      const GValue *va = gst_structure_get_value (sa, fields[i]);
-      const GValue *vb = gst_structure_get_value (sb, fields[i]);
-
-      if ((va == NULL) != (vb == NULL))
-        return FALSE;
-      if (va != NULL && gst_value_compare (va, vb) != GST_VALUE_EQUAL)
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
 can_copy_video (Job    *job,
                 GArray *infos)
 {
@@ -297,7 +295,7 @@ can_copy_video (Job    *job,
     {
       const ClipInfo *clip = &g_array_index (infos, ClipInfo, i);
 
-      if (!same_stream (first, clip))
+      if (!echoes_clip_encoder_same_stream (first->caps, clip->caps))
         {
           g_debug ("Clip %u differs from clip 1: re-encoding", i + 1);
           return FALSE;
@@ -314,6 +312,130 @@ can_copy_video (Job    *job,
     }
 
   return TRUE;
+}
+
+/* Whether the video can be spliced (echoes-film-splicer.c) rather than rendered: it
+ * needs crossfades or trims, and the clips could otherwise be copied. */
+static gboolean
+can_splice (Job    *job,
+            GArray *infos)
+{
+  const ClipInfo *first = &g_array_index (infos, ClipInfo, 0);
+  gboolean trimmed = FALSE;
+
+  if (job->format != ECHOES_EXPORT_FORMAT_MP4 ||
+      (job->flags & ECHOES_EXPORT_FLAGS_FORCE_ENCODE) != 0 ||
+      (job->height != 0 && job->height != first->height))
+    return FALSE;
+
+  for (guint i = 0; i < infos->len; i++)
+    {
+      const ClipInfo *clip = &g_array_index (infos, ClipInfo, i);
+
+      if (!echoes_clip_encoder_same_stream (first->caps, clip->caps))
+        return FALSE;
+
+      if (job->durations != NULL && i < job->durations->len)
+        {
+          GstClockTime d = g_array_index (job->durations, GstClockTime, i);
+
+          trimmed |= GST_CLOCK_TIME_IS_VALID (d) && d > 0 && d + GST_MSECOND < clip->duration;
+        }
+    }
+
+  return job->crossfade > 0 || trimmed;
+}
+
+/* The per-clip durations as an array of @n, or %NULL for whole clips. */
+static GstClockTime *
+job_dup_durations (Job   *job,
+                   guint  n)
+{
+  GstClockTime *durations;
+
+  if (job->durations == NULL)
+    return NULL;
+
+  durations = g_new (GstClockTime, n);
+  for (guint i = 0; i < n; i++)
+    durations[i] = i < job->durations->len ? g_array_index (job->durations, GstClockTime, i)
+                                           : GST_CLOCK_TIME_NONE;
+  return durations;
+}
+
+/* A hidden folder beside the destination for the spliced video and its transitions;
+ * removed with whatever it holds. */
+typedef char PartsDir;
+
+static void
+parts_dir_remove (PartsDir *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (path);
+  g_free (path);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PartsDir, parts_dir_remove)
+
+/* Share of the progress bar for splicing: the rest (remuxing, encoding the audio)
+ * takes a fraction of its time. */
+#define SPLICE_SHARE 0.85
+
+static void
+splice_progress_cb (double   fraction,
+                    gpointer user_data)
+{
+  job_report_stage (user_data, fraction);
+}
+
+/* Replaces the clips with one video-only file, the film's video spliced from them, so
+ * that the rest is the copy path. Leaves the clips as they were (and returns %TRUE)
+ * when they cannot be spliced: the film is then rendered. */
+static gboolean
+splice_video (Job           *job,
+              const char    *parts_dir,
+              GArray        *infos,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autofree GstClockTime *durations = job_dup_durations (job, infos->len);
+  g_autofree char *video = g_build_filename (parts_dir, "video.mp4", NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  job->progress_scale = SPLICE_SHARE;
+  if (!echoes_film_splice ((const char * const *) job->clips, durations, job->crossfade,
+                           parts_dir, video, splice_progress_cb, job, cancellable, &local_error))
+    {
+      g_unlink (video);
+      job->progress_scale = 1.0;
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+        {
+          g_debug ("Rendering the film: %s", local_error->message);
+          return TRUE;
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  g_strfreev (job->clips);
+  job->clips = g_new0 (char *, 2);
+  job->clips[0] = g_steal_pointer (&video);
+  g_clear_pointer (&job->durations, g_array_unref);
+  job->crossfade = 0;
+  job->spliced_video = TRUE;
+  job->progress_offset = SPLICE_SHARE;
+  job->progress_scale = 1.0 - SPLICE_SHARE;
+
+  g_array_set_size (infos, 0);
+  return inspect_clips (job, infos, cancellable, error);
 }
 
 static GstEncodingProfile *
@@ -463,7 +585,6 @@ run_pipeline (Job           *job,
               GError       **error)
 {
   g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
-  gint64 started = g_get_monotonic_time ();
   gboolean done = FALSE;
   gboolean ok = FALSE;
 
@@ -503,16 +624,7 @@ run_pipeline (Job           *job,
       else if (film_duration > 0 &&
                gst_element_query_position (pipeline, GST_FORMAT_TIME, &position) &&
                position >= 0)
-        {
-          double fraction = CLAMP ((double) position / (double) film_duration, 0.0, 1.0);
-          gint64 elapsed = g_get_monotonic_time () - started;
-          gint64 remaining = -1;
-
-          if (fraction > 0.02)
-            remaining = (gint64) (elapsed * (1.0 - fraction) / fraction);
-
-          job_report (job, fraction, remaining);
-        }
+        job_report_stage (job, (double) position / (double) film_duration);
     }
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
@@ -542,12 +654,14 @@ export_film (Job           *job,
   g_autofree char *temp_uri = NULL;
   g_autofree char *display = NULL;
   g_autofree GstClockTime *durations = NULL;
+  g_autoptr(PartsDir) parts_dir = NULL;
   EchoesFilmSettings settings;
   const ClipInfo *first;
   gboolean ok;
   int fd;
 
   display = g_filename_display_basename (job->destination);
+  job->started = g_get_monotonic_time ();
 
   if (job->clips == NULL || job->clips[0] == NULL)
     {
@@ -581,6 +695,26 @@ export_film (Job           *job,
       !(tracks = echoes_music_probe ((const char * const *) job->music, cancellable, error)))
     return FALSE;
 
+  base = g_path_get_basename (job->destination);
+
+  if (can_splice (job, infos))
+    {
+      g_autofree char *parts_template = g_strdup_printf ("%s%c.%s-XXXXXX", dir, G_DIR_SEPARATOR, base);
+
+      if (g_mkdtemp_full (parts_template, 0700) == NULL)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       _("“%s” cannot be written: %s"), display, g_strerror (saved_errno));
+          return FALSE;
+        }
+      parts_dir = g_steal_pointer (&parts_template);
+
+      if (!splice_video (job, parts_dir, infos, cancellable, error))
+        return FALSE;
+    }
+
   job->copied_video = can_copy_video (job, infos);
   first = &g_array_index (infos, ClipInfo, 0);
 
@@ -599,16 +733,11 @@ export_film (Job           *job,
       settings.fps_d = first->fps_n > 0 ? MAX (first->fps_d, 1) : 1;
     }
 
-  if (job->durations != NULL)
-    {
-      durations = g_new (GstClockTime, infos->len);
-      for (guint i = 0; i < infos->len; i++)
-        durations[i] = i < job->durations->len ? g_array_index (job->durations, GstClockTime, i)
-                                               : GST_CLOCK_TIME_NONE;
-    }
+  durations = job_dup_durations (job, infos->len);
 
   g_debug ("Exporting %u clips to %s, %s video, %ux%u", infos->len, job->destination,
-           job->copied_video ? "copying" : "encoding", settings.width, settings.height);
+           job->spliced_video ? "spliced" : job->copied_video ? "copying" : "encoding",
+           settings.width, settings.height);
 
   if (!(clip_assets = echoes_film_request_assets ((const char * const *) job->clips,
                                                    cancellable, error)))
@@ -623,7 +752,6 @@ export_film (Job           *job,
                                              starts, error)))
     return FALSE;
 
-  base = g_path_get_basename (job->destination);
   temp_template = g_strdup_printf ("%s%c.%s-XXXXXX", dir, G_DIR_SEPARATOR, base);
   /* 0666 & ~umask, like any new file: g_mkstemp() would make it private. */
   if ((fd = g_mkstemp_full (temp_template, O_RDWR, 0666)) < 0)
@@ -876,7 +1004,8 @@ echoes_exporter_get_flags (EchoesExporter *self)
  * echoes_exporter_get_copied_video:
  * @self: a #EchoesExporter
  *
- * Returns: %TRUE if the last successful export copied the video instead of encoding it
+ * Returns: %TRUE if the last successful export copied every frame of the video
+ *   instead of encoding it
  */
 gboolean
 echoes_exporter_get_copied_video (EchoesExporter *self)
@@ -884,6 +1013,21 @@ echoes_exporter_get_copied_video (EchoesExporter *self)
   g_return_val_if_fail (ECHOES_IS_EXPORTER (self), FALSE);
 
   return self->copied_video;
+}
+
+/**
+ * echoes_exporter_get_spliced_video:
+ * @self: a #EchoesExporter
+ *
+ * Returns: %TRUE if the last successful export encoded only the frames around its
+ *   crossfades and cuts and copied the others
+ */
+gboolean
+echoes_exporter_get_spliced_video (EchoesExporter *self)
+{
+  g_return_val_if_fail (ECHOES_IS_EXPORTER (self), FALSE);
+
+  return self->spliced_video;
 }
 
 /**
@@ -921,7 +1065,8 @@ echoes_exporter_run (EchoesExporter            *self,
   job->progress_data = user_data;
 
   ret = export_film (job, cancellable, error);
-  self->copied_video = ret && job->copied_video;
+  self->copied_video = ret && job->copied_video && !job->spliced_video;
+  self->spliced_video = ret && job->spliced_video;
 
   return ret;
 }
@@ -999,7 +1144,8 @@ echoes_exporter_run_finish (EchoesExporter  *self,
 
   job = g_task_get_task_data (G_TASK (result));
   ret = g_task_propagate_boolean (G_TASK (result), error);
-  self->copied_video = ret && job->copied_video;
+  self->copied_video = ret && job->copied_video && !job->spliced_video;
+  self->spliced_video = ret && job->spliced_video;
 
   return ret;
 }

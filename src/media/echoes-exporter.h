@@ -95,6 +95,7 @@ void                echoes_exporter_set_flags        (EchoesExporter           *
                                                       EchoesExportFlags         flags);
 EchoesExportFlags   echoes_exporter_get_flags        (EchoesExporter           *self);
 gboolean            echoes_exporter_get_copied_video (EchoesExporter           *self);
+gboolean            echoes_exporter_get_spliced_video (EchoesExporter          *self);
 
 gboolean            echoes_exporter_run              (EchoesExporter           *self,
                                                       const char               *destination,
