@@ -21,6 +21,7 @@
 #include <glib/gi18n.h>
 
 #include "echoes-clip-encoder.h"
+#include "echoes-media-util.h"
 
 /* Joins H.264 clips into one video-only MP4 with crossfades (and trims) while decoding
  * and encoding only the frames around each cut.
@@ -249,30 +250,22 @@ reader_start (GstElement    *reader,
       if (ret == GST_STATE_CHANGE_FAILURE || ret == GST_STATE_CHANGE_ASYNC ||
           !gst_element_seek_simple (reader, GST_FORMAT_TIME,
                                     GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE, (gint64) position))
-        {
-          if (!take_bus_error (reader, path, error))
-            {
-              g_autofree char *display = g_filename_display_basename (path);
-
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                           _("“%s” cannot be read"), display);
-            }
-          return FALSE;
-        }
+        goto failed;
     }
 
   if (gst_element_set_state (reader, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
-    {
-      if (!take_bus_error (reader, path, error))
-        {
-          g_autofree char *display = g_filename_display_basename (path);
-
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("“%s” cannot be read"), display);
-        }
-      return FALSE;
-    }
+    goto failed;
 
   return TRUE;
+
+failed:
+  if (!take_bus_error (reader, path, error))
+    {
+      g_autofree char *display = g_filename_display_basename (path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("“%s” cannot be read"), display);
+    }
+  return FALSE;
 }
 
 static void
@@ -465,34 +458,17 @@ wait_for_eos (GstElement    *pipeline,
               GCancellable  *cancellable,
               GError       **error)
 {
-  g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr(GError) local_error = NULL;
 
-  for (;;)
-    {
-      g_autoptr(GstMessage) message = NULL;
+  if (echoes_media_wait_for_eos (pipeline, cancellable, &local_error))
+    return TRUE;
 
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-
-      message = gst_bus_timed_pop_filtered (bus, 20 * GST_MSECOND,
-                                            GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-      if (message == NULL)
-        continue;
-
-      if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
-        {
-          g_autoptr(GError) gst_error = NULL;
-          g_autofree char *debug = NULL;
-
-          gst_message_parse_error (message, &gst_error, &debug);
-          g_warning ("Splicing failed: %s (%s)", gst_error->message, debug ? debug : "");
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       _("The film cannot be exported: %s"), gst_error->message);
-          return FALSE;
-        }
-
-      return TRUE;
-    }
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 _("The film cannot be exported: %s"), local_error->message);
+  return FALSE;
 }
 
 /* appsrc ! @middle ! filesink, playing. */

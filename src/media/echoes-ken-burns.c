@@ -11,6 +11,7 @@
 
 #include "echoes-ken-burns.h"
 #include "echoes-clip-encoder.h"
+#include "echoes-media-util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -691,40 +692,22 @@ element_exists (const char *name)
   return factory != NULL;
 }
 
-/* Waits for EOS or an error, polling @cancellable every 20 ms so that a cancel is seen
- * quickly even while the encoder drains. */
 static gboolean
 wait_for_eos (GstElement    *pipeline,
               GCancellable  *cancellable,
               GError       **error)
 {
-  g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr(GError) local_error = NULL;
 
-  for (;;)
-    {
-      g_autoptr(GstMessage) msg = NULL;
+  if (echoes_media_wait_for_eos (pipeline, cancellable, &local_error))
+    return TRUE;
 
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-
-      msg = gst_bus_timed_pop_filtered (bus, 20 * GST_MSECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-      if (msg == NULL)
-        continue;
-
-      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
-        {
-          g_autoptr(GError) gst_error = NULL;
-          g_autofree char *debug = NULL;
-
-          gst_message_parse_error (msg, &gst_error, &debug);
-          g_debug ("GStreamer error: %s (%s)", gst_error->message, debug ? debug : "");
-          g_set_error (error, ECHOES_KEN_BURNS_ERROR, ECHOES_KEN_BURNS_ERROR_FAILED,
-                       "Encoding failed: %s", gst_error->message);
-          return FALSE;
-        }
-
-      return TRUE;
-    }
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else
+    g_set_error (error, ECHOES_KEN_BURNS_ERROR, ECHOES_KEN_BURNS_ERROR_FAILED,
+                 "Encoding failed: %s", local_error->message);
+  return FALSE;
 }
 
 static GstBuffer *
