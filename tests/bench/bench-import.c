@@ -40,6 +40,8 @@
 #include "echoes-store.h"
 #include "echoes-thumbnailer.h"
 
+#include "bench-util.h"
+
 /* The references make 320 px wide thumbnails (convert -thumbnail 320x, …): so does
  * Echoes here, whatever size the timeline uses. */
 #define BENCH_THUMBNAIL_SIZE 320
@@ -97,18 +99,6 @@ cpu_ms (void)
   getrusage (RUSAGE_SELF, &usage);
   return usage.ru_utime.tv_sec * 1e3 + usage.ru_utime.tv_usec / 1e3 +
          usage.ru_stime.tv_sec * 1e3 + usage.ru_stime.tv_usec / 1e3;
-}
-
-static guint
-env_uint (const char *name,
-          guint       fallback)
-{
-  const char *value = g_getenv (name);
-  guint64 n;
-
-  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 1, 100000, &n, NULL))
-    return fallback;
-  return (guint)n;
 }
 
 /* A photo-like image: a per-image colour field of a few sine waves, edges from a
@@ -631,9 +621,9 @@ main (int   argc,
   g_autofree char *pool_note = NULL;
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(GString) stalls = g_string_new (NULL);
-  guint n = env_uint ("ECHOES_BENCH_N", 100);
-  guint slow_n = MIN (env_uint ("ECHOES_BENCH_SLOW_N", 20), n);
-  guint rounds = MIN (env_uint ("ECHOES_BENCH_ROUNDS", 3), 16);
+  guint n = bench_env_uint ("ECHOES_BENCH_N", 100);
+  guint slow_n = MIN (bench_env_uint ("ECHOES_BENCH_SLOW_N", 20), n);
+  guint rounds = MIN (bench_env_uint ("ECHOES_BENCH_ROUNDS", 3), 16);
   guint cores = g_get_num_processors ();
   Figure conv = { "a. convert -thumbnail 320x", NULL, slow_n, };
   Figure conv_fast = { "b. convert -define jpeg:size=640x480 ...", NULL, n, };

@@ -18,7 +18,9 @@
  *      library: time from spawn to its first frame, and its VmHWM.
  *      With ECHOES_REPORT_FIRST_FRAME=1 the app is expected to print `first-frame <ms>`
  *      (and, once the timeline shows the project's clips, `content-frame <ms>`) to
- *      stderr from a GdkFrameClock::after-paint handler; if it does not, the window's
+ *      stderr from a GdkFrameClock::after-paint handler, counted from
+ *      ECHOES_REPORT_ORIGIN_US (the g_get_monotonic_time() of the spawn, which the
+ *      bench passes); if it does not, the window's
  *      mapping is polled with xwininfo instead (which comes a little before its first
  *      paint). The peak RSS is read once it has not grown for ECHOES_BENCH_SETTLE_MS
  *      (default 1000): the visible cards' thumbnails load in the background. The same
@@ -44,6 +46,8 @@
 #include "echoes-paths.h"
 #include "echoes-store.h"
 #include "echoes-thumbnailer.h"
+
+#include "bench-util.h"
 
 #define GOAL_FIRST_FRAME_MS 400.0
 #define GOAL_RSS_MB         200.0
@@ -75,18 +79,6 @@ typedef struct
   guint     warnings;
   gboolean  library_failed;
 } AppRun;
-
-static guint
-env_uint (const char *name,
-          guint       fallback)
-{
-  const char *value = g_getenv (name);
-  guint64 n;
-
-  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 1, 1000000, &n, NULL))
-    return fallback;
-  return (guint)n;
-}
 
 /* kB from a "Name:   1234 kB" line of /proc/PID/status, or -1. */
 static double
@@ -557,8 +549,9 @@ measure_window (const char *self_path,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) envp = g_get_environ ();
   g_autoptr(GIOChannel) channel = NULL;
+  g_autofree char *origin = NULL;
   const char *argv[] = { NULL, NULL };
-  guint settle_ms = env_uint ("ECHOES_BENCH_SETTLE_MS", 1000);
+  guint settle_ms = bench_env_uint ("ECHOES_BENCH_SETTLE_MS", 1000);
   AppRun run = { 0, 0, -1, -1, -1, -1, FALSE, 0, 0, 0, FALSE };
   double mapped_ms = -1, hwm = -1, rss = -1, last_hwm = -1;
   gint64 deadline, settle_from = 0, stable_since = 0, last_sample = 0;
@@ -585,7 +578,10 @@ measure_window (const char *self_path,
   if (g_strcmp0 (g_getenv ("ECHOES_BENCH_A11Y"), "0") == 0)
     envp = g_environ_setenv (envp, "GTK_A11Y", "none", TRUE);
 
+  /* The app counts its `first-frame <ms>` from the same instant. */
   run.spawned = g_get_monotonic_time ();
+  origin = g_strdup_printf ("%" G_GINT64_FORMAT, run.spawned);
+  envp = g_environ_setenv (envp, "ECHOES_REPORT_ORIGIN_US", origin, TRUE);
   if (!g_spawn_async_with_pipes (dir, (char **)argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
                                  NULL, &run.pid, NULL, NULL, &err_fd, &error))
     {
@@ -701,8 +697,8 @@ main (int   argc,
   g_autofree char *self_path = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *empty_dir = NULL;
-  guint n = env_uint ("ECHOES_BENCH_CLIPS", 1000);
-  guint runs = env_uint ("ECHOES_BENCH_RUNS", 5);
+  guint n = bench_env_uint ("ECHOES_BENCH_CLIPS", 1000);
+  guint runs = bench_env_uint ("ECHOES_BENCH_RUNS", 5);
   gboolean ok = TRUE;
 
   /* Children inherit the XDG_* set below and find the library on their own. */
