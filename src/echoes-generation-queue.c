@@ -12,6 +12,7 @@
 #include "echoes-generation-queue.h"
 
 #include <glib/gstdio.h>
+#include <glib/gi18n.h>
 
 #include "echoes-paths.h"
 
@@ -20,9 +21,12 @@
  *
  * Turns clips into videos with the active #EchoesVideoProvider, a bounded number at a
  * time. Every state change is written to the store first (pending → generating →
- * ready | failed, the video path `clips/{project}/{clip}.mp4`, the failure in
- * EchoesClip:error), then the library is reloaded so the UI follows. Per-clip progress
- * goes to EchoesClip:progress of the library's model objects (transient, not stored).
+ * ready | failed, the video path `clips/{project}/{clip}.mp4`, the failure's code in
+ * EchoesClip:error, whether the clip waits in the queue in EchoesClip:queued), then the
+ * library is reloaded so the UI follows. Provider messages only go to the debug log: the
+ * UI shows the failure's translated text (echoes_clip_get_failure_message()). Per-clip
+ * progress goes to EchoesClip:progress of the library's model objects (transient, not
+ * stored).
  *
  * A clip left `generating` by a crash is found by echoes_generation_queue_resume_async()
  * and generated again. A cancelled clip goes back to `pending`.
@@ -214,6 +218,42 @@ finish_data_free (FinishData *data)
   g_free (data);
 }
 
+/* The stable code stored for a failure; the provider's message is for the log only. */
+static EchoesClipFailure
+failure_from_error (const GError *error)
+{
+  if (error->domain != ECHOES_PROVIDER_ERROR)
+    return ECHOES_CLIP_FAILURE_FAILED;
+
+  switch ((EchoesProviderError) error->code)
+    {
+    case ECHOES_PROVIDER_ERROR_NOT_SUPPORTED:
+      return ECHOES_CLIP_FAILURE_NOT_SUPPORTED;
+
+    case ECHOES_PROVIDER_ERROR_NOT_FOUND:
+      return ECHOES_CLIP_FAILURE_NO_PROVIDER;
+
+    case ECHOES_PROVIDER_ERROR_INVALID:
+      return ECHOES_CLIP_FAILURE_INVALID_MOTION;
+
+    case ECHOES_PROVIDER_ERROR_NETWORK:
+      return ECHOES_CLIP_FAILURE_NETWORK;
+
+    case ECHOES_PROVIDER_ERROR_NO_CREDITS:
+      return ECHOES_CLIP_FAILURE_NO_CREDITS;
+
+    case ECHOES_PROVIDER_ERROR_IMAGE:
+      return ECHOES_CLIP_FAILURE_PHOTO;
+
+    case ECHOES_PROVIDER_ERROR_MISSING_PLUGIN:
+      return ECHOES_CLIP_FAILURE_MISSING_PLUGIN;
+
+    case ECHOES_PROVIDER_ERROR_FAILED:
+    default:
+      return ECHOES_CLIP_FAILURE_FAILED;
+    }
+}
+
 static gpointer
 finish_func (EchoesStore   *store,
              gpointer       data,
@@ -242,7 +282,7 @@ finish_func (EchoesStore   *store,
   else
     {
       echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_FAILED);
-      echoes_clip_set_error (clip, finish->error->message);
+      echoes_clip_set_failure (clip, failure_from_error (finish->error));
     }
 
   if (!echoes_store_update_clip (store, clip, error) ||
@@ -282,11 +322,13 @@ list_project_func (EchoesStore   *store,
   return g_steal_pointer (&ids);
 }
 
-/* Records queued (data->queued) or not, for the ids in data->ids. */
+/* Records queued (data->queued) or not, for the ids in data->ids; returns the ids of
+ * their projects when data->find_projects, for reloading the library. */
 typedef struct
 {
   GStrv    ids;
   gboolean queued;
+  gboolean find_projects;
 } QueuedData;
 
 static void
@@ -303,11 +345,23 @@ set_queued_func (EchoesStore   *store,
                  GError       **error)
 {
   QueuedData *queued = data;
+  g_autoptr(GStrvBuilder) projects = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   if (!echoes_store_set_clips_queued (store, (const char * const *)queued->ids,
                                       queued->queued, error))
     return NULL;
-  return GINT_TO_POINTER (TRUE);
+
+  for (guint i = 0; queued->find_projects && queued->ids[i] != NULL; i++)
+    {
+      g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, queued->ids[i], NULL);
+
+      if (clip != NULL &&
+          g_hash_table_add (seen, g_strdup (echoes_clip_get_project_id (clip))))
+        g_strv_builder_add (projects, echoes_clip_get_project_id (clip));
+    }
+
+  return g_strv_builder_end (projects);
 }
 
 static void
@@ -315,10 +369,19 @@ set_queued_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
+  g_autoptr(EchoesLibrary) library = user_data;
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) projects = NULL;
 
-  if (!echoes_store_run_finish (ECHOES_STORE (object), result, &error))
-    g_warning ("Could not record the generation queue: %s", error->message);
+  if (!(projects = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
+    {
+      g_warning ("Could not record the generation queue: %s", error->message);
+      return;
+    }
+
+  /* The clips' EchoesClip:queued changed: the UI follows (e.g. Cancel Generation). */
+  for (guint i = 0; library != NULL && projects[i] != NULL; i++)
+    echoes_library_reload (library, projects[i]);
 }
 
 static void
@@ -330,8 +393,10 @@ persist_queued (EchoesGenerationQueue *self,
 
   data->ids = ids;
   data->queued = queued;
+  data->find_projects = self->library != NULL;
   echoes_store_run_async (self->store, set_queued_func, data, (GDestroyNotify)queued_data_free,
-                          NULL, NULL, set_queued_cb, NULL);
+                          (GDestroyNotify)g_strfreev, NULL, set_queued_cb,
+                          self->library ? g_object_ref (self->library) : NULL);
 }
 
 /* Removes `.{clip}.mp4.XXXXXX` files a crashed render left beside the clip's video. */
@@ -613,6 +678,35 @@ find_job (EchoesGenerationQueue *self,
   return NULL;
 }
 
+/* Queues the clips of @ids that are not queued or generating yet, in order, and records
+ * them in one store transaction (which then reloads their projects). */
+static void
+enqueue_many (EchoesGenerationQueue *self,
+              const char * const    *ids)
+{
+  g_autoptr(GStrvBuilder) added = g_strv_builder_new ();
+  guint n = 0;
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      gboolean running;
+
+      if (find_job (self, ids[i], &running) != NULL)
+        continue;
+
+      g_queue_push_tail (&self->pending, job_new (ids[i]));
+      g_strv_builder_add (added, ids[i]);
+      n++;
+    }
+
+  if (n == 0)
+    return;
+
+  persist_queued (self, g_strv_builder_end (added), TRUE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
+  pump (self);
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -884,18 +978,10 @@ void
 echoes_generation_queue_enqueue_clip (EchoesGenerationQueue *self,
                                       const char            *clip_id)
 {
-  gboolean running;
-
   g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
   g_return_if_fail (clip_id != NULL);
 
-  if (find_job (self, clip_id, &running) != NULL)
-    return;
-
-  persist_queued (self, g_strdupv ((char *[]) { (char *)clip_id, NULL }), TRUE);
-  g_queue_push_tail (&self->pending, job_new (clip_id));
-  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
-  pump (self);
+  enqueue_many (self, (const char * const[]) { clip_id, NULL });
 }
 
 static void
@@ -912,8 +998,8 @@ list_project_cb (GObject      *object,
   if (!(ids = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
     g_warning ("Could not list the clips to generate: %s", error->message);
 
-  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
-    echoes_generation_queue_enqueue_clip (self, ids[i]);
+  if (ids != NULL)
+    enqueue_many (self, (const char * const *)ids);
 
   maybe_drained (self);
 }
@@ -1020,10 +1106,8 @@ resume_cb (GObject      *object,
     }
 
   for (guint i = 0; ids[i] != NULL; i++)
-    {
-      g_debug ("Resuming clip %s, interrupted while generating", ids[i]);
-      echoes_generation_queue_enqueue_clip (self, ids[i]);
-    }
+    g_debug ("Resuming clip %s, interrupted while generating", ids[i]);
+  enqueue_many (self, (const char * const *)ids);
 
   g_task_return_int (task, g_strv_length (ids));
 }
@@ -1161,8 +1245,9 @@ batch_cancelled_any_thread_cb (GCancellable *cancellable,
  * context, so it is for the CLI and worker threads, never the UI thread. Also resumes clips
  * of this project left `generating`.
  *
- * Returns: %TRUE if every clip is ready; %FALSE with the first failure (its message is
- *   prefixed with the number of failed clips) or the cancellation
+ * Returns: %TRUE if every clip is ready; %FALSE with the cancellation, or with the first
+ *   failure's domain and code and a translated message giving the number of failed
+ *   clips and the reason (the provider's message goes to the debug log)
  */
 gboolean
 echoes_generation_queue_generate_project_sync (EchoesStore                   *store,
@@ -1242,8 +1327,15 @@ echoes_generation_queue_generate_project_sync (EchoesStore                   *st
         g_propagate_error (error, batch.first_error);
       else
         {
-          g_propagate_prefixed_error (error, batch.first_error, "%u of %u clips failed: ",
-                                      batch.failed, batch.total);
+          const char *reason = echoes_clip_failure_get_message (failure_from_error (batch.first_error));
+
+          g_debug ("First failure: %s", batch.first_error->message);
+          g_set_error (error, batch.first_error->domain, batch.first_error->code,
+                       /* Translators: "1 of 12 clips failed: The photo cannot be read" */
+                       ngettext ("%u of %u clip failed: %s", "%u of %u clips failed: %s",
+                                 batch.total),
+                       batch.failed, batch.total, reason);
+          g_error_free (batch.first_error);
         }
       return FALSE;
     }

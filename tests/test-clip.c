@@ -106,6 +106,91 @@ test_status_strings (void)
 }
 
 static void
+test_clip_failure (void)
+{
+  g_autoptr(EchoesClip) clip = echoes_clip_new ("c1", "p1");
+  g_autoptr(EchoesClip) copy = NULL;
+  EchoesClipFailure failure = ECHOES_CLIP_FAILURE_NONE;
+
+  /* No failure: nothing to show. */
+  g_assert_cmpint (echoes_clip_get_failure (clip), ==, ECHOES_CLIP_FAILURE_NONE);
+  g_assert_null (echoes_clip_get_failure_message (clip));
+  echoes_clip_set_error (clip, "");
+  g_assert_cmpint (echoes_clip_get_failure (clip), ==, ECHOES_CLIP_FAILURE_NONE);
+
+  /* Every code round-trips through the stored string and has its own sentence. */
+  for (guint i = ECHOES_CLIP_FAILURE_UNKNOWN; i <= ECHOES_CLIP_FAILURE_NO_CREDITS; i++)
+    {
+      const char *code = echoes_clip_failure_to_string (i);
+
+      g_assert_nonnull (code);
+      g_assert_true (echoes_clip_failure_from_string (code, &failure));
+      g_assert_cmpuint (failure, ==, i);
+
+      echoes_clip_set_failure (clip, i);
+      g_assert_cmpstr (echoes_clip_get_error (clip), ==, code);
+      g_assert_cmpint (echoes_clip_get_failure (clip), ==, i);
+      g_assert_cmpstr (echoes_clip_get_failure_message (clip), ==,
+                       echoes_clip_failure_get_message (i));
+
+      for (guint j = ECHOES_CLIP_FAILURE_UNKNOWN; j < i; j++)
+        g_assert_cmpstr (echoes_clip_failure_get_message (j), !=,
+                         echoes_clip_failure_get_message (i));
+    }
+
+  /* The code is what the database holds, never the provider's message. */
+  echoes_clip_set_failure (clip, ECHOES_CLIP_FAILURE_PHOTO);
+  g_assert_cmpstr (echoes_clip_get_error (clip), ==, "photo");
+  copy = echoes_clip_copy (clip);
+  g_assert_cmpint (echoes_clip_get_failure (copy), ==, ECHOES_CLIP_FAILURE_PHOTO);
+
+  /* An English message stored by an older version (or the server) is not shown as is. */
+  echoes_clip_set_error (clip, "The local provider can't make a 3.0 s clip at 4:3");
+  g_assert_cmpint (echoes_clip_get_failure (clip), ==, ECHOES_CLIP_FAILURE_UNKNOWN);
+  g_assert_cmpstr (echoes_clip_get_failure_message (clip), ==,
+                   echoes_clip_failure_get_message (ECHOES_CLIP_FAILURE_UNKNOWN));
+  g_assert_false (echoes_clip_failure_from_string ("generation failed", &failure));
+  g_assert_false (echoes_clip_failure_from_string (NULL, &failure));
+
+  echoes_clip_set_failure (clip, ECHOES_CLIP_FAILURE_NONE);
+  g_assert_null (echoes_clip_get_error (clip));
+  g_assert_null (echoes_clip_failure_to_string (ECHOES_CLIP_FAILURE_NONE));
+  g_assert_null (echoes_clip_failure_get_message (ECHOES_CLIP_FAILURE_NONE));
+
+  g_assert_finalize_object (g_steal_pointer (&copy));
+  g_assert_finalize_object (g_steal_pointer (&clip));
+}
+
+static void
+test_clip_queued (void)
+{
+  g_autoptr(EchoesClip) clip = echoes_clip_new ("c1", "p1");
+  g_autoptr(EchoesClip) copy = NULL;
+  guint notified = 0;
+  gboolean queued = FALSE;
+
+  g_signal_connect (clip, "notify::queued", G_CALLBACK (count_notify), &notified);
+  g_assert_false (echoes_clip_get_queued (clip));
+  echoes_clip_set_queued (clip, TRUE);
+  echoes_clip_set_queued (clip, TRUE);
+  g_assert_cmpuint (notified, ==, 1);
+  g_object_get (clip, "queued", &queued, NULL);
+  g_assert_true (queued);
+
+  /* Stored state: copied, and a reload that clears it notifies (the UI follows). */
+  copy = echoes_clip_copy (clip);
+  g_assert_true (echoes_clip_get_queued (copy));
+  echoes_clip_set_queued (copy, FALSE);
+  echoes_clip_update_from (clip, copy);
+  g_assert_false (echoes_clip_get_queued (clip));
+  g_assert_cmpuint (notified, ==, 2);
+
+  g_signal_handlers_disconnect_by_func (clip, count_notify, &notified);
+  g_assert_finalize_object (g_steal_pointer (&copy));
+  g_assert_finalize_object (g_steal_pointer (&clip));
+}
+
+static void
 test_project_properties (void)
 {
   g_autoptr(EchoesProject) project = echoes_project_new ("p1");
@@ -139,6 +224,8 @@ main (int   argc,
   g_test_add_func ("/echoes/core/clip/properties", test_clip_properties);
   g_test_add_func ("/echoes/core/clip/copy", test_clip_copy);
   g_test_add_func ("/echoes/core/clip/precondition", test_clip_precondition);
+  g_test_add_func ("/echoes/core/clip/failure", test_clip_failure);
+  g_test_add_func ("/echoes/core/clip/queued", test_clip_queued);
   g_test_add_func ("/echoes/core/types/status-strings", test_status_strings);
   g_test_add_func ("/echoes/core/project/properties", test_project_properties);
 

@@ -30,6 +30,8 @@ struct _TestProvider
 {
   GObject  parent_instance;
   gboolean fail;      /* photos named *fail* fail */
+  GQuark   fail_domain; /* with this error, or ECHOES_PROVIDER_ERROR_FAILED if 0 */
+  int      fail_code;
   gboolean block;     /* never finish until cancelled */
   guint    running;
   guint    max_running;
@@ -95,8 +97,12 @@ fake_tick (gpointer user_data)
 
   if (job->self->fail && g_str_has_suffix (job->image_path, "fail.jpg"))
     {
-      g_task_return_new_error (task, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_FAILED,
-                               "Synthetic failure");
+      if (job->self->fail_domain != 0)
+        g_task_return_new_error (task, job->self->fail_domain, job->self->fail_code,
+                                 "Synthetic failure %d", job->self->fail_code);
+      else
+        g_task_return_new_error (task, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_FAILED,
+                                 "Synthetic failure");
       g_object_unref (task);
       return G_SOURCE_REMOVE;
     }
@@ -404,7 +410,10 @@ test_project (Fixture       *f,
   assert_ready (f, d);
   failed = get_clip (f, bad);
   g_assert_cmpint (echoes_clip_get_status (failed), ==, ECHOES_CLIP_STATUS_FAILED);
-  g_assert_cmpstr (echoes_clip_get_error (failed), ==, "Synthetic failure");
+  /* A stable code is stored, not the provider's (untranslated) message. */
+  g_assert_cmpstr (echoes_clip_get_error (failed), ==, "failed");
+  g_assert_cmpint (echoes_clip_get_failure (failed), ==, ECHOES_CLIP_FAILURE_FAILED);
+  g_assert_false (echoes_clip_get_queued (failed));
   g_assert_cmpstr (echoes_clip_get_provider (failed), ==, "test");
   g_assert_null (echoes_clip_get_video (failed));
 
@@ -660,6 +669,126 @@ test_library_progress (Fixture       *f,
   g_assert_finalize_object (g_steal_pointer (&queue));
 }
 
+static void
+test_failure_codes (Fixture       *f,
+                    gconstpointer  data)
+{
+  const struct {
+    GQuark             domain;
+    int                code;
+    EchoesClipFailure  failure;
+    const char        *stored;
+  } cases[] = {
+    { ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_NOT_SUPPORTED, ECHOES_CLIP_FAILURE_NOT_SUPPORTED, "not-supported" },
+    { ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_INVALID, ECHOES_CLIP_FAILURE_INVALID_MOTION, "invalid-motion" },
+    { ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_NETWORK, ECHOES_CLIP_FAILURE_NETWORK, "network" },
+    { ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_NO_CREDITS, ECHOES_CLIP_FAILURE_NO_CREDITS, "no-credits" },
+    { ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_NOT_FOUND, ECHOES_CLIP_FAILURE_NO_PROVIDER, "no-provider" },
+    { ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_IMAGE, ECHOES_CLIP_FAILURE_PHOTO, "photo" },
+    { ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_MISSING_PLUGIN, ECHOES_CLIP_FAILURE_MISSING_PLUGIN, "missing-plugin" },
+    /* Errors of other domains (a provider passing GIO's on) are plain failures. */
+    { 0, 0, ECHOES_CLIP_FAILURE_FAILED, "failed" },
+  };
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autofree char *bad = add_clip (f, "fail.jpg", 64, 48);
+
+  f->provider->fail = TRUE;
+  queue = make_queue (f, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(EchoesClip) clip = NULL;
+
+      f->provider->fail_domain = cases[i].domain ? cases[i].domain : G_IO_ERROR;
+      f->provider->fail_code = cases[i].domain ? cases[i].code : G_IO_ERROR_PERMISSION_DENIED;
+      echoes_generation_queue_enqueue_clip (queue, bad);
+      wait_drained (f, i + 1);
+
+      clip = get_clip (f, bad);
+      g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_FAILED);
+      g_assert_cmpstr (echoes_clip_get_error (clip), ==, cases[i].stored);
+      g_assert_cmpint (echoes_clip_get_failure (clip), ==, cases[i].failure);
+      g_assert_cmpstr (echoes_clip_get_failure_message (clip), ==,
+                       echoes_clip_failure_get_message (cases[i].failure));
+    }
+
+  g_assert_finalize_object (g_steal_pointer (&queue));
+}
+
+static void
+queued_notify_cb (EchoesClip *clip,
+                  GParamSpec *pspec,
+                  GArray     *values)
+{
+  gboolean v = echoes_clip_get_queued (clip);
+
+  g_array_append_val (values, v);
+}
+
+static gboolean
+model_clip_queued (gpointer user_data)
+{
+  return echoes_clip_get_queued (user_data);
+}
+
+static gboolean
+model_clip_not_queued (gpointer user_data)
+{
+  return !echoes_clip_get_queued (user_data);
+}
+
+static gboolean
+model_has_two (gpointer user_data)
+{
+  return g_list_model_get_n_items (user_data) == 2;
+}
+
+/* EchoesClip:queued of the library's objects follows the queue: the UI's Cancel
+ * Generation depends on it for clips waiting behind another. */
+static void
+test_library_queued (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(EchoesLibrary) library = echoes_library_new (f->store);
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  g_autoptr(EchoesClip) first = NULL;
+  g_autoptr(EchoesClip) second = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  g_autofree char *b = add_clip (f, "b.jpg", 64, 48);
+  GListModel *model = echoes_library_get_clips (library, f->project_id);
+
+  g_assert_true (echoes_test_wait_until (model_has_two, model, 5000));
+  first = g_list_model_get_item (model, 0);
+  second = g_list_model_get_item (model, 1);
+  g_assert_cmpstr (echoes_clip_get_id (second), ==, b);
+  g_signal_connect (second, "notify::queued", G_CALLBACK (queued_notify_cb), values);
+
+  f->provider->block = TRUE;
+  queue = make_queue (f, library);
+  echoes_generation_queue_enqueue_clip (queue, a);
+  echoes_generation_queue_enqueue_clip (queue, b);
+
+  /* b waits behind a: its status stays pending, but the model shows it queued. */
+  g_assert_true (echoes_test_wait_until (model_clip_queued, second, 5000));
+  g_assert_true (echoes_test_wait_until (model_clip_queued, first, 5000));
+  g_assert_cmpint (echoes_clip_get_status (second), ==, ECHOES_CLIP_STATUS_PENDING);
+
+  /* Cancelling the waiting clip clears it. */
+  echoes_generation_queue_cancel_clip (queue, b);
+  g_assert_true (echoes_test_wait_until (model_clip_not_queued, second, 5000));
+  g_assert_cmpint (echoes_clip_get_status (second), ==, ECHOES_CLIP_STATUS_PENDING);
+  g_assert_cmpuint (values->len, ==, 2);
+
+  /* The running one is cleared when it ends. */
+  echoes_generation_queue_cancel_all (queue);
+  wait_drained (f, 1);
+  g_assert_true (echoes_test_wait_until (model_clip_not_queued, first, 5000));
+
+  g_signal_handlers_disconnect_by_data (second, values);
+  g_assert_finalize_object (g_steal_pointer (&queue));
+}
+
 typedef struct
 {
   guint  calls;
@@ -748,7 +877,8 @@ test_sync_failure (Fixture       *f,
                                                                  f->project_id, NULL, NULL,
                                                                  &n_done, NULL, &error));
   g_assert_error (error, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_FAILED);
-  g_assert_cmpstr (error->message, ==, "1 of 2 clips failed: Synthetic failure");
+  /* The reason is the translated sentence the app shows, not the provider's message. */
+  g_assert_cmpstr (error->message, ==, "1 of 2 clips failed: The clip could not be made");
   g_assert_cmpuint (n_done, ==, 1);
   assert_ready (f, a);
 }
@@ -768,6 +898,8 @@ main (int   argc,
   ADD ("resume-queued", test_resume_queued);
   ADD ("cancel", test_cancel);
   ADD ("library-progress", test_library_progress);
+  ADD ("library-queued", test_library_queued);
+  ADD ("failure-codes", test_failure_codes);
   ADD ("sync-local", test_sync_local);
   ADD ("sync-failure", test_sync_failure);
 #undef ADD

@@ -236,11 +236,11 @@ test_local_generate (void)
   g_assert_error (run.error, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_NOT_SUPPORTED);
   run_clear (&run);
 
-  /* A missing photo is a failure, not a crash. */
+  /* A missing photo is a failure with its own code (the UI says so), not a crash. */
   request.duration = 2;
   request.image_path = "/nonexistent/photo.jpg";
   run_generate (provider, &request, NULL, &run);
-  g_assert_error (run.error, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_FAILED);
+  g_assert_error (run.error, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_IMAGE);
   run_clear (&run);
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
 

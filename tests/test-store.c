@@ -176,6 +176,19 @@ test_clip_crud (Fixture       *f,
   g_assert_cmpstr (echoes_clip_get_motion (got), ==, "{'preset': <'zoom-in'>}");
   g_assert_cmpuint (echoes_clip_get_position (got), ==, 1);
 
+  /* `queued` is read into EchoesClip:queued; only echoes_store_set_clips_queued() writes
+   * it, so saving a stale copy of the clip does not clear it. */
+  g_assert_false (echoes_clip_get_queued (got));
+  g_assert_true (echoes_store_set_clips_queued (f->store,
+                                                (const char * const[]) { echoes_clip_get_id (a), NULL },
+                                                TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (echoes_store_update_clip (f->store, a, &error));
+  g_clear_object (&got);
+  got = echoes_store_get_clip (f->store, echoes_clip_get_id (a), &error);
+  g_assert_no_error (error);
+  g_assert_true (echoes_clip_get_queued (got));
+
   counted = echoes_store_get_project (f->store, pid, &error);
   g_assert_cmpuint (echoes_project_get_clip_count (counted), ==, 3);
   g_assert_cmpuint (echoes_project_get_approved_count (counted), ==, 1);

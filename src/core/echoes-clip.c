@@ -41,6 +41,7 @@ struct _EchoesClip
   gint64 capture_time;
   gint64 created_at;
   gint64 updated_at;
+  gboolean queued;
   double progress;
 };
 
@@ -63,6 +64,7 @@ enum {
   PROP_CAPTURE_TIME,
   PROP_CREATED_AT,
   PROP_UPDATED_AT,
+  PROP_QUEUED,
   PROP_PROGRESS,
   N_PROPS
 };
@@ -157,6 +159,10 @@ echoes_clip_get_property (GObject    *object,
       g_value_set_int64 (value, self->updated_at);
       break;
 
+    case PROP_QUEUED:
+      g_value_set_boolean (value, self->queued);
+      break;
+
     case PROP_PROGRESS:
       g_value_set_double (value, self->progress);
       break;
@@ -236,6 +242,10 @@ echoes_clip_set_property (GObject      *object,
       echoes_clip_set_updated_at (self, g_value_get_int64 (value));
       break;
 
+    case PROP_QUEUED:
+      echoes_clip_set_queued (self, g_value_get_boolean (value));
+      break;
+
     case PROP_PROGRESS:
       echoes_clip_set_progress (self, g_value_get_double (value));
       break;
@@ -284,9 +294,6 @@ echoes_clip_class_init (EchoesClipClass *klass)
   properties [PROP_PROMPT] =
     g_param_spec_string ("prompt", NULL, NULL, NULL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  properties [PROP_ERROR] =
-    g_param_spec_string ("error", NULL, NULL, NULL,
-                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties [PROP_MOTION] =
     g_param_spec_string ("motion", NULL, NULL, NULL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -299,6 +306,25 @@ echoes_clip_class_init (EchoesClipClass *klass)
   properties [PROP_UPDATED_AT] =
     g_param_spec_int64 ("updated-at", NULL, NULL, G_MININT64, G_MAXINT64, 0,
                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /**
+   * EchoesClip:error:
+   *
+   * Why generation failed: a code of echoes_clip_failure_to_string(), or free text
+   * stored by an older version or the server. Show echoes_clip_get_failure_message(),
+   * never this.
+   */
+  properties [PROP_ERROR] =
+    g_param_spec_string ("error", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /**
+   * EchoesClip:queued:
+   *
+   * Whether the clip waits in the generation queue or is being generated (the store's
+   * `queued` column, which the generation queue keeps).
+   */
+  properties [PROP_QUEUED] =
+    g_param_spec_boolean ("queued", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties [PROP_PROGRESS] =
     g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -350,6 +376,7 @@ echoes_clip_update_from (EchoesClip *self,
   echoes_clip_set_capture_time (self, other->capture_time);
   echoes_clip_set_created_at (self, other->created_at);
   echoes_clip_set_updated_at (self, other->updated_at);
+  echoes_clip_set_queued (self, other->queued);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -550,6 +577,58 @@ echoes_clip_set_error (EchoesClip *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ERROR]);
 }
 
+/**
+ * echoes_clip_get_failure:
+ * @self: a #EchoesClip
+ *
+ * Returns: why generation failed, from EchoesClip:error; %ECHOES_CLIP_FAILURE_UNKNOWN
+ *   for free text (stored by an older version or the server)
+ */
+EchoesClipFailure
+echoes_clip_get_failure (EchoesClip *self)
+{
+  EchoesClipFailure failure = ECHOES_CLIP_FAILURE_UNKNOWN;
+
+  g_return_val_if_fail (ECHOES_IS_CLIP (self), ECHOES_CLIP_FAILURE_NONE);
+
+  if (self->error == NULL || self->error[0] == '\0')
+    return ECHOES_CLIP_FAILURE_NONE;
+
+  echoes_clip_failure_from_string (self->error, &failure);
+  return failure;
+}
+
+/**
+ * echoes_clip_set_failure:
+ * @self: a #EchoesClip
+ * @failure: why generation failed, or %ECHOES_CLIP_FAILURE_NONE
+ *
+ * Stores @failure's code in EchoesClip:error.
+ */
+void
+echoes_clip_set_failure (EchoesClip        *self,
+                         EchoesClipFailure  failure)
+{
+  g_return_if_fail (ECHOES_IS_CLIP (self));
+
+  echoes_clip_set_error (self, echoes_clip_failure_to_string (failure));
+}
+
+/**
+ * echoes_clip_get_failure_message:
+ * @self: a #EchoesClip
+ *
+ * Returns: (nullable): the translated sentence to show for the clip's failure, %NULL if
+ *   there is none
+ */
+const char *
+echoes_clip_get_failure_message (EchoesClip *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CLIP (self), NULL);
+
+  return echoes_clip_failure_get_message (echoes_clip_get_failure (self));
+}
+
 const char *
 echoes_clip_get_motion (EchoesClip *self)
 {
@@ -624,6 +703,27 @@ echoes_clip_set_updated_at (EchoesClip *self,
     {
       self->updated_at = updated_at;
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_UPDATED_AT]);
+    }
+}
+
+gboolean
+echoes_clip_get_queued (EchoesClip *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CLIP (self), FALSE);
+  return self->queued;
+}
+
+void
+echoes_clip_set_queued (EchoesClip *self,
+                        gboolean    queued)
+{
+  g_return_if_fail (ECHOES_IS_CLIP (self));
+
+  queued = !!queued;
+  if (self->queued != queued)
+    {
+      self->queued = queued;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_QUEUED]);
     }
 }
 

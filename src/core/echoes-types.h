@@ -41,11 +41,47 @@ typedef enum
   ECHOES_CLIP_STATUS_FAILED,
 } EchoesClipStatus;
 
+/**
+ * EchoesClipFailure:
+ * @ECHOES_CLIP_FAILURE_NONE: the clip did not fail
+ * @ECHOES_CLIP_FAILURE_UNKNOWN: a reason this version does not know: free text stored by
+ *   an older version or by the server
+ * @ECHOES_CLIP_FAILURE_FAILED: the provider failed (the details are only in the log)
+ * @ECHOES_CLIP_FAILURE_NOT_SUPPORTED: the provider can't make a clip of this ratio or length
+ * @ECHOES_CLIP_FAILURE_INVALID_MOTION: the clip's motion can't be used
+ * @ECHOES_CLIP_FAILURE_PHOTO: the photo can't be read
+ * @ECHOES_CLIP_FAILURE_MISSING_PLUGIN: a GStreamer element the provider needs is missing
+ * @ECHOES_CLIP_FAILURE_NO_PROVIDER: the provider the clip asked for is not available
+ * @ECHOES_CLIP_FAILURE_NETWORK: the provider's service could not be reached
+ * @ECHOES_CLIP_FAILURE_NO_CREDITS: the account has no credits left
+ *
+ * Why a clip's generation failed. The clip's `error` column stores the stable code of
+ * echoes_clip_failure_to_string(), never a message: the UI shows
+ * echoes_clip_failure_get_message(), translated.
+ */
+typedef enum
+{
+  ECHOES_CLIP_FAILURE_NONE,
+  ECHOES_CLIP_FAILURE_UNKNOWN,
+  ECHOES_CLIP_FAILURE_FAILED,
+  ECHOES_CLIP_FAILURE_NOT_SUPPORTED,
+  ECHOES_CLIP_FAILURE_INVALID_MOTION,
+  ECHOES_CLIP_FAILURE_PHOTO,
+  ECHOES_CLIP_FAILURE_MISSING_PLUGIN,
+  ECHOES_CLIP_FAILURE_NO_PROVIDER,
+  ECHOES_CLIP_FAILURE_NETWORK,
+  ECHOES_CLIP_FAILURE_NO_CREDITS,
+} EchoesClipFailure;
+
 const char          *echoes_project_status_to_string (EchoesProjectStatus  status);
 gboolean             echoes_project_status_from_string (const char        *str,
                                                         EchoesProjectStatus *status);
 const char          *echoes_clip_status_to_string    (EchoesClipStatus     status);
 gboolean             echoes_clip_status_from_string  (const char          *str,
                                                       EchoesClipStatus    *status);
+const char          *echoes_clip_failure_to_string   (EchoesClipFailure    failure);
+gboolean             echoes_clip_failure_from_string (const char          *str,
+                                                      EchoesClipFailure   *failure);
+const char          *echoes_clip_failure_get_message (EchoesClipFailure    failure);
 
 G_END_DECLS

@@ -152,6 +152,20 @@ job_free (Job *job)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
 
+/* Not a switch: -Wswitch-enum would turn a new renderer error code into a build failure. */
+static EchoesProviderError
+provider_code (const GError *error)
+{
+  if (g_error_matches (error, ECHOES_KEN_BURNS_ERROR, ECHOES_KEN_BURNS_ERROR_INVALID))
+    return ECHOES_PROVIDER_ERROR_INVALID;
+  if (g_error_matches (error, ECHOES_KEN_BURNS_ERROR, ECHOES_KEN_BURNS_ERROR_IMAGE))
+    return ECHOES_PROVIDER_ERROR_IMAGE;
+  if (g_error_matches (error, ECHOES_KEN_BURNS_ERROR, ECHOES_KEN_BURNS_ERROR_MISSING_PLUGIN))
+    return ECHOES_PROVIDER_ERROR_MISSING_PLUGIN;
+
+  return ECHOES_PROVIDER_ERROR_FAILED;
+}
+
 static void
 render_thread (GTask        *task,
                gpointer      source_object,
@@ -168,11 +182,9 @@ render_thread (GTask        *task,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_autoptr(GError) wrapped = NULL;
-          int code = g_error_matches (error, ECHOES_KEN_BURNS_ERROR,
-                                      ECHOES_KEN_BURNS_ERROR_INVALID)
-                     ? ECHOES_PROVIDER_ERROR_INVALID : ECHOES_PROVIDER_ERROR_FAILED;
 
-          wrapped = g_error_new_literal (ECHOES_PROVIDER_ERROR, code, error->message);
+          wrapped = g_error_new_literal (ECHOES_PROVIDER_ERROR, provider_code (error),
+                                         error->message);
           g_task_return_error (task, g_steal_pointer (&wrapped));
           return;
         }

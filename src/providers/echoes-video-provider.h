@@ -22,6 +22,11 @@ G_BEGIN_DECLS
  * @ECHOES_PROVIDER_ERROR_INVALID: the request is malformed (e.g. a bad motion string)
  * @ECHOES_PROVIDER_ERROR_NETWORK: the service could not be reached (cloud providers)
  * @ECHOES_PROVIDER_ERROR_NO_CREDITS: the account has no credits left (cloud providers)
+ * @ECHOES_PROVIDER_ERROR_IMAGE: the photo could not be read
+ * @ECHOES_PROVIDER_ERROR_MISSING_PLUGIN: a GStreamer element the provider needs is missing
+ *
+ * Messages are for developers and logs; the UI shows the code's text (see
+ * #EchoesClipFailure).
  */
 typedef enum
 {
@@ -31,6 +36,8 @@ typedef enum
   ECHOES_PROVIDER_ERROR_INVALID,
   ECHOES_PROVIDER_ERROR_NETWORK,
   ECHOES_PROVIDER_ERROR_NO_CREDITS,
+  ECHOES_PROVIDER_ERROR_IMAGE,
+  ECHOES_PROVIDER_ERROR_MISSING_PLUGIN,
 } EchoesProviderError;
 
 /**

@@ -95,7 +95,7 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ECHOES_STORE_SCHEMA_VERSION);
 
 #define CLIP_COLUMNS \
   "id, project_id, image, video, status, approved, \"order\", provider, prompt, error, " \
-  "created_at, updated_at, source_name, capture_time, motion"
+  "created_at, updated_at, source_name, capture_time, motion, queued"
 
 #define PROJECT_COLUMNS \
   "p.id, p.title, p.music, p.status, p.created_at, p.updated_at, p.ratio, " \
@@ -267,6 +267,7 @@ clip_from_row (sqlite3_stmt *stmt)
                 "source-name", column_text (stmt, 12),
                 "capture-time", (gint64)sqlite3_column_int64 (stmt, 13),
                 "motion", column_text (stmt, 14),
+                "queued", sqlite3_column_int (stmt, 15) != 0,
                 NULL);
   return clip;
 }
@@ -1014,7 +1015,8 @@ echoes_store_insert_clip (EchoesStore  *self,
  * echoes_store_update_clip:
  * @clip: the clip with its new fields
  *
- * Writes every field of @clip except its project and position.
+ * Writes every field of @clip except its project, position and EchoesClip:queued (the
+ * generation queue's, see echoes_store_set_clips_queued()).
  */
 gboolean
 echoes_store_update_clip (EchoesStore  *self,

@@ -74,7 +74,7 @@ echoes_clip_window_update (EchoesClipWindow *self)
   EchoesClipStatus status = echoes_clip_get_status (self->clip);
   const char *video = echoes_clip_get_video (self->clip);
   const char *name = echoes_clip_get_source_name (self->clip);
-  const char *error;
+  const char *reason;
 
   adw_window_title_set_subtitle (self->window_title, name);
 
@@ -119,10 +119,13 @@ echoes_clip_window_update (EchoesClipWindow *self)
       break;
 
     case ECHOES_CLIP_STATUS_FAILED:
-      error = echoes_clip_get_error (self->clip);
+      /* The stored code's translated sentence, never the provider's message. */
+      reason = echoes_clip_get_failure_message (self->clip);
+      if (reason == NULL)
+        reason = echoes_clip_failure_get_message (ECHOES_CLIP_FAILURE_UNKNOWN);
       adw_status_page_set_icon_name (self->status_page, "dialog-warning-symbolic");
       adw_status_page_set_title (self->status_page, _("Generation Failed"));
-      adw_status_page_set_description (self->status_page, error);
+      adw_status_page_set_description (self->status_page, reason);
       break;
 
     case ECHOES_CLIP_STATUS_PENDING:
