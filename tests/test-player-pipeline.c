@@ -313,6 +313,122 @@ test_player_single_clip (Fixture       *fixture,
 }
 
 static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+/* The film preview lays clips out as the export does (echoes_film_timeline_new()): with a
+ * crossfade, clips overlap and the film is shorter by the crossfades. */
+static void
+test_player_crossfade (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(EchoesPlayerPipeline) player = create_player (fixture);
+  const char *tracks[] = { music, NULL };
+  const GstClockTime crossfade = 300 * GST_MSECOND;
+  GstClockTime value = 0;
+  guint notified = 0;
+
+  g_assert_cmpuint (echoes_player_pipeline_get_crossfade (player), ==, 0);
+  g_signal_connect (player, "notify::crossfade", G_CALLBACK (count_notify_cb), &notified);
+  g_object_set (player, "crossfade", (guint64) crossfade, NULL);
+  echoes_player_pipeline_set_crossfade (player, crossfade);
+  g_assert_cmpuint (notified, ==, 1);
+  g_object_get (player, "crossfade", &value, NULL);
+  g_assert_cmpuint (value, ==, crossfade);
+
+  load (player, fixture, (const char * const *) clips, tracks, 0);
+  g_assert_no_error (fixture->error);
+  g_assert_cmpuint (echoes_player_pipeline_get_n_clips (player), ==, 3);
+
+  /* Three 1 s clips, two 300 ms crossfades: 2.4 s; each clip starts where its fade in
+   * begins (the scrub bar's marks). */
+  g_assert_cmpuint (echoes_player_pipeline_get_duration (player), ==, 3 * GST_SECOND - 2 * crossfade);
+  g_assert_cmpuint (echoes_player_pipeline_get_clip_start (player, 0), ==, 0);
+  g_assert_cmpuint (echoes_player_pipeline_get_clip_start (player, 1), ==, GST_SECOND - crossfade);
+  g_assert_cmpuint (echoes_player_pipeline_get_clip_start (player, 2), ==, 2 * (GST_SECOND - crossfade));
+  g_assert_cmpuint (echoes_player_pipeline_get_clip_start (player, 3), ==, 3 * GST_SECOND - 2 * crossfade);
+  g_assert_cmpuint (echoes_player_pipeline_get_clip_at (player, 600 * GST_MSECOND), ==, 0);
+  g_assert_cmpuint (echoes_player_pipeline_get_clip_at (player, 800 * GST_MSECOND), ==, 1);
+  g_assert_cmpuint (echoes_player_pipeline_get_clip_at (player, 2 * GST_SECOND), ==, 2);
+
+  play_to_end (player, fixture);
+
+  /* Every frame of the shorter film, one frame apart (no frame lost in the fades). */
+  g_mutex_lock (&fixture->lock);
+  g_assert_cmpuint (fixture->frames->len, ==, 72);
+  g_assert_cmpuint (g_array_index (fixture->frames, Frame, 0).stream_time, ==, 0);
+  for (guint i = 1; i < fixture->frames->len; i++)
+    {
+      const Frame *a = &g_array_index (fixture->frames, Frame, i - 1);
+      const Frame *b = &g_array_index (fixture->frames, Frame, i);
+      GstClockTimeDiff film_step = GST_CLOCK_DIFF (a->stream_time, b->stream_time);
+
+      g_assert_cmpuint (b->width, ==, 320);
+      g_assert_cmpint (film_step, >=, FRAME - GST_MSECOND);
+      g_assert_cmpint (film_step, <=, FRAME + GST_MSECOND);
+    }
+  g_mutex_unlock (&fixture->lock);
+
+  /* Starting from clip 2 starts at its fade in. */
+  fixture->eos = FALSE;
+  g_mutex_lock (&fixture->lock);
+  g_array_set_size (fixture->frames, 0);
+  g_mutex_unlock (&fixture->lock);
+  load (player, fixture, (const char * const *) clips, NULL, 2);
+  g_assert_no_error (fixture->error);
+  g_assert_cmpuint (echoes_player_pipeline_get_position (player), ==, 2 * (GST_SECOND - crossfade));
+  play_to_end (player, fixture);
+
+  g_signal_handlers_disconnect_by_func (player, count_notify_cb, &notified);
+  g_assert_finalize_object (g_steal_pointer (&player));
+}
+
+/* Per-clip durations ("Fit Clips to Music") cut the clips as in the export. */
+static void
+test_player_durations (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(EchoesPlayerPipeline) player = create_player (fixture);
+  /* Cut, its own length, longer than the clip (stays 1 s). */
+  const GstClockTime durations[] = { 500 * GST_MSECOND, GST_CLOCK_TIME_NONE, 2 * GST_SECOND };
+
+  echoes_player_pipeline_set_clip_durations (player, durations, G_N_ELEMENTS (durations));
+  load (player, fixture, (const char * const *) clips, NULL, 0);
+  g_assert_no_error (fixture->error);
+  g_assert_cmpuint (echoes_player_pipeline_get_duration (player), ==, 2500 * GST_MSECOND);
+  g_assert_cmpuint (echoes_player_pipeline_get_clip_start (player, 1), ==, 500 * GST_MSECOND);
+  g_assert_cmpuint (echoes_player_pipeline_get_clip_start (player, 2), ==, 1500 * GST_MSECOND);
+
+  play_to_end (player, fixture);
+  g_mutex_lock (&fixture->lock);
+  g_assert_cmpuint (fixture->frames->len, ==, 75);
+  g_mutex_unlock (&fixture->lock);
+
+  /* With a crossfade too: at most half of the shorter clip (250 ms), then 300 ms. */
+  fixture->eos = FALSE;
+  echoes_player_pipeline_set_crossfade (player, 300 * GST_MSECOND);
+  load (player, fixture, (const char * const *) clips, NULL, 0);
+  g_assert_no_error (fixture->error);
+  g_assert_cmpuint (echoes_player_pipeline_get_clip_start (player, 1), ==, 250 * GST_MSECOND);
+  g_assert_cmpuint (echoes_player_pipeline_get_clip_start (player, 2), ==, 950 * GST_MSECOND);
+  g_assert_cmpuint (echoes_player_pipeline_get_duration (player), ==, 1950 * GST_MSECOND);
+  play_to_end (player, fixture);
+
+  /* NULL: back to the clips' own lengths. */
+  echoes_player_pipeline_set_clip_durations (player, NULL, 0);
+  echoes_player_pipeline_set_crossfade (player, 0);
+  load (player, fixture, (const char * const *) clips, NULL, 0);
+  g_assert_no_error (fixture->error);
+  g_assert_cmpuint (echoes_player_pipeline_get_duration (player), ==, 3 * GST_SECOND);
+
+  g_assert_finalize_object (g_steal_pointer (&player));
+}
+
+static void
 test_player_bad_input (Fixture       *fixture,
                        gconstpointer  data)
 {
@@ -362,6 +478,10 @@ main (int   argc,
               fixture_setup, test_player_seek, fixture_teardown);
   g_test_add ("/echoes/media/player-pipeline/single-clip", Fixture, NULL,
               fixture_setup, test_player_single_clip, fixture_teardown);
+  g_test_add ("/echoes/media/player-pipeline/crossfade", Fixture, NULL,
+              fixture_setup, test_player_crossfade, fixture_teardown);
+  g_test_add ("/echoes/media/player-pipeline/durations", Fixture, NULL,
+              fixture_setup, test_player_durations, fixture_teardown);
   g_test_add ("/echoes/media/player-pipeline/bad-input", Fixture, NULL,
               fixture_setup, test_player_bad_input, fixture_teardown);
 

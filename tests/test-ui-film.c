@@ -234,6 +234,41 @@ music_fitted (gpointer data)
          GST_CLOCK_TIME_IS_VALID (duration);
 }
 
+/* Plays the film as win.play does, and returns the film window's pipeline (loaded). */
+static EchoesPlayerPipeline *
+play_film (Fixture *f)
+{
+  GtkWindow *window;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.play", NULL));
+  g_assert_true (echoes_test_wait_until (film_window_loaded, NULL, TIMEOUT_MS));
+  window = find_toplevel (ECHOES_TYPE_FILM_WINDOW);
+  echoes_film_player_pause (echoes_film_window_get_player (ECHOES_FILM_WINDOW (window)));
+  return echoes_film_player_get_pipeline (echoes_film_window_get_player (ECHOES_FILM_WINDOW (window)));
+}
+
+static void
+close_film (void)
+{
+  gtk_window_destroy (find_toplevel (ECHOES_TYPE_FILM_WINDOW));
+  echoes_test_ui_wait_ms (100);
+}
+
+/* The fitted duration of approved clip @i, as the export gets it. */
+static GstClockTime
+fitted_duration (Fixture *f,
+                 guint    i)
+{
+  g_autoptr(EchoesMusic) music = echoes_music_parse (echoes_project_get_music (get_project (f)), NULL);
+  g_autoptr(EchoesClip) clip = g_list_model_get_item (get_clips (f), i);
+  GstClockTime duration = GST_CLOCK_TIME_NONE;
+
+  g_assert_nonnull (music);
+  g_assert_true (echoes_music_get_clip_duration (music, echoes_clip_get_id (clip), &duration));
+  g_assert_true (GST_CLOCK_TIME_IS_VALID (duration));
+  return duration;
+}
+
 static void
 test_film_generate_play_export (Fixture       *f,
                                 gconstpointer  data)
@@ -245,9 +280,11 @@ test_film_generate_play_export (Fixture       *f,
   const guint32 colours[] = { 0x3584e4, 0x2ec27e };
   EchoesExportOptions options = { ECHOES_EXPORT_FORMAT_MP4, 720, 0, ECHOES_EXPORT_FLAGS_NONE };
   Count two = { f, 2 };
+  g_autoptr(GSettings) settings = NULL;
   GListModel *clips;
   GtkWindow *window;
   EchoesPlayerPipeline *pipeline;
+  GstClockTime natural;
   GStatBuf st;
 
   echoes_window_create_project (f->window, "Summer");
@@ -294,15 +331,25 @@ test_film_generate_play_export (Fixture       *f,
     gtk_window_destroy (window);
   }
 
-  /* The film plays both approved clips. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.play", NULL));
-  g_assert_true (echoes_test_wait_until (film_window_loaded, NULL, TIMEOUT_MS));
-  window = find_toplevel (ECHOES_TYPE_FILM_WINDOW);
-  pipeline = echoes_film_player_get_pipeline (echoes_film_window_get_player (ECHOES_FILM_WINDOW (window)));
+  /* The film plays both approved clips, with cuts (the default). */
+  g_assert_cmpuint (_echoes_window_get_crossfade (f->window), ==, 0);
+  pipeline = play_film (f);
   g_assert_cmpuint (echoes_player_pipeline_get_n_clips (pipeline), ==, 2);
-  echoes_film_player_pause (echoes_film_window_get_player (ECHOES_FILM_WINDOW (window)));
-  gtk_window_destroy (window);
-  echoes_test_ui_wait_ms (100);
+  g_assert_cmpuint (echoes_player_pipeline_get_crossfade (pipeline), ==, 0);
+  natural = echoes_player_pipeline_get_clip_start (pipeline, 1);
+  g_assert_cmpuint (echoes_player_pipeline_get_duration (pipeline), ==, 2 * natural);
+  close_film ();
+
+  /* The crossfade chosen for the export (the `crossfade` setting, as a previous session
+   * left it) is what the preview plays: the film is shorter by the crossfade. */
+  settings = g_settings_new ("io.github.echoes.VideoCreator");
+  g_settings_set_uint (settings, "crossfade", 500);
+  g_assert_cmpuint (_echoes_window_get_crossfade (f->window), ==, GST_SECOND / 2);
+  pipeline = play_film (f);
+  g_assert_cmpuint (echoes_player_pipeline_get_crossfade (pipeline), ==, GST_SECOND / 2);
+  g_assert_cmpuint (echoes_player_pipeline_get_clip_start (pipeline, 1), ==, natural - GST_SECOND / 2);
+  g_assert_cmpuint (echoes_player_pipeline_get_duration (pipeline), ==, 2 * natural - GST_SECOND / 2);
+  close_film ();
 
   /* Music, as the file chooser gives it: a broken file leaves the music as it was. */
   {
@@ -331,8 +378,34 @@ test_film_generate_play_export (Fixture       *f,
     echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "film-music.png");
   }
 
-  /* Export, as the dialog does after the file chooser. */
+  /* After "Fit Clips to Music" the preview cuts the clips as the export does: the fitted
+   * durations, overlapping by the crossfade, end with the 6 s of music. */
+  {
+    GstClockTime first = fitted_duration (f, 0);
+    GstClockTime second = fitted_duration (f, 1);
+
+    g_assert_cmpuint (first, <, natural);
+    pipeline = play_film (f);
+    g_assert_cmpuint (echoes_player_pipeline_get_clip_start (pipeline, 1), ==, first - GST_SECOND / 2);
+    g_assert_cmpuint (echoes_player_pipeline_get_duration (pipeline), ==, first + second - GST_SECOND / 2);
+    g_assert_cmpuint (echoes_player_pipeline_get_duration (pipeline), <=, 6 * GST_SECOND);
+    g_assert_cmpuint (echoes_player_pipeline_get_duration (pipeline), >, 6 * GST_SECOND - GST_SECOND / 30);
+    close_film ();
+  }
+
+  /* The window opened next (after a restart) offers the same choice. */
+  {
+    g_autoptr(EchoesWindow) other = g_object_ref_sink (echoes_window_new (NULL));
+
+    g_assert_cmpuint (_echoes_window_get_crossfade (other), ==, GST_SECOND / 2);
+    gtk_window_destroy (GTK_WINDOW (other));
+    g_assert_finalize_object (g_steal_pointer (&other));
+  }
+
+  /* Export, as the dialog does after the file chooser: its choice (cuts) is kept. */
   echoes_window_export_to (f->window, out, &options);
+  g_assert_cmpuint (_echoes_window_get_crossfade (f->window), ==, 0);
+  g_assert_cmpuint (g_settings_get_uint (settings, "crossfade"), ==, 0);
   g_assert_true (echoes_window_get_exporting (f->window));
   g_assert_true (echoes_test_wait_until (not_exporting, f, TIMEOUT_MS));
   g_assert_cmpint (g_stat (out_path, &st), ==, 0);

@@ -15,7 +15,9 @@
 #include <adwaita.h>
 
 #include "echoes-clip-card.h"
+#include "echoes-clip-window.h"
 #include "echoes-context.h"
+#include "echoes-generation-queue.h"
 #include "echoes-library.h"
 #include "echoes-test-util.h"
 #include "echoes-test-ui.h"
@@ -605,6 +607,319 @@ test_window_narrow (Fixture       *f,
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == _echoes_window_get_sidebar (f->window));
 }
 
+/* ---- a provider that runs until cancelled, or fails at once ---- */
+
+#define TEST_TYPE_PROVIDER (test_provider_get_type())
+G_DECLARE_FINAL_TYPE (TestProvider, test_provider, TEST, PROVIDER, GObject)
+
+struct _TestProvider
+{
+  GObject  parent_instance;
+  gboolean fail;  /* fail with ECHOES_PROVIDER_ERROR_NO_CREDITS instead of running */
+};
+
+#define TEST_PROVIDER_MESSAGE "HTTP 402 from the service: quota exhausted"
+
+static const char * const test_ratios[] = { "16:9", "9:16", "1:1", NULL };
+static const guint test_durations[] = { 5, 0 };
+static const EchoesVideoProviderCapabilities test_caps = {
+  .durations = test_durations, .ratios = test_ratios,
+};
+
+static gboolean
+test_provider_tick (gpointer user_data)
+{
+  GTask *task = user_data;
+
+  if (TEST_PROVIDER (g_task_get_source_object (task))->fail)
+    g_task_return_new_error (task, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_NO_CREDITS,
+                             TEST_PROVIDER_MESSAGE);
+  else if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+  else
+    return G_SOURCE_CONTINUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_provider_generate_async (EchoesVideoProvider      *provider,
+                              const EchoesVideoRequest *request,
+                              EchoesProgressFunc        progress,
+                              gpointer                  progress_data,
+                              GDestroyNotify            progress_destroy,
+                              GCancellable             *cancellable,
+                              GAsyncReadyCallback       callback,
+                              gpointer                  user_data)
+{
+  GTask *task = g_task_new (provider, cancellable, callback, user_data);
+
+  if (progress_destroy != NULL)
+    progress_destroy (progress_data);
+  g_timeout_add_full (G_PRIORITY_DEFAULT, 20, test_provider_tick, task, g_object_unref);
+}
+
+static gboolean
+test_provider_generate_finish (EchoesVideoProvider  *provider,
+                               GAsyncResult         *result,
+                               GError              **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static const char *
+test_provider_get_name (EchoesVideoProvider *provider)
+{
+  return "test";
+}
+
+static const EchoesVideoProviderCapabilities *
+test_provider_get_capabilities (EchoesVideoProvider *provider)
+{
+  return &test_caps;
+}
+
+static void
+test_provider_iface_init (EchoesVideoProviderInterface *iface)
+{
+  iface->get_name = test_provider_get_name;
+  iface->get_capabilities = test_provider_get_capabilities;
+  iface->generate_async = test_provider_generate_async;
+  iface->generate_finish = test_provider_generate_finish;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestProvider, test_provider, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (ECHOES_TYPE_VIDEO_PROVIDER,
+                                                      test_provider_iface_init))
+
+static void
+test_provider_class_init (TestProviderClass *klass)
+{
+}
+
+static void
+test_provider_init (TestProvider *self)
+{
+}
+
+/* The item of a popover menu labelled @label: a GtkModelButton (a private type, so
+ * found by its "text" property), whose sensitivity follows its action's enabled state. */
+static GtkWidget *
+find_menu_item (GtkWidget  *widget,
+                const char *label)
+{
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (widget), "text") != NULL &&
+      g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "GtkModelButton") == 0)
+    {
+      g_autofree char *text = NULL;
+
+      g_object_get (widget, "text", &text, NULL);
+      if (g_strcmp0 (text, label) == 0)
+        return widget;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_menu_item (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *name;
+  gboolean    enabled;
+} ExpectEntry;
+
+static GtkWidget *find_widget_of_type (GtkWidget *widget,
+                                       GType      type);
+
+/* The item of @card's context menu labelled @label; the card builds the menu when it is
+ * first shown, so this shows it once, then closes it. */
+static GtkWidget *
+find_card_menu_item (EchoesClipCard *card,
+                     const char     *label)
+{
+  GtkWidget *item = find_menu_item (GTK_WIDGET (card), label);
+  GtkWidget *popover;
+
+  if (item == NULL && gtk_widget_activate_action (GTK_WIDGET (card), "card.show-menu", NULL))
+    {
+      item = find_menu_item (GTK_WIDGET (card), label);
+      if ((popover = find_widget_of_type (GTK_WIDGET (card), GTK_TYPE_POPOVER)))
+        gtk_popover_popdown (GTK_POPOVER (popover));
+    }
+
+  return item;
+}
+
+/* The card's "Cancel Generation" menu entry is enabled (sensitive) as expected. */
+static gboolean
+cancel_entry_is (gpointer data)
+{
+  ExpectEntry *e = data;
+  EchoesClipCard *card = find_card (e->f, e->name);
+  /* The label of echoes-clip-card.ui's item for card.cancel-generation, without its
+   * mnemonic (C locale). */
+  GtkWidget *item = card ? find_card_menu_item (card, "Cancel Generation") : NULL;
+
+  return item != NULL && gtk_widget_get_sensitive (item) == e->enabled;
+}
+
+static void
+assert_cancel_entry (Fixture    *f,
+                     const char *name,
+                     gboolean    enabled)
+{
+  ExpectEntry e = { f, name, enabled };
+
+  if (!echoes_test_wait_until (cancel_entry_is, &e, TIMEOUT_MS))
+    g_error ("“Cancel Generation” of %s is not %s", name, enabled ? "enabled" : "disabled");
+}
+
+typedef struct
+{
+  Fixture          *f;
+  const char       *name;
+  EchoesClipStatus  status;
+} ExpectStatus;
+
+static gboolean
+status_is (gpointer data)
+{
+  ExpectStatus *e = data;
+  EchoesClip *clip = clip_named (e->f, e->name);
+
+  return clip != NULL && echoes_clip_get_status (clip) == e->status;
+}
+
+static GtkWidget *
+find_widget_of_type (GtkWidget *widget,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+find_clip_window (gpointer data)
+{
+  GtkWidget **window = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ECHOES_IS_CLIP_WINDOW (toplevel))
+        *window = GTK_WIDGET (toplevel);
+    }
+
+  return *window != NULL;
+}
+
+static void
+test_window_generation_menu (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(TestProvider) provider = g_object_new (TEST_TYPE_PROVIDER, NULL);
+  const char *names[] = { "beach.jpg", "harbour.jpg", "sunset.jpg" };
+  EchoesGenerationQueue *queue = echoes_context_get_queue (f->context);
+  ExpectCards cards = { f, 3 };
+  ExpectStatus status = { f, "beach.jpg", ECHOES_CLIP_STATUS_GENERATING };
+  GtkWidget *clip_window = NULL;
+  GtkWidget *status_page;
+  EchoesClip *clip;
+
+  echoes_window_create_project (f->window, "Queue");
+  g_assert_true (echoes_test_wait_until (has_project, f, TIMEOUT_MS));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = echoes_test_write_jpeg (f->photos, names[i], 640, 480, 0x204060 * (i + 1));
+
+      g_ptr_array_add (files, g_file_new_for_path (path));
+    }
+  echoes_window_import_files (f->window, files);
+  g_assert_true (echoes_test_wait_until (cards_ready, &cards, TIMEOUT_MS));
+
+  echoes_generation_queue_set_provider (queue, ECHOES_VIDEO_PROVIDER (provider));
+  echoes_generation_queue_set_max_jobs (queue, 1);
+
+  /* Pending, not queued: nothing to cancel. */
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    assert_cancel_entry (f, names[i], FALSE);
+
+  /* beach generates; harbour waits behind it, still `pending`: both can be cancelled. */
+  clip = clip_named (f, "beach.jpg");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.generate-clip", "s",
+                                             echoes_clip_get_id (clip)));
+  clip = clip_named (f, "harbour.jpg");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.generate-clip", "s",
+                                             echoes_clip_get_id (clip)));
+  g_assert_true (echoes_test_wait_until (status_is, &status, TIMEOUT_MS));
+  assert_cancel_entry (f, "beach.jpg", TRUE);
+  assert_cancel_entry (f, "harbour.jpg", TRUE);
+  g_assert_cmpint (echoes_clip_get_status (clip_named (f, "harbour.jpg")), ==, ECHOES_CLIP_STATUS_PENDING);
+  assert_cancel_entry (f, "sunset.jpg", FALSE);
+
+  /* Cancelling the waiting clip from its menu disables the entry. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "harbour.jpg")),
+                                             "card.cancel-generation", NULL));
+  assert_cancel_entry (f, "harbour.jpg", FALSE);
+  assert_cancel_entry (f, "beach.jpg", TRUE);
+
+  /* and so does cancelling the running one: back to pending. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "beach.jpg")),
+                                             "card.cancel-generation", NULL));
+  status.status = ECHOES_CLIP_STATUS_PENDING;
+  g_assert_true (echoes_test_wait_until (status_is, &status, TIMEOUT_MS));
+  assert_cancel_entry (f, "beach.jpg", FALSE);
+
+  /* A failure: the entry goes, and the clip shows a translated reason, never the
+   * provider's message. */
+  provider->fail = TRUE;
+  clip = clip_named (f, "sunset.jpg");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.generate-clip", "s",
+                                             echoes_clip_get_id (clip)));
+  status = (ExpectStatus) { f, "sunset.jpg", ECHOES_CLIP_STATUS_FAILED };
+  g_assert_true (echoes_test_wait_until (status_is, &status, TIMEOUT_MS));
+  assert_cancel_entry (f, "sunset.jpg", FALSE);
+  clip = clip_named (f, "sunset.jpg");
+  g_assert_cmpint (echoes_clip_get_failure (clip), ==, ECHOES_CLIP_FAILURE_NO_CREDITS);
+  g_assert_cmpstr (echoes_clip_get_error (clip), !=, TEST_PROVIDER_MESSAGE);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.open-clip", "s",
+                                             echoes_clip_get_id (clip)));
+  g_assert_true (echoes_test_wait_until (find_clip_window, &clip_window, TIMEOUT_MS));
+  status_page = find_widget_of_type (clip_window, ADW_TYPE_STATUS_PAGE);
+  g_assert_nonnull (status_page);
+  g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (status_page)), ==,
+                   echoes_clip_failure_get_message (ECHOES_CLIP_FAILURE_NO_CREDITS));
+  echoes_test_ui_wait_mapped (clip_window, TIMEOUT_MS);
+  echoes_test_ui_save_screenshot (clip_window, "clip-failed.png");
+  gtk_window_destroy (GTK_WINDOW (clip_window));
+
+  g_assert_cmpuint (echoes_generation_queue_get_n_jobs (queue), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -636,6 +951,8 @@ main (int   argc,
               fixture_setup, test_window_projects, fixture_teardown);
   g_test_add ("/echoes/ui/window/cancel", Fixture, NULL,
               fixture_setup, test_window_cancel, fixture_teardown);
+  g_test_add ("/echoes/ui/window/generation-menu", Fixture, NULL,
+              fixture_setup, test_window_generation_menu, fixture_teardown);
   g_test_add ("/echoes/ui/window/paste", Fixture, NULL,
               fixture_setup, test_window_paste, fixture_teardown);
   g_test_add ("/echoes/ui/window/wide", Fixture, GINT_TO_POINTER (3840),

@@ -20,7 +20,8 @@
 #include "echoes-music.h"
 
 /* Plays one clip or the film (approved clips + music) without GTK: the film's GES
- * timeline (shared with the exporter) in a GESPipeline in preview mode. The clips are
+ * timeline (shared with the exporter, laid out with the same crossfade and per-clip
+ * durations as the export) in a GESPipeline in preview mode. The clips are
  * one nlecomposition, which prepares the next clip's decoder before the cut, so clips
  * follow each other without a black frame or a stall, and the music plays on the same
  * clock. Seeking works across clips. Frames leave through an RGBA appsink to a
@@ -37,6 +38,8 @@ struct _EchoesPlayerPipeline
   GESTimeline           *timeline;     /* (owned) (nullable) */
   GstElement            *audio_sink;   /* (owned) (nullable) for the next load */
   GArray                *starts;       /* (owned) clip starts, then the film's end */
+  GArray                *durations;    /* (owned) (nullable) GstClockTime, for the next load */
+  GstClockTime           crossfade;
   guint                  bus_watch;
   GTask                 *load_task;    /* (owned) (nullable) until prerolled */
   GstClockTime           pending_seek;
@@ -52,6 +55,7 @@ struct _EchoesPlayerPipeline
 
 enum {
   PROP_0,
+  PROP_CROSSFADE,
   PROP_DURATION,
   PROP_LOADED,
   PROP_PLAYING,
@@ -71,13 +75,15 @@ static guint signals [N_SIGNALS];
 
 typedef struct
 {
-  GStrv      clips;
-  GStrv      music;
-  double     volume;
-  GstClockTime fade_out;
-  guint      start_clip;
-  GPtrArray *clip_assets;
-  GPtrArray *music_assets;
+  GStrv         clips;
+  GStrv         music;
+  double        volume;
+  GstClockTime  fade_out;
+  GstClockTime  crossfade;
+  GArray       *durations;  /* (nullable) */
+  guint         start_clip;
+  GPtrArray    *clip_assets;
+  GPtrArray    *music_assets;
 } LoadData;
 
 static void
@@ -85,6 +91,7 @@ load_data_free (LoadData *data)
 {
   g_strfreev (data->clips);
   g_strfreev (data->music);
+  g_clear_pointer (&data->durations, g_array_unref);
   g_clear_pointer (&data->clip_assets, g_ptr_array_unref);
   g_clear_pointer (&data->music_assets, g_ptr_array_unref);
   g_free (data);
@@ -310,6 +317,7 @@ load_assets_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GstBus) bus = NULL;
   g_autoptr(GArray) starts = NULL;
+  g_autofree GstClockTime *durations = NULL;
   LoadData *data = g_task_get_task_data (G_TASK (result));
   EchoesFilmSettings settings;
   GError *error = NULL;
@@ -330,10 +338,21 @@ load_assets_cb (GObject      *object,
   echoes_film_settings_init (&settings);
   settings.volume = data->volume;
   settings.fade_out = data->fade_out;
+  settings.crossfade = data->crossfade;
+
+  /* Like the exporter: a missing or invalid duration keeps the clip's own length. */
+  if (data->durations != NULL)
+    {
+      durations = g_new (GstClockTime, data->clip_assets->len);
+      for (guint i = 0; i < data->clip_assets->len; i++)
+        durations[i] = i < data->durations->len ? g_array_index (data->durations, GstClockTime, i)
+                                                : GST_CLOCK_TIME_NONE;
+    }
 
   starts = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
-  if (!(self->timeline = echoes_film_timeline_new (data->clip_assets, NULL, data->music_assets,
-                                                   &settings, starts, &error)))
+  if (!(self->timeline = echoes_film_timeline_new (data->clip_assets, durations,
+                                                   data->music_assets, &settings, starts,
+                                                   &error)))
     {
       finish_load (self, error);
       return;
@@ -380,6 +399,7 @@ echoes_player_pipeline_finalize (GObject *object)
   EchoesPlayerPipeline *self = (EchoesPlayerPipeline *)object;
 
   g_clear_pointer (&self->starts, g_array_unref);
+  g_clear_pointer (&self->durations, g_array_unref);
   g_mutex_clear (&self->frame_lock);
 
   G_OBJECT_CLASS (echoes_player_pipeline_parent_class)->finalize (object);
@@ -395,6 +415,10 @@ echoes_player_pipeline_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_CROSSFADE:
+      g_value_set_uint64 (value, self->crossfade);
+      break;
+
     case PROP_DURATION:
       g_value_set_uint64 (value, echoes_player_pipeline_get_duration (self));
       break;
@@ -413,6 +437,25 @@ echoes_player_pipeline_get_property (GObject    *object,
 }
 
 static void
+echoes_player_pipeline_set_property (GObject      *object,
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec)
+{
+  EchoesPlayerPipeline *self = ECHOES_PLAYER_PIPELINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CROSSFADE:
+      echoes_player_pipeline_set_crossfade (self, g_value_get_uint64 (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 echoes_player_pipeline_class_init (EchoesPlayerPipelineClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -420,6 +463,23 @@ echoes_player_pipeline_class_init (EchoesPlayerPipelineClass *klass)
   object_class->dispose = echoes_player_pipeline_dispose;
   object_class->finalize = echoes_player_pipeline_finalize;
   object_class->get_property = echoes_player_pipeline_get_property;
+  object_class->set_property = echoes_player_pipeline_set_property;
+
+  /**
+   * EchoesPlayerPipeline:crossfade:
+   *
+   * How long consecutive clips overlap, fading from one to the next, in nanoseconds;
+   * 0 (the default) cuts. The same value as the export's (echoes_exporter_set_crossfade())
+   * lays the film out the same way: each crossfade shortens the film by its length, and
+   * the clip starts (echoes_player_pipeline_get_clip_start()) are where each fade begins.
+   * Like the exporter, a crossfade is at most half of either clip.
+   *
+   * Applies from the next echoes_player_pipeline_load_async().
+   */
+  properties [PROP_CROSSFADE] =
+    g_param_spec_uint64 ("crossfade", NULL, NULL,
+                         0, G_MAXINT64, 0,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   properties [PROP_DURATION] =
     g_param_spec_uint64 ("duration", NULL, NULL,
@@ -539,6 +599,68 @@ echoes_player_pipeline_set_audio_sink (EchoesPlayerPipeline *self,
 }
 
 /**
+ * echoes_player_pipeline_get_crossfade:
+ * @self: a #EchoesPlayerPipeline
+ *
+ * Returns: the crossfade between clips for the next load, in nanoseconds
+ */
+GstClockTime
+echoes_player_pipeline_get_crossfade (EchoesPlayerPipeline *self)
+{
+  g_return_val_if_fail (ECHOES_IS_PLAYER_PIPELINE (self), 0);
+
+  return self->crossfade;
+}
+
+/**
+ * echoes_player_pipeline_set_crossfade:
+ * @self: a #EchoesPlayerPipeline
+ * @crossfade: the overlap between consecutive clips, 0 for cuts
+ *
+ * Sets #EchoesPlayerPipeline:crossfade, for the next load.
+ */
+void
+echoes_player_pipeline_set_crossfade (EchoesPlayerPipeline *self,
+                                      GstClockTime          crossfade)
+{
+  g_return_if_fail (ECHOES_IS_PLAYER_PIPELINE (self));
+  g_return_if_fail (GST_CLOCK_TIME_IS_VALID (crossfade));
+
+  if (self->crossfade != crossfade)
+    {
+      self->crossfade = crossfade;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CROSSFADE]);
+    }
+}
+
+/**
+ * echoes_player_pipeline_set_clip_durations:
+ * @self: a #EchoesPlayerPipeline
+ * @durations: (nullable) (array length=n_durations): per-clip durations (e.g. from "Fit
+ *   Clips to Music"), %GST_CLOCK_TIME_NONE for a clip's own length; %NULL for every clip's
+ *   own length
+ * @n_durations: the length of @durations
+ *
+ * Cuts the clips of the next load to these durations (never longer than a clip), as
+ * echoes_exporter_set_clip_durations() does for the export.
+ */
+void
+echoes_player_pipeline_set_clip_durations (EchoesPlayerPipeline *self,
+                                           const GstClockTime   *durations,
+                                           guint                 n_durations)
+{
+  g_return_if_fail (ECHOES_IS_PLAYER_PIPELINE (self));
+  g_return_if_fail (durations != NULL || n_durations == 0);
+
+  g_clear_pointer (&self->durations, g_array_unref);
+  if (durations != NULL && n_durations > 0)
+    {
+      self->durations = g_array_sized_new (FALSE, FALSE, sizeof (GstClockTime), n_durations);
+      g_array_append_vals (self->durations, durations, n_durations);
+    }
+}
+
+/**
  * echoes_player_pipeline_load_async:
  * @self: a #EchoesPlayerPipeline
  * @clips: (array zero-terminated=1): absolute paths of the clips, in order (one clip to
@@ -551,7 +673,9 @@ echoes_player_pipeline_set_audio_sink (EchoesPlayerPipeline *self,
  * @callback: called once the first frame (of @start_clip) is ready, paused
  * @user_data: data for @callback
  *
- * Replaces what the player had loaded. Bad music gives an #ECHOES_MUSIC_ERROR.
+ * Replaces what the player had loaded, laid out with #EchoesPlayerPipeline:crossfade and
+ * the durations of echoes_player_pipeline_set_clip_durations(). Bad music gives an
+ * #ECHOES_MUSIC_ERROR.
  */
 void
 echoes_player_pipeline_load_async (EchoesPlayerPipeline *self,
@@ -591,6 +715,8 @@ echoes_player_pipeline_load_async (EchoesPlayerPipeline *self,
   data->music = music ? g_strdupv ((GStrv) music) : g_new0 (char *, 1);
   data->volume = volume;
   data->fade_out = fade_out;
+  data->crossfade = self->crossfade;
+  data->durations = self->durations ? g_array_ref (self->durations) : NULL;
   data->start_clip = start_clip;
 
   assets_task = g_task_new (self, cancellable, load_assets_cb, g_steal_pointer (&task));

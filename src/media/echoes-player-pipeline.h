@@ -35,6 +35,12 @@ void                  echoes_player_pipeline_set_frame_func  (EchoesPlayerPipeli
                                                               GDestroyNotify         destroy);
 void                  echoes_player_pipeline_set_audio_sink  (EchoesPlayerPipeline  *self,
                                                               GstElement            *sink);
+GstClockTime          echoes_player_pipeline_get_crossfade   (EchoesPlayerPipeline  *self);
+void                  echoes_player_pipeline_set_crossfade   (EchoesPlayerPipeline  *self,
+                                                              GstClockTime           crossfade);
+void                  echoes_player_pipeline_set_clip_durations (EchoesPlayerPipeline *self,
+                                                              const GstClockTime    *durations,
+                                                              guint                  n_durations);
 void                  echoes_player_pipeline_load_async      (EchoesPlayerPipeline  *self,
                                                               const char * const    *clips,
                                                               const char * const    *music,

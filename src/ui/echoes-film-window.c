@@ -109,16 +109,22 @@ echoes_film_window_init (EchoesFilmWindow *self)
  * @title: the project title
  * @film: the film to play (copied)
  * @start_clip: the clip of @film to start from
+ * @crossfade: the crossfade between clips, as the export has it (0 for cuts)
+ *
+ * Plays @film as it is exported: with @film's per-clip durations ("Fit Clips to Music")
+ * and @crossfade.
  *
  * Returns: (transfer floating): a new window, loading @film; present it
  */
 EchoesFilmWindow *
-echoes_film_window_new (GtkWindow  *parent,
-                        const char *title,
-                        EchoesFilm *film,
-                        guint       start_clip)
+echoes_film_window_new (GtkWindow    *parent,
+                        const char   *title,
+                        EchoesFilm   *film,
+                        guint         start_clip,
+                        GstClockTime  crossfade)
 {
   EchoesFilmWindow *self;
+  EchoesPlayerPipeline *pipeline;
 
   g_return_val_if_fail (!parent || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (film != NULL, NULL);
@@ -127,6 +133,10 @@ echoes_film_window_new (GtkWindow  *parent,
                        "transient-for", parent,
                        NULL);
   adw_window_title_set_subtitle (self->window_title, title);
+
+  pipeline = echoes_film_player_get_pipeline (self->player);
+  echoes_player_pipeline_set_crossfade (pipeline, crossfade);
+  echoes_player_pipeline_set_clip_durations (pipeline, film->durations, film->n_clips);
   echoes_film_player_load_async (self->player,
                                  (const char * const *)film->clips,
                                  (const char * const *)film->music,

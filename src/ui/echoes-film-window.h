@@ -21,7 +21,8 @@ G_DECLARE_FINAL_TYPE (EchoesFilmWindow, echoes_film_window, ECHOES, FILM_WINDOW,
 EchoesFilmWindow *echoes_film_window_new        (GtkWindow        *parent,
                                                  const char       *title,
                                                  EchoesFilm       *film,
-                                                 guint             start_clip);
+                                                 guint             start_clip,
+                                                 GstClockTime      crossfade);
 EchoesFilmPlayer *echoes_film_window_get_player (EchoesFilmWindow *self);
 gboolean          echoes_film_window_get_loaded (EchoesFilmWindow *self);
 

@@ -23,5 +23,6 @@ guint       _echoes_window_get_n_shown_projects (EchoesWindow *self);
 void        _echoes_window_set_music_files    (EchoesWindow       *self,
                                                const char * const *paths);
 const char *_echoes_window_get_music_label    (EchoesWindow *self);
+GstClockTime _echoes_window_get_crossfade     (EchoesWindow *self);
 
 G_END_DECLS

@@ -39,6 +39,12 @@
  */
 
 #define RELOAD_DELAY_MS 250
+/* How long after the library opens its clips still count as the first content. */
+#define FIRST_CONTENT_MS 1000
+/* What the Export dialog's "Crossfade Between Clips" switch turns on. */
+#define DEFAULT_CROSSFADE (GST_SECOND / 2)
+/* The `crossfade` settings key's maximum, in milliseconds. */
+#define MAX_CROSSFADE_MS 5000
 
 typedef struct
 {
@@ -63,6 +69,7 @@ struct _EchoesWindow
   GSignalGroup         *project_signals;    /* (owned) */
   char                 *wanted_project_id;  /* (owned) (nullable) select when it loads */
   gboolean              select_first;
+  gint64                opened_at;          /* when the context was set, monotonic */
 
   /* Clips of the shown project */
   GListModel           *clips;              /* (owned) (nullable) */
@@ -147,6 +154,28 @@ static void echoes_window_process_imports (EchoesWindow *self);
 static void update_project_settings       (EchoesWindow *self);
 static void echoes_window_set_project     (EchoesWindow  *self,
                                            EchoesProject *project);
+
+/* The crossfade between clips: the `crossfade` settings key, shared by the film preview,
+ * "Fit Clips to Music" and the export, so that they lay the film out alike and the choice
+ * survives a restart. Without an installed schema it only lives in export_options. */
+static GstClockTime
+get_crossfade (EchoesWindow *self)
+{
+  if (self->settings != NULL)
+    return (GstClockTime) g_settings_get_uint (self->settings, "crossfade") * GST_MSECOND;
+
+  return self->export_options.crossfade;
+}
+
+static void
+set_crossfade (EchoesWindow *self,
+               GstClockTime  crossfade)
+{
+  crossfade = MIN (crossfade, (GstClockTime) MAX_CROSSFADE_MS * GST_MSECOND);
+  self->export_options.crossfade = crossfade;
+  if (self->settings != NULL)
+    g_settings_set_uint (self->settings, "crossfade", (guint) (crossfade / GST_MSECOND));
+}
 
 static void
 import_batch_free (ImportBatch *batch)
@@ -300,7 +329,13 @@ update_content_page (EchoesWindow *self)
   else
     page = "timeline";
 
-  gtk_stack_set_visible_child_name (self->content_stack, page);
+  /* The library's first clips come a moment after its first pages (no project yet, an
+   * empty one while its clips are read): show them at once rather than fade them in. */
+  if (g_str_equal (page, "timeline") &&
+      g_get_monotonic_time () - self->opened_at < FIRST_CONTENT_MS * 1000)
+    gtk_stack_set_visible_child_full (self->content_stack, page, GTK_STACK_TRANSITION_TYPE_NONE);
+  else
+    gtk_stack_set_visible_child_name (self->content_stack, page);
   update_actions (self);
 }
 
@@ -1974,7 +2009,7 @@ play_film_cb (GObject      *object,
 
   window = g_object_ref_sink (echoes_film_window_new (GTK_WINDOW (self),
                                                       self->project ? echoes_project_get_title (self->project) : NULL,
-                                                      film, start_clip));
+                                                      film, start_clip, get_crossfade (self)));
   echoes_film_free (film);
   gtk_window_present (GTK_WINDOW (window));
 }
@@ -2213,7 +2248,13 @@ export_dialog_response_cb (AdwMessageDialog *dialog,
   webm = adw_combo_row_get_selected (format_row) == 1;
   self->export_options.format = webm ? ECHOES_EXPORT_FORMAT_WEBM : ECHOES_EXPORT_FORMAT_MP4;
   self->export_options.height = adw_combo_row_get_selected (size_row) == 1 ? 1080 : 720;
-  self->export_options.crossfade = gtk_switch_get_active (crossfade) ? GST_SECOND / 2 : 0;
+  /* Written here rather than bound to the switch: Cancel leaves the choice as it was.
+   * A longer crossfade set in the settings is kept while the switch stays on. */
+  if (!gtk_switch_get_active (crossfade))
+    set_crossfade (self, 0);
+  else if (get_crossfade (self) == 0)
+    set_crossfade (self, DEFAULT_CROSSFADE);
+  self->export_options.crossfade = get_crossfade (self);
   self->export_options.flags = ECHOES_EXPORT_FLAGS_NONE;
 
   if (self->export_chooser != NULL)
@@ -2273,7 +2314,7 @@ export_action (GtkWidget  *widget,
                               self->export_options.format == ECHOES_EXPORT_FORMAT_WEBM ? 1 : 0);
   size_row = combo_row_new (_("Resolution"), sizes, self->export_options.height == 1080 ? 1 : 0);
   crossfade = gtk_switch_new ();
-  gtk_switch_set_active (GTK_SWITCH (crossfade), self->export_options.crossfade > 0);
+  gtk_switch_set_active (GTK_SWITCH (crossfade), get_crossfade (self) > 0);
   gtk_widget_set_valign (crossfade, GTK_ALIGN_CENTER);
   crossfade_row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (crossfade_row), _("Crossfade Between Clips"));
@@ -2672,7 +2713,7 @@ fit_music_probed_cb (GObject      *object,
 
   durations = g_new0 (GstClockTime, fit->film->n_clips);
   fits = echoes_music_fit_durations (echoes_music_total_duration (tracks), fit->film->n_clips,
-                                     self->export_options.crossfade, GST_SECOND / 30, durations);
+                                     get_crossfade (self), GST_SECOND / 30, durations);
   for (guint i = 0; i < fit->film->n_clips; i++)
     echoes_music_set_clip_duration (music, fit->film->clip_ids[i], durations[i]);
   g_free (text);
@@ -3010,6 +3051,7 @@ echoes_window_init (EchoesWindow *self)
                            self, G_CONNECT_SWAPPED);
   self->export_options.format = ECHOES_EXPORT_FORMAT_MP4;
   self->export_options.height = 1080;
+  self->export_options.crossfade = get_crossfade (self);
 
   self->clips_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_object (self->clips_signals, "items-changed", G_CALLBACK (clips_changed_cb),
@@ -3081,6 +3123,7 @@ echoes_window_set_context (EchoesWindow  *self,
     return;
 
   self->context = g_object_ref (context);
+  self->opened_at = g_get_monotonic_time ();
   library = echoes_context_get_library (context);
   g_signal_connect_object (library, "error", G_CALLBACK (library_error_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (echoes_context_get_queue (context), "notify::n-jobs",
@@ -3361,6 +3404,8 @@ _echoes_window_get_n_shown_projects (EchoesWindow *self)
  *
  * Exports the shown project's film to @file (what the Export dialog does after the
  * file chooser), showing the progress in place; on success the project is completed.
+ * The crossfade is kept in the `crossfade` setting, which the film preview and "Fit
+ * Clips to Music" use too (at most 5 s, to the millisecond).
  */
 void
 echoes_window_export_to (EchoesWindow              *self,
@@ -3375,6 +3420,10 @@ echoes_window_export_to (EchoesWindow              *self,
     return;
 
   self->export_options = *options;
+  /* The choice is kept (the `crossfade` setting): the film preview plays the film as it
+   * was last exported. */
+  set_crossfade (self, options->crossfade);
+  self->export_options.crossfade = get_crossfade (self);
   g_set_object (&self->export_file, file);
   g_free (self->export_project_id);
   self->export_project_id = g_strdup (get_project_id (self));
@@ -3434,4 +3483,12 @@ _echoes_window_get_music_label (EchoesWindow *self)
 {
   g_return_val_if_fail (ECHOES_IS_WINDOW (self), NULL);
   return gtk_label_get_label (self->music_label);
+}
+
+/* The crossfade the film preview and the export use (the `crossfade` setting). */
+GstClockTime
+_echoes_window_get_crossfade (EchoesWindow *self)
+{
+  g_return_val_if_fail (ECHOES_IS_WINDOW (self), 0);
+  return get_crossfade (self);
 }
