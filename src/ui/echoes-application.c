@@ -11,9 +11,16 @@
 
 #include "echoes-application.h"
 
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <epoxy/gl.h>
 #include <glib/gi18n.h>
 
-#include "echoes-window.h"
+#include "echoes-clip-card.h"
+#include "echoes-window-private.h"
 
 /**
  * EchoesApplication:
@@ -36,6 +43,146 @@ struct _EchoesApplication
 G_DEFINE_FINAL_TYPE (EchoesApplication, echoes_application, ADW_TYPE_APPLICATION)
 
 static void echoes_application_load (EchoesApplication *self);
+
+/* Whether GDK's OpenGL is a software rasteriser (Mesa's llvmpipe, softpipe, swrast, or
+ * SwiftShader): a virtual machine, a remote desktop, Xvfb. */
+static gboolean
+gl_is_software (GdkDisplay *display)
+{
+  g_autoptr(GdkGLContext) context = NULL;
+  static const char * const software[] = { "llvmpipe", "softpipe", "swrast", "SwiftShader" };
+  const char *renderer;
+  gboolean found = FALSE;
+
+  if (!(context = gdk_display_create_gl_context (display, NULL)) ||
+      !gdk_gl_context_realize (context, NULL))
+    return FALSE;
+
+  /* Through libepoxy, like GTK: it serves whichever context GDK made current. */
+  gdk_gl_context_make_current (context);
+  renderer = (const char *) glGetString (GL_RENDERER);
+  g_debug ("OpenGL renderer: %s", renderer ? renderer : "(unknown)");
+  for (guint i = 0; renderer != NULL && i < G_N_ELEMENTS (software); i++)
+    found |= strstr (renderer, software[i]) != NULL;
+  gdk_gl_context_clear_current ();
+
+  return found;
+}
+
+/* GTK 4.8 draws with OpenGL whenever it can. On a software rasteriser its GL renderer
+ * is the slowest way to draw Echoes' window and the biggest: the first frame waits
+ * for its shaders to be compiled to machine code (0.6-1 s under Xvfb) and that code
+ * and its compiler take about 100 MB; cairo draws the same window in a few ms. So
+ * unless GSK_RENDERER chooses, a software GL means cairo. The display's "gsk-renderer"
+ * data is how GTK's inspector picks its own renderer (GTK reads it before GSK_RENDERER);
+ * setenv() is not safe any more, other threads run by now. */
+static void
+choose_renderer (void)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+  gint64 start = g_get_monotonic_time ();
+
+  if (display == NULL || g_getenv ("GSK_RENDERER") != NULL ||
+      g_object_get_data (G_OBJECT (display), "gsk-renderer") != NULL)
+    return;
+
+  if (gl_is_software (display))
+    {
+      g_debug ("Software OpenGL (%.1f ms to tell): drawing with cairo",
+               (g_get_monotonic_time () - start) / 1000.0);
+      g_object_set_data_full (G_OBJECT (display), "gsk-renderer", g_strdup ("cairo"), g_free);
+    }
+}
+
+/* Start-up timing for tests/bench/bench-startup.c ---------------------------------- */
+
+/* With ECHOES_REPORT_FIRST_FRAME set, `first-frame <ms>` goes to stderr after the
+ * window's first paint and `content-frame <ms>` after the first paint that shows the
+ * project's clips, counted from ECHOES_REPORT_ORIGIN_US (a g_get_monotonic_time()
+ * value: the bench passes the time it spawned us) or else from the process start. */
+static gint64
+report_origin (void)
+{
+  const char *env = g_getenv ("ECHOES_REPORT_ORIGIN_US");
+  g_autofree char *stat = NULL;
+  struct timespec boot;
+  const char *fields;
+  guint64 start_ticks;
+  gint64 since_boot;
+
+  if (env != NULL)
+    return g_ascii_strtoll (env, NULL, 10);
+
+  /* Field 22 of /proc/self/stat is the start time in clock ticks since boot; the
+   * command (field 2) may hold spaces, so count from its closing parenthesis. */
+  if (!g_file_get_contents ("/proc/self/stat", &stat, NULL, NULL) ||
+      !(fields = strrchr (stat, ')')) ||
+      sscanf (fields + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+              "%*d %*d %*d %*d %" G_GUINT64_FORMAT, &start_ticks) != 1 ||
+      clock_gettime (CLOCK_BOOTTIME, &boot) != 0)
+    return g_get_monotonic_time ();
+
+  since_boot = (gint64)boot.tv_sec * G_USEC_PER_SEC + boot.tv_nsec / 1000;
+  return g_get_monotonic_time () - (since_boot - (gint64)(start_ticks * G_USEC_PER_SEC /
+                                                           sysconf (_SC_CLK_TCK)));
+}
+
+/* The timeline is on screen, done fading in, with at least one card showing a clip. */
+static gboolean
+shows_clips (EchoesWindow *window)
+{
+  GtkWidget *grid = _echoes_window_get_clip_grid (window);
+  GtkWidget *stack = gtk_widget_get_ancestor (grid, GTK_TYPE_STACK);
+
+  if (g_strcmp0 (_echoes_window_get_page (window), "timeline") != 0 ||
+      (stack != NULL && gtk_stack_get_transition_running (GTK_STACK (stack))))
+    return FALSE;
+
+  for (GtkWidget *item = gtk_widget_get_first_child (grid); item;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *card = gtk_widget_get_first_child (item);
+
+      if (card != NULL && ECHOES_IS_CLIP_CARD (card) &&
+          echoes_clip_card_get_clip (ECHOES_CLIP_CARD (card)) != NULL &&
+          gtk_widget_get_mapped (card))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+report_after_paint_cb (GdkFrameClock *clock,
+                       EchoesWindow  *window)
+{
+  static gint64 origin = -1;
+  static gboolean first_done = FALSE;
+  double ms;
+
+  if (origin < 0)
+    origin = report_origin ();
+  ms = (g_get_monotonic_time () - origin) / 1000.0;
+
+  if (!first_done)
+    {
+      first_done = TRUE;
+      g_printerr ("first-frame %.1f\n", ms);
+    }
+
+  if (shows_clips (window))
+    {
+      g_printerr ("content-frame %.1f\n", ms);
+      g_signal_handlers_disconnect_by_func (clock, report_after_paint_cb, window);
+    }
+}
+
+static void
+report_realize_cb (GtkWidget *window)
+{
+  g_signal_connect_object (gtk_widget_get_frame_clock (window), "after-paint",
+                           G_CALLBACK (report_after_paint_cb), window, 0);
+}
 
 static EchoesWindow *
 get_window (EchoesApplication *self)
@@ -61,6 +208,8 @@ ensure_window (EchoesApplication *self)
     return window;
 
   window = echoes_window_new (GTK_APPLICATION (self));
+  if (g_getenv ("ECHOES_REPORT_FIRST_FRAME") != NULL)
+    g_signal_connect (window, "realize", G_CALLBACK (report_realize_cb), NULL);
   if (self->context != NULL)
     echoes_window_set_context (window, self->context);
   else if (self->error != NULL)
@@ -247,6 +396,8 @@ echoes_application_startup (GApplication *application)
   static const char *new_accels[] = { "<Control>n", NULL };
 
   G_APPLICATION_CLASS (echoes_application_parent_class)->startup (application);
+
+  choose_renderer ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);

@@ -16,6 +16,7 @@
 #include "echoes-generation-queue.h"
 #include "echoes-store.h"
 #include "echoes-thumbnailer.h"
+#include "echoes-util.h"
 
 /**
  * EchoesClipCard:
@@ -25,6 +26,13 @@
  * The card only shows a clip and turns clicks into window actions (`win.trash-clip`,
  * `win.set-clip-approved`, `win.move-clip`, `win.open-clip`, `win.generate-clip`,
  * `win.cancel-clip`), so the window owns every change.
+ *
+ * GTK 4.8's grid view keeps about 30 rows of cards per column alive and maps only those
+ * in view, so a card holds its thumbnail only while it is mapped, and builds its context
+ * menu when first asked for it. Its tooltips are given on demand
+ * (#GtkWidget::query-tooltip): setting a tooltip on a visible widget makes GTK ask the
+ * display where the pointer is, a round trip to the X server for each of the hundreds
+ * of cards built at start-up.
  */
 struct _EchoesClipCard
 {
@@ -32,19 +40,22 @@ struct _EchoesClipCard
 
   EchoesContext  *context;      /* (owned) (nullable) */
   EchoesClip     *clip;         /* (owned) (nullable) */
-  GCancellable   *cancellable;  /* (owned) (nullable) the thumbnail load */
+  GCancellable   *cancellable;  /* (owned) (nullable) the thumbnail load, once asked for */
   GSignalGroup   *clip_signals; /* (owned) */
+  GtkWidget      *popover;      /* (nullable) the context menu, built on first use */
+  char           *status_tooltip; /* (owned) (nullable) */
+  gulong          layout_handler; /* the frame clock's, while a load waits for the layout */
   guint           updating : 1;
   guint           has_thumbnail : 1;
 
   GtkToggleButton *approve_button;
   GtkWidget       *bottom_bar;
+  GMenuModel      *context_menu;
   GtkButton       *delete_button;
   GtkLabel        *name_label;
   GtkLabel        *order_label;
   GtkWidget       *overlay;
   GtkPicture      *picture;
-  GtkPopoverMenu  *popover;
   GtkButton       *retry_button;
   GtkStack        *picture_stack;
   GtkProgressBar  *progress_bar;
@@ -90,7 +101,6 @@ echoes_clip_card_update (EchoesClipCard *self)
   order = g_strdup_printf ("%u", position + 1);
   gtk_label_set_label (self->order_label, order);
   gtk_label_set_label (self->name_label, name);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), name);
 
   gtk_widget_remove_css_class (self->status_badge, "ready");
   gtk_widget_remove_css_class (self->status_badge, "failed");
@@ -125,17 +135,11 @@ echoes_clip_card_update (EchoesClipCard *self)
     case ECHOES_CLIP_STATUS_FAILED:
       icon = "dialog-warning-symbolic";
       status_text = _("Failed");
-      tooltip = echoes_clip_get_error (self->clip);
+      tooltip = echoes_clip_get_failure_message (self->clip);
       if (tooltip == NULL || *tooltip == '\0')
         tooltip = _("Generation failed");
       gtk_widget_add_css_class (self->status_badge, "failed");
-      {
-        /* Translators: the tooltip of the Retry button of a failed clip; %s is the reason */
-        g_autofree char *retry = g_strdup_printf (_("Retry — %s"), tooltip);
-
-        gtk_widget_set_tooltip_text (GTK_WIDGET (self->retry_button), retry);
-        gtk_widget_set_visible (GTK_WIDGET (self->retry_button), TRUE);
-      }
+      gtk_widget_set_visible (GTK_WIDGET (self->retry_button), TRUE);
       break;
 
     default:
@@ -144,7 +148,7 @@ echoes_clip_card_update (EchoesClipCard *self)
 
   gtk_image_set_from_icon_name (self->status_icon, icon);
   gtk_label_set_label (self->status_label, status_text);
-  gtk_widget_set_tooltip_text (self->status_badge, tooltip);
+  echoes_set_str (&self->status_tooltip, tooltip);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.move-earlier", position > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.cancel-generation",
@@ -156,8 +160,6 @@ echoes_clip_card_update (EchoesClipCard *self)
   self->updating = TRUE;
   gtk_toggle_button_set_active (self->approve_button, approved);
   self->updating = FALSE;
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->approve_button),
-                               approved ? _("Approved") : _("Approve"));
 
   if (approved)
     gtk_widget_add_css_class (GTK_WIDGET (self), "approved");
@@ -202,13 +204,10 @@ thumbnail_loaded_cb (GObject      *object,
   self->has_thumbnail = TRUE;
 }
 
+/* Back to the placeholder: a pending load is cancelled, a shown thumbnail let go. */
 static void
-echoes_clip_card_load_thumbnail (EchoesClipCard *self)
+echoes_clip_card_clear_thumbnail (EchoesClipCard *self)
 {
-  g_autofree char *path = NULL;
-  EchoesStore *store;
-  const char *image;
-
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   gtk_picture_set_paintable (self->picture, NULL);
@@ -216,16 +215,28 @@ echoes_clip_card_load_thumbnail (EchoesClipCard *self)
   gtk_image_set_from_icon_name (GTK_IMAGE (gtk_stack_get_child_by_name (self->picture_stack, "placeholder")),
                                 "image-x-generic-symbolic");
   self->has_thumbnail = FALSE;
+}
+
+static void
+echoes_clip_card_load_thumbnail (EchoesClipCard *self)
+{
+  g_autofree char *path = NULL;
+  EchoesStore *store;
+  const char *image;
+
+  g_assert (self->cancellable == NULL);
 
   if (self->clip == NULL || self->context == NULL)
     return;
+
+  /* Set even when there is nothing to load: the card does not ask again. */
+  self->cancellable = g_cancellable_new ();
 
   image = echoes_clip_get_image (self->clip);
   store = echoes_context_get_store (self->context);
   if (image == NULL || store == NULL || !(path = echoes_store_resolve (store, image)))
     return;
 
-  self->cancellable = g_cancellable_new ();
   echoes_thumbnailer_load_async (echoes_context_get_thumbnailer (self->context),
                                  path,
                                  echoes_clip_get_id (self->clip),
@@ -237,14 +248,81 @@ echoes_clip_card_load_thumbnail (EchoesClipCard *self)
 }
 
 static void
+layout_cb (GdkFrameClock  *clock,
+           EchoesClipCard *self)
+{
+  g_clear_signal_handler (&self->layout_handler, clock);
+
+  if (self->cancellable == NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    echoes_clip_card_load_thumbnail (self);
+}
+
+/* Loads the thumbnail after the window's next layout if the card is still mapped then:
+ * the grid maps each card it builds, and unmaps those out of view when it allocates. */
+static void
+echoes_clip_card_queue_load (EchoesClipCard *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (clock == NULL || self->layout_handler != 0)
+    return;
+
+  /* After the handler GtkRoot connects at realize, which allocates. */
+  self->layout_handler = g_signal_connect_object (clock, "layout", G_CALLBACK (layout_cb), self,
+                                                  G_CONNECT_AFTER);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_LAYOUT);
+}
+
+/* Shows the thumbnail of a new clip or image once the card is on screen. */
+static void
+echoes_clip_card_reset_thumbnail (EchoesClipCard *self)
+{
+  echoes_clip_card_clear_thumbnail (self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    echoes_clip_card_queue_load (self);
+}
+
+static void
 clip_notify_cb (EchoesClipCard *self,
                 GParamSpec     *pspec,
                 EchoesClip     *clip)
 {
   if (g_strcmp0 (pspec->name, "image") == 0)
-    echoes_clip_card_load_thumbnail (self);
+    echoes_clip_card_reset_thumbnail (self);
   else
     echoes_clip_card_update (self);
+}
+
+static gboolean
+query_tooltip_cb (EchoesClipCard *self,
+                  int             x,
+                  int             y,
+                  gboolean        keyboard,
+                  GtkTooltip     *tooltip,
+                  GtkWidget      *widget)
+{
+  g_autofree char *text = NULL;
+
+  if (self->clip == NULL)
+    return FALSE;
+
+  if (widget == GTK_WIDGET (self->name_label))
+    text = g_strdup (gtk_label_get_label (self->name_label));
+  else if (widget == self->status_badge)
+    text = g_strdup (self->status_tooltip);
+  else if (widget == GTK_WIDGET (self->retry_button))
+    /* Translators: the tooltip of the Retry button of a failed clip; %s is the reason */
+    text = g_strdup_printf (_("Retry — %s"), self->status_tooltip ? self->status_tooltip : "");
+  else if (widget == GTK_WIDGET (self->approve_button))
+    text = g_strdup (echoes_clip_get_approved (self->clip) ? _("Approved") : _("Approve"));
+  else if (widget == GTK_WIDGET (self->delete_button))
+    text = g_strdup (_("Delete"));
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static void
@@ -337,6 +415,14 @@ show_menu_at (EchoesClipCard *self,
   if (self->clip == NULL)
     return;
 
+  /* A GtkPopoverMenu builds every item up front: a card rarely needs its own. */
+  if (self->popover == NULL)
+    {
+      self->popover = gtk_popover_menu_new_from_model (self->context_menu);
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->popover), FALSE);
+      gtk_widget_set_parent (self->popover, GTK_WIDGET (self));
+    }
+
   gtk_popover_set_pointing_to (GTK_POPOVER (self->popover),
                                &(GdkRectangle) { (int)x, (int)y, 1, 1 });
   gtk_popover_popup (GTK_POPOVER (self->popover));
@@ -412,12 +498,36 @@ drop_cb (EchoesClipCard *self,
   return TRUE;
 }
 
+/* The grid maps only the cards in view: a card holds its thumbnail while it is seen. */
+static void
+echoes_clip_card_map (GtkWidget *widget)
+{
+  EchoesClipCard *self = ECHOES_CLIP_CARD (widget);
+
+  GTK_WIDGET_CLASS (echoes_clip_card_parent_class)->map (widget);
+
+  if (self->cancellable == NULL)
+    echoes_clip_card_queue_load (self);
+}
+
+static void
+echoes_clip_card_unmap (GtkWidget *widget)
+{
+  EchoesClipCard *self = ECHOES_CLIP_CARD (widget);
+
+  g_clear_signal_handler (&self->layout_handler, gtk_widget_get_frame_clock (widget));
+  echoes_clip_card_clear_thumbnail (self);
+
+  GTK_WIDGET_CLASS (echoes_clip_card_parent_class)->unmap (widget);
+}
+
 static void
 echoes_clip_card_dispose (GObject *object)
 {
   EchoesClipCard *self = (EchoesClipCard *)object;
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_pointer (&self->popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), ECHOES_TYPE_CLIP_CARD);
 
   G_OBJECT_CLASS (echoes_clip_card_parent_class)->dispose (object);
@@ -429,6 +539,7 @@ echoes_clip_card_finalize (GObject *object)
   EchoesClipCard *self = (EchoesClipCard *)object;
 
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->status_tooltip, g_free);
   g_clear_object (&self->clip_signals);
   g_clear_object (&self->clip);
   g_clear_object (&self->context);
@@ -485,6 +596,9 @@ echoes_clip_card_class_init (EchoesClipCardClass *klass)
   object_class->get_property = echoes_clip_card_get_property;
   object_class->set_property = echoes_clip_card_set_property;
 
+  widget_class->map = echoes_clip_card_map;
+  widget_class->unmap = echoes_clip_card_unmap;
+
   properties [PROP_CLIP] =
     g_param_spec_object ("clip", NULL, NULL,
                          ECHOES_TYPE_CLIP,
@@ -495,12 +609,12 @@ echoes_clip_card_class_init (EchoesClipCardClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/echoes-clip-card.ui");
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, approve_button);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, bottom_bar);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, context_menu);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, delete_button);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, name_label);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, order_label);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, overlay);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, picture);
-  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, popover);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, picture_stack);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, retry_button);
@@ -508,6 +622,7 @@ echoes_clip_card_class_init (EchoesClipCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, status_icon);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, status_label);
   gtk_widget_class_bind_template_callback (widget_class, approve_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, query_tooltip_cb);
 
   gtk_widget_class_install_action (widget_class, "card.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "card.approve", NULL, approve_action);
@@ -595,7 +710,7 @@ echoes_clip_card_get_clip (EchoesClipCard *self)
  * echoes_clip_card_set_clip:
  * @clip: (nullable): the clip to show; %NULL cancels a pending thumbnail
  *
- * Shows @clip and starts loading its thumbnail in the background.
+ * Shows @clip; its thumbnail loads in the background while the card is mapped.
  */
 void
 echoes_clip_card_set_clip (EchoesClipCard *self,
@@ -608,7 +723,7 @@ echoes_clip_card_set_clip (EchoesClipCard *self,
     return;
 
   g_signal_group_set_target (self->clip_signals, clip);
-  echoes_clip_card_load_thumbnail (self);
+  echoes_clip_card_reset_thumbnail (self);
   echoes_clip_card_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CLIP]);
 }
@@ -616,7 +731,8 @@ echoes_clip_card_set_clip (EchoesClipCard *self,
 /**
  * echoes_clip_card_has_thumbnail:
  *
- * Returns: whether the thumbnail is shown (it loads in the background)
+ * Returns: whether the thumbnail is shown (it loads in the background, and only
+ *   while the card is mapped)
  */
 gboolean
 echoes_clip_card_has_thumbnail (EchoesClipCard *self)
