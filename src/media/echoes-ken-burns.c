@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "echoes-ken-burns.h"
+#include "echoes-ken-burns-private.h"
 #include "echoes-clip-encoder.h"
 #include "echoes-media-util.h"
 
@@ -45,6 +46,14 @@ G_DEFINE_QUARK (echoes-ken-burns-error-quark, echoes_ken_burns_error)
 
 /* Decode so that the tightest crop still has this many photo pixels per output pixel. */
 #define DECODE_OVERSAMPLE 1.1
+
+static gboolean raw_output;
+
+void
+_echoes_ken_burns_set_raw_output (gboolean raw)
+{
+  raw_output = raw;
+}
 
 /* Frames waiting in appsrc for x264: bounds memory, keeps the encoder busy. */
 #define QUEUED_FRAMES 4
@@ -1383,6 +1392,7 @@ echoes_ken_burns_render (const char                 *image_path,
   g_autofree char *temp_path = NULL;
   g_autofree char *description = NULL;
   g_autofree char *encoder = NULL;
+  g_autofree char *encoder_muxer = NULL;
   g_auto(Plane) Y = { 0 };
   g_auto(Plane) U = { 0 };
   g_auto(Plane) V = { 0 };
@@ -1506,12 +1516,14 @@ echoes_ken_burns_render (const char                 *image_path,
   /* The clips' encoder (echoes-clip-encoder.c): x264 medium, CRF-like 23, a key frame
    * every second so that the export can cut clips there without re-encoding. */
   encoder = echoes_clip_encoder_describe (params->fps, 1, ECHOES_CLIP_ENCODER_QUALITY);
+  encoder_muxer = raw_output ? g_strdup ("queue")
+                             : g_strdup_printf ("%s ! mp4mux faststart=true", encoder);
   description = g_strdup_printf (
     "appsrc name=src format=time is-live=false block=false "
     "caps=video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
     "colorimetry=bt709,pixel-aspect-ratio=1/1,interlace-mode=progressive "
-    "! %s ! mp4mux faststart=true ! filesink name=sink",
-    params->width, params->height, params->fps, encoder);
+    "! %s ! filesink name=sink",
+    params->width, params->height, params->fps, encoder_muxer);
 
   if (!(pipeline = gst_parse_launch (description, &local_error)))
     {
