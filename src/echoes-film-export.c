@@ -11,9 +11,11 @@
 
 #include "echoes-film-export.h"
 
+#include <gst/pbutils/pbutils.h>
 #include <glib/gi18n.h>
 
 #include "echoes-music.h"
+#include "echoes-video-provider.h"
 
 /* Glue between the store and the media layer: which clips and music make up a
  * project's film. Used by `echoes-cli projects export` and by the UI (through
@@ -129,4 +131,115 @@ echoes_film_apply (EchoesFilm     *film,
 
   echoes_exporter_set_clip_durations (exporter, any_duration ? film->durations : NULL,
                                       any_duration ? film->n_clips : 0);
+}
+
+/**
+ * echoes_film_probe_lengths:
+ * @film: an #EchoesFilm
+ * @cancellable: (nullable): checked between clips
+ *
+ * Reads how long each clip's video is. Blocks: call it from a worker thread.
+ *
+ * Returns: (transfer full) (array length=film->n_clips): the lengths;
+ *   %GST_CLOCK_TIME_NONE for a clip that cannot be read
+ */
+GstClockTime *
+echoes_film_probe_lengths (EchoesFilm   *film,
+                           GCancellable *cancellable)
+{
+  g_autoptr(GstDiscoverer) discoverer = gst_discoverer_new (10 * GST_SECOND, NULL);
+  GstClockTime *lengths = g_new (GstClockTime, film->n_clips);
+
+  for (guint i = 0; i < film->n_clips; i++)
+    {
+      g_autoptr(GstDiscovererInfo) info = NULL;
+      g_autofree char *uri = NULL;
+
+      lengths[i] = GST_CLOCK_TIME_NONE;
+      if (discoverer == NULL || g_cancellable_is_cancelled (cancellable) ||
+          !(uri = gst_filename_to_uri (film->clips[i], NULL)))
+        continue;
+
+      info = gst_discoverer_discover_uri (discoverer, uri, NULL);
+      if (info != NULL && gst_discoverer_info_get_result (info) == GST_DISCOVERER_OK)
+        lengths[i] = gst_discoverer_info_get_duration (info);
+    }
+
+  return lengths;
+}
+
+/**
+ * echoes_film_lengthen_clips:
+ * @film: an #EchoesFilm whose durations were fitted (see echoes_music_fit_durations())
+ * @lengths: (array): the clips' own lengths, from echoes_film_probe_lengths()
+ * @library: the library, to save the clips
+ * @project_id: the film's project, whose clips @library has loaded
+ * @queue: the generation queue, whose provider makes the clips
+ * @ratio: (nullable): the project's ratio
+ *
+ * A clip can only be cut, not stretched: for each clip whose fitted duration is longer
+ * than its video, asks for a longer clip. When the queue's provider honours the motion
+ * string, spends no credits and can make that length, the clip's motion gets the new
+ * duration and the clip is generated again; others keep their length (the film then
+ * ends before the music).
+ *
+ * Returns: how many clips are generated again
+ */
+guint
+echoes_film_lengthen_clips (EchoesFilm            *film,
+                            const GstClockTime    *lengths,
+                            EchoesLibrary         *library,
+                            const char            *project_id,
+                            EchoesGenerationQueue *queue,
+                            const char            *ratio)
+{
+  EchoesVideoProvider *provider = echoes_generation_queue_get_provider (queue);
+  GListModel *clips = echoes_library_get_clips (library, project_id);
+  const EchoesVideoProviderCapabilities *caps;
+  guint n = 0;
+
+  g_return_val_if_fail (film != NULL && lengths != NULL, 0);
+
+  if (provider == NULL)
+    return 0;
+
+  caps = echoes_video_provider_get_capabilities (provider);
+  if (!caps->uses_motion || caps->costs_credits)
+    return 0;
+
+  for (guint i = 0; i < film->n_clips; i++)
+    {
+      GstClockTime wanted = film->durations[i];
+      double seconds = (double) wanted / GST_SECOND;
+      g_autoptr(EchoesClip) clip = NULL;
+      g_autoptr(EchoesClip) copy = NULL;
+      g_autofree char *motion = NULL;
+
+      /* Within a frame at 60 fps is long enough. */
+      if (!GST_CLOCK_TIME_IS_VALID (wanted) || !GST_CLOCK_TIME_IS_VALID (lengths[i]) ||
+          wanted <= lengths[i] + GST_SECOND / 60 ||
+          !echoes_video_provider_supports (provider, ratio, seconds))
+        continue;
+
+      for (guint k = 0; clip == NULL && k < g_list_model_get_n_items (clips); k++)
+        {
+          g_autoptr(EchoesClip) item = g_list_model_get_item (clips, k);
+
+          if (g_strcmp0 (echoes_clip_get_id (item), film->clip_ids[i]) == 0)
+            clip = g_steal_pointer (&item);
+        }
+      if (clip == NULL)
+        continue;
+
+      copy = echoes_clip_copy (clip);
+      motion = echoes_clip_dup_motion_with_duration (copy, seconds);
+      echoes_clip_set_motion (copy, motion);
+      /* The library writes the motion before the queue reads the clip: both go
+       * through the store's one worker, in order. */
+      echoes_library_update_clip (library, copy);
+      echoes_generation_queue_enqueue_clip (queue, film->clip_ids[i]);
+      n++;
+    }
+
+  return n;
 }

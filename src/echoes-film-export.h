@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 
 #include "echoes-exporter.h"
+#include "echoes-generation-queue.h"
+#include "echoes-library.h"
 #include "echoes-player-pipeline.h"
 #include "echoes-store.h"
 
@@ -45,6 +47,14 @@ EchoesFilm *echoes_film_load          (EchoesStore    *store,
 void        echoes_film_free          (EchoesFilm     *film);
 void        echoes_film_apply         (EchoesFilm     *film,
                                        EchoesExporter *exporter);
+GstClockTime *echoes_film_probe_lengths  (EchoesFilm            *film,
+                                          GCancellable          *cancellable);
+guint         echoes_film_lengthen_clips (EchoesFilm            *film,
+                                          const GstClockTime    *lengths,
+                                          EchoesLibrary         *library,
+                                          const char            *project_id,
+                                          EchoesGenerationQueue *queue,
+                                          const char            *ratio);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EchoesFilm, echoes_film_free)
 

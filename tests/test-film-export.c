@@ -14,7 +14,9 @@
 #include <glib/gstdio.h>
 
 #include "echoes-film-export.h"
+#include "echoes-local-provider.h"
 #include "echoes-paths.h"
+#include "echoes-test-util.h"
 #include "echoes-test-media.h"
 
 /* A project in the store → its film (echoes_film_load) → `echoes-cli projects export`. */
@@ -225,17 +227,108 @@ test_film_cli_export (Fixture       *fixture,
   }
 }
 
+typedef struct
+{
+  EchoesGenerationQueue *queue;
+  GListModel            *clips;
+} Lengthen;
+
+static gboolean
+clips_loaded (gpointer data)
+{
+  Lengthen *l = data;
+
+  return g_list_model_get_n_items (l->clips) == 3;
+}
+
+static gboolean
+queue_done (gpointer data)
+{
+  Lengthen *l = data;
+
+  return echoes_generation_queue_get_n_jobs (l->queue) == 0;
+}
+
+static void
+test_film_lengthen (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(EchoesLibrary) library = echoes_library_new (fixture->store);
+  g_autoptr(EchoesLocalProvider) local = echoes_local_provider_new ();
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autoptr(EchoesFilm) film = NULL;
+  g_autoptr(EchoesFilm) after = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) motion = NULL;
+  g_autofree GstClockTime *lengths = NULL;
+  g_autofree GstClockTime *new_lengths = NULL;
+  g_autofree char *photo = echoes_store_resolve (fixture->store, "images/unused.jpg");
+  g_autofree char *photo_dir = g_path_get_dirname (photo);
+  g_autofree char *written = NULL;
+  Lengthen l;
+  double seconds;
+
+  /* The clips' photo, for making them again. */
+  g_assert_cmpint (g_mkdir_with_parents (photo_dir, 0755), ==, 0);
+  written = echoes_test_write_jpeg (photo_dir, "unused.jpg", 400, 300, 0x336699);
+
+  echoes_local_provider_set_max_size (local, 288);
+  queue = echoes_generation_queue_new (fixture->store, library, ECHOES_VIDEO_PROVIDER (local));
+  l.queue = queue;
+  l.clips = echoes_library_get_clips (library, fixture->project_id);
+  g_assert_true (echoes_test_wait_until (clips_loaded, &l, 10000));
+
+  film = echoes_film_load (fixture->store, fixture->project_id, &error);
+  g_assert_no_error (error);
+  lengths = echoes_film_probe_lengths (film, NULL);
+  g_assert_cmpuint (lengths[0], ==, GST_SECOND);
+  g_assert_cmpuint (lengths[1], ==, GST_SECOND);
+
+  /* "Fit to music" wants the first clip 2.5 s long, the second as it is. */
+  film->durations[0] = 75 * (GST_SECOND / 30);
+  film->durations[1] = GST_SECOND;
+  g_assert_cmpuint (echoes_film_lengthen_clips (film, lengths, library, fixture->project_id,
+                                                queue, "16:9"), ==, 1);
+  g_assert_true (echoes_test_wait_until (queue_done, &l, 60000));
+
+  /* Made again at 2.5 s, still approved; the other one untouched. */
+  after = echoes_film_load (fixture->store, fixture->project_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (after->n_clips, ==, 2);
+  g_assert_cmpstr (after->clip_ids[0], ==, film->clip_ids[0]);
+  new_lengths = echoes_film_probe_lengths (after, NULL);
+  g_assert_cmpuint (new_lengths[0], >=, 75 * (GST_SECOND / 30) - GST_SECOND / 30);
+  g_assert_cmpuint (new_lengths[0], <=, 75 * (GST_SECOND / 30) + GST_SECOND / 30);
+  g_assert_cmpuint (new_lengths[1], ==, GST_SECOND);
+
+  /* The duration went into the motion, without a seed: the framing stays the clip's. */
+  clip = echoes_store_get_clip (fixture->store, film->clip_ids[0], &error);
+  g_assert_no_error (error);
+  motion = g_variant_parse (G_VARIANT_TYPE_VARDICT, echoes_clip_get_motion (clip), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (motion, "duration", "d", &seconds));
+  g_assert_cmpfloat_with_epsilon (seconds, 2.5, 0.001);
+  g_assert_false (g_variant_lookup (motion, "seed", "u", NULL));
+
+  /* Nothing is longer than its clip now: nothing to do. */
+  g_assert_cmpuint (echoes_film_lengthen_clips (after, new_lengths, library, fixture->project_id,
+                                                queue, "16:9"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  echoes_test_init (&argc, &argv);
   gst_init (&argc, &argv);
 
   g_test_add ("/echoes/media/film-export/load", Fixture, NULL,
               fixture_setup, test_film_load, fixture_teardown);
   g_test_add ("/echoes/media/film-export/load-empty", Fixture, NULL,
               fixture_setup, test_film_load_empty, fixture_teardown);
+  g_test_add ("/echoes/media/film-export/lengthen", Fixture, NULL,
+              fixture_setup, test_film_lengthen, fixture_teardown);
   g_test_add ("/echoes/media/film-export/cli", Fixture, NULL,
               fixture_setup, test_film_cli_export, fixture_teardown);
 

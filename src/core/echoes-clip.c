@@ -20,7 +20,7 @@
  *
  * A clip is plain data: the store creates and updates clips, the UI binds to their
  * properties. Paths (`image`, `video`) are relative to the app's data directory so the
- * database can move with it. `motion` is the provider's framing as JSON.
+ * database can move with it. `motion` is the provider's framing, a GVariant `a{sv}` as text.
  */
 struct _EchoesClip
 {
@@ -644,6 +644,41 @@ echoes_clip_set_motion (EchoesClip *self,
 
   if (echoes_set_str (&self->motion, motion))
     g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MOTION]);
+}
+
+/**
+ * echoes_clip_dup_motion_with_duration:
+ * @self: a clip
+ * @seconds: the clip's length
+ *
+ * The motion string (a GVariant `a{sv}` in text form) with its `duration` set to
+ * @seconds; every other key stays as it is. The key is common to every provider that
+ * honours motion (#EchoesVideoProviderCapabilities:uses_motion). A motion that cannot
+ * be parsed is replaced.
+ *
+ * Returns: (transfer full): the new motion string
+ */
+char *
+echoes_clip_dup_motion_with_duration (EchoesClip *self,
+                                      double      seconds)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GVariant) parsed = NULL;
+  g_autoptr(GVariant) variant = NULL;
+
+  g_return_val_if_fail (ECHOES_IS_CLIP (self), NULL);
+
+  if (self->motion != NULL && *self->motion != '\0' &&
+      (parsed = g_variant_parse (G_VARIANT_TYPE_VARDICT, self->motion, NULL, NULL, NULL)))
+    {
+      g_variant_dict_clear (&dict);
+      g_variant_dict_init (&dict, parsed);
+    }
+
+  g_variant_dict_insert (&dict, "duration", "d", seconds);
+  variant = g_variant_ref_sink (g_variant_dict_end (&dict));
+
+  return g_variant_print (variant, TRUE);
 }
 
 gint64

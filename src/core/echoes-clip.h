@@ -58,6 +58,8 @@ const char       *echoes_clip_get_failure_message  (EchoesClip       *self);
 const char       *echoes_clip_get_motion           (EchoesClip       *self);
 void              echoes_clip_set_motion           (EchoesClip       *self,
                                                     const char       *motion);
+char             *echoes_clip_dup_motion_with_duration (EchoesClip *self,
+                                                        double      seconds);
 gint64            echoes_clip_get_capture_time     (EchoesClip       *self);
 void              echoes_clip_set_capture_time     (EchoesClip       *self,
                                                     gint64            capture_time);

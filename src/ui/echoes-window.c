@@ -2668,6 +2668,7 @@ typedef struct
   EchoesWindow *self;        /* (owned) */
   char         *project_id;  /* (owned) */
   EchoesFilm   *film;        /* (owned) */
+  gboolean      fits;
 } FitMusic;
 
 static void
@@ -2677,6 +2678,48 @@ fit_music_free (FitMusic *fit)
   g_free (fit->project_id);
   g_clear_pointer (&fit->film, echoes_film_free);
   g_free (fit);
+}
+
+static void
+fit_music_probe_lengths (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  FitMusic *fit = task_data;
+
+  g_task_return_pointer (task, echoes_film_probe_lengths (fit->film, cancellable), g_free);
+}
+
+static void
+fit_music_lengths_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  EchoesWindow *self = ECHOES_WINDOW (object);
+  FitMusic *fit = g_task_get_task_data (G_TASK (result));
+  g_autofree GstClockTime *lengths = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autofree char *text = NULL;
+  guint longer = 0;
+
+  if (lengths == NULL || self->context == NULL)
+    return;
+
+  if (self->project != NULL && g_strcmp0 (get_project_id (self), fit->project_id) == 0)
+    longer = echoes_film_lengthen_clips (fit->film, lengths, echoes_context_get_library (self->context),
+                                         fit->project_id, get_queue (self),
+                                         echoes_project_get_ratio (self->project));
+
+  if (!fit->fits)
+    text = g_strdup (_("The music does not fit this many clips; they were made as long or as short as allowed"));
+  else if (longer > 0)
+    text = g_strdup_printf (ngettext ("The film now ends with the music; %u clip is made again, longer",
+                                      "The film now ends with the music; %u clips are made again, longer",
+                                      longer), longer);
+  else
+    text = g_strdup (_("The film now ends with the music"));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
 }
 
 static void
@@ -2691,6 +2734,7 @@ fit_music_probed_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree GstClockTime *durations = NULL;
   g_autofree char *text = NULL;
+  g_autoptr(GTask) task = NULL;
   gboolean fits;
 
   if (!(tracks = echoes_music_probe_finish (result, &error)))
@@ -2720,10 +2764,13 @@ fit_music_probed_cb (GObject      *object,
   text = echoes_music_format (music);
   save_project (self, text, NULL);
 
-  adw_toast_overlay_add_toast (self->toast_overlay,
-                               adw_toast_new (fits ? _("The film now ends with the music")
-                                                   : _("The music does not fit this many clips; they were made as long or as short as allowed")));
-  fit_music_free (fit);
+  /* Clips can be cut but not stretched: the ones that must get longer are made again,
+   * once their lengths are known (off the main thread). */
+  memcpy (fit->film->durations, durations, fit->film->n_clips * sizeof (GstClockTime));
+  fit->fits = fits;
+  task = g_task_new (self, self->cancellable, fit_music_lengths_cb, NULL);
+  g_task_set_task_data (task, fit, (GDestroyNotify) fit_music_free);
+  g_task_run_in_thread (task, fit_music_probe_lengths);
 }
 
 static void
