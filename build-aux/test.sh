@@ -54,8 +54,9 @@ fi || fail_stage "meson setup"
 if ninja -C build; then
   note "tests under Xvfb + D-Bus + keyring"
   # A throwaway HOME: the keyring is created there with a known password, unlocked.
+  # A 4K screen: the wide-window test fills it (the others size their windows).
   test_home=$(mktemp -d -t echoes-home.XXXXXX)
-  HOME="$test_home" xvfb-run -a -s "-screen 0 1280x800x24" \
+  HOME="$test_home" xvfb-run -a -s "-screen 0 3840x2160x24" \
     dbus-run-session -- bash build-aux/keyring-session.sh \
     meson test -C build --no-suite bench --print-errorlogs --num-processes 2
   counts=$(count_meson build) || counts="0 1"

@@ -572,8 +572,21 @@ test_window_wide (Fixture       *f,
   echoes_window_import_files (f->window, files);
   g_assert_true (echoes_test_wait_until (clip_count_is, &e, TIMEOUT_MS));
   g_assert_false (adw_leaflet_get_folded (ADW_LEAFLET (_echoes_window_get_leaflet (f->window))));
-  /* As wide as the screen allows: 3840 px under a 4K Xvfb screen (-screen 0 3840x2160x24). */
+  /* As wide as the screen allows: 3840 px under the 4K Xvfb screen build-aux/test.sh
+   * starts (-screen 0 3840x2160x24). */
   g_assert_true (echoes_test_wait_until (shown_cards_ready, f, TIMEOUT_MS));
+  {
+    GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (f->window));
+    g_autoptr(GdkMonitor) monitor = g_list_model_get_item (gdk_display_get_monitors (display), 0);
+    GdkRectangle geometry;
+
+    gdk_monitor_get_geometry (monitor, &geometry);
+    /* Less the window's shadow (client-side decorations). */
+    if (geometry.width >= 3840)
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), >=, 3800);
+    else
+      g_test_message ("A %d px screen: not a 4K check", geometry.width);
+  }
   g_test_message ("Wide window: %d×%d, %u cards shown", gtk_widget_get_width (GTK_WIDGET (f->window)),
                   gtk_widget_get_height (GTK_WIDGET (f->window)), count_cards (f, FALSE));
   echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "window-wide.png");
