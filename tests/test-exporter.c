@@ -16,6 +16,7 @@
 
 #include "echoes-exporter.h"
 #include "echoes-test-media.h"
+#include "echoes-test-util.h"
 
 #define FRAME (GST_SECOND / 30)
 
@@ -25,12 +26,13 @@ static char *long_clips[4];  /* black, white, black: 2 s each, key frames at 0 a
 static char *music;          /* 5 s, 44.1 kHz Ogg */
 static char *broken_music;
 
+/* A folder of its own for each film, inside media_dir: main() removes them with it. */
 static char *
 out_path (const char *name)
 {
-  g_autofree char *dir = g_dir_make_tmp ("echoes-export-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (media_dir, "export-XXXXXX", NULL);
 
-  g_assert_nonnull (dir);
+  g_assert_nonnull (g_mkdtemp (dir));
   return g_build_filename (dir, name, NULL);
 }
 
@@ -607,6 +609,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
+  echoes_test_remove_tree (media_dir);
   for (guint i = 0; clips[i] != NULL; i++)
     g_clear_pointer (&clips[i], g_free);
   for (guint i = 0; long_clips[i] != NULL; i++)

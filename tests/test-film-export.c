@@ -96,6 +96,7 @@ fixture_teardown (Fixture       *fixture,
 {
   g_clear_object (&fixture->store);
   g_clear_pointer (&fixture->project_id, g_free);
+  echoes_test_remove_tree (fixture->out_dir);
   g_clear_pointer (&fixture->out_dir, g_free);
 }
 

@@ -13,6 +13,7 @@
 
 #include "echoes-film-player.h"
 #include "echoes-test-media.h"
+#include "echoes-test-util.h"
 
 static char *media_dir;
 static char *clips[3];
@@ -118,6 +119,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
+  echoes_test_remove_tree (media_dir);
   g_clear_pointer (&clips[0], g_free);
   g_clear_pointer (&clips[1], g_free);
   g_clear_pointer (&media_dir, g_free);

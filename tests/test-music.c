@@ -16,6 +16,7 @@
 #include "echoes-exporter.h"
 #include "echoes-music.h"
 #include "echoes-test-media.h"
+#include "echoes-test-util.h"
 
 #define FRAME (GST_SECOND / 30)
 
@@ -280,6 +281,8 @@ test_music_mixed_rates (void)
                             g_array_index (samples, float, i - 2)));
   g_test_message ("largest step at the join: %.3f", jump);
   g_assert_cmpfloat (jump, <, 0.2);
+
+  echoes_test_remove_tree (out_dir);
 }
 
 static double
@@ -303,6 +306,8 @@ export_rms (const char *music_path,
   g_assert_no_error (error);
 
   samples = decode_audio (out, &rate);
+  echoes_test_remove_tree (out_dir);
+
   return rms (samples, rate, 0.3, 0.7);
 }
 
@@ -467,6 +472,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
+  echoes_test_remove_tree (media_dir);
   g_clear_pointer (&media_dir, g_free);
 
   return ret;

@@ -12,6 +12,7 @@
 #include "echoes-music.h"
 #include "echoes-player-pipeline.h"
 #include "echoes-test-media.h"
+#include "echoes-test-util.h"
 
 #define FRAME (GST_SECOND / 30)
 
@@ -487,6 +488,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
+  echoes_test_remove_tree (media_dir);
   for (guint i = 0; clips[i] != NULL; i++)
     g_clear_pointer (&clips[i], g_free);
   g_clear_pointer (&music, g_free);

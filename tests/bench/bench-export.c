@@ -24,11 +24,11 @@
 
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <glib/gstdio.h>
 #include <gst/app/app.h>
 
 #include "echoes-exporter.h"
 #include "../echoes-test-media.h"
+#include "../echoes-test-util.h"
 
 #define N_CLIPS 10
 
@@ -337,16 +337,8 @@ main (int   argc,
            verdict (ours_fade.rss_mb <= 300 && ours_copy.rss_mb <= 300));
 
   for (guint i = 0; i < N_CLIPS; i++)
-    {
-      g_unlink (clips[i]);
-      g_free (clips[i]);
-    }
-  g_unlink (music);
-  g_unlink (out_fade);
-  g_unlink (out_copy);
-  g_unlink (out_ffmpeg);
-  g_unlink (out_render);
-  g_rmdir (dir);
+    g_free (clips[i]);
+  echoes_test_remove_tree (dir);
 
   /* A benchmark: only a broken export fails it. */
   return identical && clean ? 0 : 1;

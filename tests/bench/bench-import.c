@@ -41,6 +41,7 @@
 #include "echoes-thumbnailer.h"
 
 #include "bench-util.h"
+#include "../echoes-test-util.h"
 
 /* The references make 320 px wide thumbnails (convert -thumbnail 320x, …): so does
  * Echoes here, whatever size the timeline uses. */
@@ -546,16 +547,6 @@ time_import (GPtrArray  *images,
   return TRUE;
 }
 
-static void
-remove_tree (const char *path)
-{
-  const char *rm[] = { "rm", "-rf", path, NULL };
-
-  g_assert (g_str_has_prefix (path, g_get_tmp_dir ()));
-  g_spawn_sync (NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                NULL);
-}
-
 /* One figure over the rounds: other processes only ever add time, so the best round is
  * the figure and the median says how noisy the machine was. */
 typedef struct
@@ -711,9 +702,9 @@ main (int   argc,
       g_string_append_printf (stalls, "%s%.1f/%.1f", r ? ", " : "", max_ms, p99_ms);
 
       /* 100 copies of 3 MB per round: not kept. */
-      remove_tree (import_data);
-      remove_tree (thumb_cache);
-      remove_tree (import_cache);
+      echoes_test_remove_tree (import_data);
+      echoes_test_remove_tree (thumb_cache);
+      echoes_test_remove_tree (import_cache);
     }
   if (failed > 0)
     ok = FALSE;
@@ -772,7 +763,7 @@ main (int   argc,
   print_load ("after");
 
   if (g_getenv ("ECHOES_BENCH_KEEP") == NULL)
-    remove_tree (dir);
+    echoes_test_remove_tree (dir);
 
   if (!ok)
     {

@@ -11,13 +11,13 @@
 
 #include <math.h>
 #include <sys/resource.h>
-#include <glib/gstdio.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
 
 #include "echoes-ken-burns.h"
 #include "echoes-ken-burns-private.h"
+#include "../echoes-test-util.h"
 
 /* One 5 s 1280×720@30 clip from a generated 12-megapixel JPEG: our renderer against
  * `ffmpeg -vf zoompan` with the same x264 settings (medium, CRF 23, no VBV, a key frame every
@@ -354,17 +354,7 @@ main (int   argc,
       g_print ("  zoompan: rms %.3f px, max %.3f px over %u frames\n", rms, max, ff_points->len);
     }
 
-  {
-    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-    const char *name;
-
-    while (d != NULL && (name = g_dir_read_name (d)))
-      {
-        g_autofree char *path = g_build_filename (dir, name, NULL);
-        g_unlink (path);
-      }
-    g_rmdir (dir);
-  }
+  echoes_test_remove_tree (dir);
 
   return 0;
 }

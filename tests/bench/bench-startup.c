@@ -48,6 +48,7 @@
 #include "echoes-thumbnailer.h"
 
 #include "bench-util.h"
+#include "../echoes-test-util.h"
 
 #define GOAL_FIRST_FRAME_MS 400.0
 #define GOAL_RSS_MB         200.0
@@ -741,12 +742,7 @@ main (int   argc,
   print_load ("after");
 
   if (g_getenv ("ECHOES_BENCH_KEEP") == NULL)
-    {
-      const char *rm[] = { "rm", "-rf", dir, NULL };
-
-      g_spawn_sync (NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                    NULL, NULL);
-    }
+    echoes_test_remove_tree (dir);
 
   if (!ok)
     {
