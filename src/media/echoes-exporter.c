@@ -92,6 +92,7 @@ typedef struct
   gboolean                  copied_video;
   gboolean                  spliced_video;
   gboolean                  video_encoder_created;
+  char                     *faststart_file;
 
   /* The stage running maps its 0–1 onto [progress_offset, progress_offset + progress_scale]. */
   gint64                    started;
@@ -123,6 +124,7 @@ job_free (Job *job)
   g_clear_pointer (&job->durations, g_array_unref);
   g_strfreev (job->music);
   g_free (job->destination);
+  g_free (job->faststart_file);
   g_clear_pointer (&job->context, g_main_context_unref);
   g_weak_ref_clear (&job->exporter);
   g_free (job);
@@ -518,7 +520,8 @@ deep_element_added_cb (GstBin     *bin,
     }
   else if (g_str_equal (name, "mp4mux"))
     {
-      g_object_set (element, "faststart", TRUE, NULL);
+      /* Its temporary file beside ours, not in /tmp: see export_film(). */
+      g_object_set (element, "faststart", TRUE, "faststart-file", job->faststart_file, NULL);
     }
 }
 
@@ -765,6 +768,7 @@ export_film (Job           *job,
   close (fd);
 
   temp_uri = g_filename_to_uri (temp_template, NULL, NULL);
+  job->faststart_file = g_strconcat (temp_template, ".moov", NULL);
   profile = create_profile (job->format);
 
   pipeline = g_object_ref_sink (ges_pipeline_new ());
@@ -795,6 +799,7 @@ export_film (Job           *job,
 
   if (!ok)
     g_unlink (temp_template);
+  g_unlink (job->faststart_file);
 
   return ok;
 }

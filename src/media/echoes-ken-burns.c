@@ -1393,6 +1393,8 @@ echoes_ken_burns_render (const char                 *image_path,
   g_autofree char *description = NULL;
   g_autofree char *encoder = NULL;
   g_autofree char *encoder_muxer = NULL;
+  g_autofree char *faststart_path = NULL;
+  g_autoptr(GstElement) mux = NULL;
   g_auto(Plane) Y = { 0 };
   g_auto(Plane) U = { 0 };
   g_auto(Plane) V = { 0 };
@@ -1517,7 +1519,7 @@ echoes_ken_burns_render (const char                 *image_path,
    * every second so that the export can cut clips there without re-encoding. */
   encoder = echoes_clip_encoder_describe (params->fps, 1, ECHOES_CLIP_ENCODER_QUALITY);
   encoder_muxer = raw_output ? g_strdup ("queue")
-                             : g_strdup_printf ("%s ! mp4mux faststart=true", encoder);
+                             : g_strdup_printf ("%s ! mp4mux name=mux faststart=true", encoder);
   description = g_strdup_printf (
     "appsrc name=src format=time is-live=false block=false "
     "caps=video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
@@ -1535,7 +1537,14 @@ echoes_ken_burns_render (const char                 *image_path,
 
   src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
   sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  mux = gst_bin_get_by_name (GST_BIN (pipeline), "mux");
   g_object_set (sink, "location", temp_path, NULL);
+  /* mp4mux's own temporary file (the stream, while the index is written first) goes
+   * beside ours rather than into /tmp: if the process ends before a cancelled render is
+   * torn down, the store's sweep of unreferenced files removes it. */
+  faststart_path = g_strconcat (temp_path, ".moov", NULL);
+  if (mux != NULL)
+    g_object_set (mux, "faststart-file", faststart_path, NULL);
 
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
@@ -1561,6 +1570,7 @@ echoes_ken_burns_render (const char                 *image_path,
     }
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_unlink (faststart_path);
 
   g_debug ("Rendered %u frames in %.0f ms", n_frames, (g_get_monotonic_time () - t_start) / 1000.0);
 
