@@ -228,6 +228,7 @@ test_exporter_copy_mp4 (void)
   g_assert_no_error (error);
   g_assert_cmpfloat (last, ==, 1.0);
   g_assert_true (echoes_exporter_get_copied_video (exporter));
+  g_assert_false (echoes_exporter_get_spliced_video (exporter));
   assert_film (path, &expected);
 
   /* Copied, not re-encoded: every stored video sample is byte-identical to the inputs'. */

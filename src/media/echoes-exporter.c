@@ -316,14 +316,14 @@ can_copy_video (Job    *job,
   return TRUE;
 }
 
-/* Whether the video can be spliced (echoes-film-splicer.c) rather than rendered: it
- * needs crossfades or trims, and the clips could otherwise be copied. */
+/* Whether the video can be spliced (echoes-film-splicer.c) rather than rendered: the
+ * clips share one H.264 stream at the film's size. Without crossfades or trims that is
+ * a plain copy, and still quicker than GES's smart rendering of many clips. */
 static gboolean
 can_splice (Job    *job,
             GArray *infos)
 {
   const ClipInfo *first = &g_array_index (infos, ClipInfo, 0);
-  gboolean trimmed = FALSE;
 
   if (job->format != ECHOES_EXPORT_FORMAT_MP4 ||
       (job->flags & ECHOES_EXPORT_FLAGS_FORCE_ENCODE) != 0 ||
@@ -336,16 +336,9 @@ can_splice (Job    *job,
 
       if (!echoes_clip_encoder_same_stream (first->caps, clip->caps))
         return FALSE;
-
-      if (job->durations != NULL && i < job->durations->len)
-        {
-          GstClockTime d = g_array_index (job->durations, GstClockTime, i);
-
-          trimmed |= GST_CLOCK_TIME_IS_VALID (d) && d > 0 && d + GST_MSECOND < clip->duration;
-        }
     }
 
-  return job->crossfade > 0 || trimmed;
+  return TRUE;
 }
 
 /* The per-clip durations as an array of @n, or %NULL for whole clips. */
@@ -387,9 +380,11 @@ parts_dir_remove (PartsDir *path)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PartsDir, parts_dir_remove)
 
-/* Share of the progress bar for splicing: the rest (remuxing, encoding the audio)
- * takes a fraction of its time. */
-#define SPLICE_SHARE 0.85
+/* Share of the progress bar for splicing when it encodes crossfades or cut ends: the
+ * rest (remuxing, encoding the audio) takes a fraction of its time. A plain copy is
+ * quicker than the audio. */
+#define SPLICE_SHARE      0.85
+#define SPLICE_COPY_SHARE 0.3
 
 static void
 splice_progress_cb (double   fraction,
@@ -411,16 +406,19 @@ splice_video (Job           *job,
   g_autofree GstClockTime *durations = job_dup_durations (job, infos->len);
   g_autofree char *video = g_build_filename (parts_dir, "video.mp4", NULL);
   g_autoptr(GError) local_error = NULL;
+  double share = job->crossfade > 0 || durations != NULL ? SPLICE_SHARE : SPLICE_COPY_SHARE;
+  guint n_encoded = 0;
 
-  job->progress_scale = SPLICE_SHARE;
+  job->progress_scale = share;
   if (!echoes_film_splice ((const char * const *) job->clips, durations, job->crossfade,
-                           parts_dir, video, splice_progress_cb, job, cancellable, &local_error))
+                           parts_dir, video, splice_progress_cb, job, &n_encoded,
+                           cancellable, &local_error))
     {
       g_unlink (video);
       job->progress_scale = 1.0;
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
         {
-          g_debug ("Rendering the film: %s", local_error->message);
+          g_debug ("Not spliced: %s", local_error->message);
           return TRUE;
         }
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -432,9 +430,9 @@ splice_video (Job           *job,
   job->clips[0] = g_steal_pointer (&video);
   g_clear_pointer (&job->durations, g_array_unref);
   job->crossfade = 0;
-  job->spliced_video = TRUE;
-  job->progress_offset = SPLICE_SHARE;
-  job->progress_scale = 1.0 - SPLICE_SHARE;
+  job->spliced_video = n_encoded > 0;
+  job->progress_offset = share;
+  job->progress_scale = 1.0 - share;
 
   g_array_set_size (infos, 0);
   return inspect_clips (job, infos, cancellable, error);

@@ -82,6 +82,7 @@ typedef struct
   GstAppSrc                *out;
   GstClockTime              base;       /* PTS of the film's first frame */
   guint                     out_frames; /* frames written */
+  guint                     encoded_frames;
   GstClockTime              last_dts;
 } Splice;
 
@@ -875,6 +876,8 @@ splice_transition (Splice        *s,
                         "(%u frames of %u)", i + 1, t.n_frames, expected);
 
   ok = ok && copy_frames (s, &t, 0, t.n_frames, cancellable, error);
+  if (ok)
+    s->encoded_frames += t.n_frames;
   g_unlink (path);
 
   return ok;
@@ -890,6 +893,7 @@ splice_transition (Splice        *s,
  * @output: the video-only MP4 to write
  * @progress: (nullable) (scope call): called on this thread with 0–1
  * @progress_data: closure for @progress
+ * @n_encoded: (out) (optional): how many frames were re-encoded (0: all copied)
  * @cancellable: (nullable): checked between frames
  * @error: return location for an error
  *
@@ -908,6 +912,7 @@ echoes_film_splice (const char * const        *clips,
                     const char                *output,
                     EchoesSpliceProgressFunc   progress,
                     gpointer                   progress_data,
+                    guint                     *n_encoded,
                     GCancellable              *cancellable,
                     GError                   **error)
 {
@@ -973,7 +978,10 @@ echoes_film_splice (const char * const        *clips,
   for (guint i = 0; i < s.n_clips; i++)
     clip_clear (&all[i]);
 
-  g_debug ("Spliced %u clips into %u frames: %s", s.n_clips, s.out_frames, ok ? "done" : "failed");
+  g_debug ("Spliced %u clips into %u frames (%u encoded): %s", s.n_clips, s.out_frames,
+           s.encoded_frames, ok ? "done" : "failed");
+  if (n_encoded != NULL)
+    *n_encoded = s.encoded_frames;
 
   return ok;
 }

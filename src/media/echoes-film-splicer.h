@@ -22,6 +22,7 @@ gboolean echoes_film_splice (const char * const        *clips,
                              const char                *output,
                              EchoesSpliceProgressFunc   progress,
                              gpointer                   progress_data,
+                             guint                     *n_encoded,
                              GCancellable              *cancellable,
                              GError                   **error);
 
