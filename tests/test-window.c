@@ -20,6 +20,7 @@
 #include "echoes-generation-queue.h"
 #include "echoes-library.h"
 #include "echoes-test-util.h"
+#include "echoes-test-provider.h"
 #include "echoes-test-ui.h"
 #include "echoes-window-private.h"
 
@@ -620,100 +621,6 @@ test_window_narrow (Fixture       *f,
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == _echoes_window_get_sidebar (f->window));
 }
 
-/* ---- a provider that runs until cancelled, or fails at once ---- */
-
-#define TEST_TYPE_PROVIDER (test_provider_get_type())
-G_DECLARE_FINAL_TYPE (TestProvider, test_provider, TEST, PROVIDER, GObject)
-
-struct _TestProvider
-{
-  GObject  parent_instance;
-  gboolean fail;  /* fail with ECHOES_PROVIDER_ERROR_NO_CREDITS instead of running */
-};
-
-#define TEST_PROVIDER_MESSAGE "HTTP 402 from the service: quota exhausted"
-
-static const char * const test_ratios[] = { "16:9", "9:16", "1:1", NULL };
-static const guint test_durations[] = { 5, 0 };
-static const EchoesVideoProviderCapabilities test_caps = {
-  .durations = test_durations, .ratios = test_ratios,
-};
-
-static gboolean
-test_provider_tick (gpointer user_data)
-{
-  GTask *task = user_data;
-
-  if (TEST_PROVIDER (g_task_get_source_object (task))->fail)
-    g_task_return_new_error (task, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_NO_CREDITS,
-                             TEST_PROVIDER_MESSAGE);
-  else if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
-  else
-    return G_SOURCE_CONTINUE;
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-test_provider_generate_async (EchoesVideoProvider      *provider,
-                              const EchoesVideoRequest *request,
-                              EchoesProgressFunc        progress,
-                              gpointer                  progress_data,
-                              GDestroyNotify            progress_destroy,
-                              GCancellable             *cancellable,
-                              GAsyncReadyCallback       callback,
-                              gpointer                  user_data)
-{
-  GTask *task = g_task_new (provider, cancellable, callback, user_data);
-
-  if (progress_destroy != NULL)
-    progress_destroy (progress_data);
-  g_timeout_add_full (G_PRIORITY_DEFAULT, 20, test_provider_tick, task, g_object_unref);
-}
-
-static gboolean
-test_provider_generate_finish (EchoesVideoProvider  *provider,
-                               GAsyncResult         *result,
-                               GError              **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static const char *
-test_provider_get_name (EchoesVideoProvider *provider)
-{
-  return "test";
-}
-
-static const EchoesVideoProviderCapabilities *
-test_provider_get_capabilities (EchoesVideoProvider *provider)
-{
-  return &test_caps;
-}
-
-static void
-test_provider_iface_init (EchoesVideoProviderInterface *iface)
-{
-  iface->get_name = test_provider_get_name;
-  iface->get_capabilities = test_provider_get_capabilities;
-  iface->generate_async = test_provider_generate_async;
-  iface->generate_finish = test_provider_generate_finish;
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestProvider, test_provider, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (ECHOES_TYPE_VIDEO_PROVIDER,
-                                                      test_provider_iface_init))
-
-static void
-test_provider_class_init (TestProviderClass *klass)
-{
-}
-
-static void
-test_provider_init (TestProvider *self)
-{
-}
 
 /* The item of a popover menu labelled @label: a GtkModelButton (a private type, so
  * found by its "text" property), whose sensitivity follows its action's enabled state. */
@@ -873,6 +780,8 @@ test_window_generation_menu (Fixture       *f,
   echoes_window_import_files (f->window, files);
   g_assert_true (echoes_test_wait_until (cards_ready, &cards, TIMEOUT_MS));
 
+  /* Clips generate until cancelled. */
+  provider->block = TRUE;
   echoes_generation_queue_set_provider (queue, ECHOES_VIDEO_PROVIDER (provider));
   echoes_generation_queue_set_max_jobs (queue, 1);
 
@@ -908,7 +817,11 @@ test_window_generation_menu (Fixture       *f,
 
   /* A failure: the entry goes, and the clip shows a translated reason, never the
    * provider's message. */
+  provider->block = FALSE;
   provider->fail = TRUE;
+  provider->fail_suffix = NULL;
+  provider->fail_domain = ECHOES_PROVIDER_ERROR;
+  provider->fail_code = ECHOES_PROVIDER_ERROR_NO_CREDITS;
   clip = clip_named (f, "sunset.jpg");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.generate-clip", "s",
                                              echoes_clip_get_id (clip)));

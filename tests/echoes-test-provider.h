@@ -1,0 +1,38 @@
+/* echoes-test-provider.h
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "echoes-video-provider.h"
+
+G_BEGIN_DECLS
+
+/* A scriptable provider for tests: each clip reports 0.5 after one 10 ms tick and
+ * finishes after the next, writing a small file that is not a video; with @block it
+ * runs until cancelled; with @fail the photos named *@fail_suffix fail (with
+ * @fail_domain/@fail_code, else ECHOES_PROVIDER_ERROR_FAILED) and TEST_PROVIDER_MESSAGE,
+ * which the app must never show. */
+
+#define TEST_TYPE_PROVIDER (test_provider_get_type())
+G_DECLARE_FINAL_TYPE (TestProvider, test_provider, TEST, PROVIDER, GObject)
+
+#define TEST_PROVIDER_MESSAGE "HTTP 402 from the service: quota exhausted"
+
+struct _TestProvider
+{
+  GObject     parent_instance;
+  gboolean    fail;         /* photos named *@fail_suffix fail */
+  const char *fail_suffix;  /* "fail.jpg" unless set; %NULL: every photo */
+  GQuark      fail_domain;  /* with this error, or ECHOES_PROVIDER_ERROR_FAILED if 0 */
+  int         fail_code;
+  gboolean    block;        /* never finish until cancelled */
+  guint       running;
+  guint       max_running;
+  guint       started;
+};
+
+G_END_DECLS
