@@ -28,12 +28,19 @@
 /* Exports the approved clips (+ music) as one film, with the timeline shared with the
  * player (echoes-film-timeline.c) in a GESPipeline.
  *
- * Copy path: when there are no crossfades or trims, every clip is H.264 with the same
- * caps (size, frame rate, profile and SPS/PPS in codec_data) and the target is MP4 at
- * that size, the pipeline runs in smart-render mode with mixing disabled on the tracks,
- * so the video is parsed and remuxed, never decoded or encoded; only the audio is
- * encoded. (With mixing enabled GES silently re-encodes: see media-recipes.md §3.)
- * Otherwise the film is rendered and encoded (x264/AAC or VP9/Opus).
+ * Splice path: when every clip is H.264 with the same caps (size, frame rate, profile
+ * and SPS/PPS in codec_data) and the target is MP4 at that size, the clips are first
+ * joined into one video-only file by echoes-film-splicer.c, which copies their GOPs and
+ * re-encodes only the frames around crossfades and trimmed ends (none for a plain
+ * copy). That one file then takes the copy path.
+ *
+ * Copy path: with no crossfades or trims and clips like the above, the pipeline runs
+ * in smart-render mode with mixing disabled on the tracks, so the video is parsed and
+ * remuxed, never decoded or encoded; only the audio is encoded. (With mixing enabled
+ * GES silently re-encodes: see media-recipes.md §3.)
+ *
+ * Otherwise (resized, WebM, clips the splicer cannot join) the film is rendered and
+ * encoded (x264/AAC or VP9/Opus).
  *
  * The film is written to a hidden temp file in the destination folder and moved into
  * place on success; on error or cancellation the temp file is removed. An existing
