@@ -896,8 +896,8 @@ echoes_exporter_set_clips (EchoesExporter     *self,
  *   "fit to music"); %GST_CLOCK_TIME_NONE keeps a clip's own length
  * @n_durations: the length of @durations
  *
- * Clips are cut to these durations (never made longer). Cutting clips means the video
- * is re-encoded.
+ * Clips are cut to these durations (never made longer). A cut re-encodes the frames
+ * from the key frame before it, or the whole video when the clips cannot be spliced.
  */
 void
 echoes_exporter_set_clip_durations (EchoesExporter     *self,
