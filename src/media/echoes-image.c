@@ -127,14 +127,11 @@ parse_exif_time (const char *value)
   return g_date_time_to_unix (dt);
 }
 
-static void
-read_exif (const char      *path,
-           EchoesImageInfo *info)
+static GExiv2Metadata *
+open_metadata (const char *path)
 {
   static gsize initialized;
   g_autoptr(GExiv2Metadata) meta = NULL;
-  g_autofree char *when = NULL;
-  GExiv2Orientation orientation;
 
   /* exiv2's XMP parser must be initialised once before threads use it. */
   if (g_once_init_enter (&initialized))
@@ -142,10 +139,31 @@ read_exif (const char      *path,
 
   meta = gexiv2_metadata_new ();
   if (!gexiv2_metadata_open_path (meta, path, NULL))
+    return NULL;
+
+  return g_steal_pointer (&meta);
+}
+
+/* Whether the EXIF orientation turns the picture by a quarter. */
+static gboolean
+swaps_sides (GExiv2Metadata *meta)
+{
+  GExiv2Orientation orientation = gexiv2_metadata_try_get_orientation (meta, NULL);
+
+  return orientation >= GEXIV2_ORIENTATION_ROT_90_HFLIP && orientation <= GEXIV2_ORIENTATION_ROT_270;
+}
+
+static void
+read_exif (const char      *path,
+           EchoesImageInfo *info)
+{
+  g_autoptr(GExiv2Metadata) meta = NULL;
+  g_autofree char *when = NULL;
+
+  if (!(meta = open_metadata (path)))
     return;
 
-  orientation = gexiv2_metadata_try_get_orientation (meta, NULL);
-  if (orientation >= GEXIV2_ORIENTATION_ROT_90_HFLIP && orientation <= GEXIV2_ORIENTATION_ROT_270)
+  if (swaps_sides (meta))
     {
       int w = info->width;
       info->width = info->height;
@@ -383,4 +401,39 @@ echoes_image_load_at_size (const char  *path,
     }
 
   return gdk_pixbuf_apply_embedded_orientation (pixbuf);
+}
+
+/**
+ * echoes_image_get_size:
+ * @path: an image file
+ * @width: (out): its width as displayed, after the EXIF orientation
+ * @height: (out): its height as displayed
+ *
+ * Reads the size from the header, without decoding the picture.
+ *
+ * Returns: %FALSE if @path is not an image gdk-pixbuf can read
+ */
+gboolean
+echoes_image_get_size (const char *path,
+                       int        *width,
+                       int        *height)
+{
+  g_autoptr(GExiv2Metadata) meta = NULL;
+  int w = 0, h = 0;
+
+  if (gdk_pixbuf_get_file_info (path, &w, &h) == NULL || w <= 0 || h <= 0)
+    return FALSE;
+
+  if ((meta = open_metadata (path)) && swaps_sides (meta))
+    {
+      *width = h;
+      *height = w;
+    }
+  else
+    {
+      *width = w;
+      *height = h;
+    }
+
+  return TRUE;
 }

@@ -57,6 +57,9 @@ void             echoes_image_info_free      (EchoesImageInfo  *info);
 GdkPixbuf       *echoes_image_load_at_size   (const char       *path,
                                               int               size,
                                               GError          **error);
+gboolean         echoes_image_get_size       (const char       *path,
+                                              int              *width,
+                                              int              *height);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EchoesImageInfo, echoes_image_info_free)
 
