@@ -209,6 +209,12 @@ progress_cb (double   fraction,
 }
 
 static void
+count_notify (guint *n)
+{
+  (*n)++;
+}
+
+static void
 test_exporter_copy_mp4 (void)
 {
   g_autoptr(EchoesExporter) exporter = echoes_exporter_new ();
@@ -220,15 +226,23 @@ test_exporter_copy_mp4 (void)
                               3 * GST_SECOND };
   double last = 0.0;
   guint n = 0;
+  guint n_notify = 0;
+  gboolean copied = FALSE;
+  guint height = 1;
 
   echoes_exporter_set_clips (exporter, (const char * const *) clips);
   echoes_exporter_set_music (exporter, tracks, 0.8, GST_SECOND);
   echoes_exporter_set_height (exporter, 0);
+  g_signal_connect_swapped (exporter, "notify::copied-video", G_CALLBACK (count_notify), &n_notify);
   g_assert_true (echoes_exporter_run (exporter, path, NULL, progress_cb, &last, &error));
   g_assert_no_error (error);
   g_assert_cmpfloat (last, ==, 1.0);
   g_assert_true (echoes_exporter_get_copied_video (exporter));
   g_assert_false (echoes_exporter_get_spliced_video (exporter));
+  g_object_get (exporter, "copied-video", &copied, "height", &height, NULL);
+  g_assert_true (copied);
+  g_assert_cmpuint (height, ==, 0);
+  g_assert_cmpuint (n_notify, ==, 1);
   assert_film (path, &expected);
 
   /* Copied, not re-encoded: every stored video sample is byte-identical to the inputs'. */

@@ -24,6 +24,7 @@
 #include "echoes-clip-encoder.h"
 #include "echoes-film-splicer.h"
 #include "echoes-film-timeline.h"
+#include "echoes-media-enums.h"
 
 /* Exports the approved clips (+ music) as one film, with the timeline shared with the
  * player (echoes-film-timeline.c) in a GESPipeline.
@@ -67,6 +68,17 @@ struct _EchoesExporter
 };
 
 enum {
+  PROP_0,
+  PROP_FORMAT,
+  PROP_HEIGHT,
+  PROP_CROSSFADE,
+  PROP_FLAGS,
+  PROP_COPIED_VIDEO,
+  PROP_SPLICED_VIDEO,
+  N_PROPS
+};
+
+enum {
   PROGRESS,
   N_SIGNALS
 };
@@ -74,6 +86,7 @@ enum {
 G_DEFINE_FINAL_TYPE (EchoesExporter, echoes_exporter, G_TYPE_OBJECT)
 G_DEFINE_QUARK (echoes-export-error-quark, echoes_export_error)
 
+static GParamSpec *properties [N_PROPS];
 static guint signals [N_SIGNALS];
 
 typedef struct
@@ -822,11 +835,163 @@ echoes_exporter_finalize (GObject *object)
 }
 
 static void
+set_result (EchoesExporter *self,
+            gboolean        copied_video,
+            gboolean        spliced_video)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->copied_video != copied_video)
+    {
+      self->copied_video = copied_video;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_COPIED_VIDEO]);
+    }
+  if (self->spliced_video != spliced_video)
+    {
+      self->spliced_video = spliced_video;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_SPLICED_VIDEO]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+echoes_exporter_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  EchoesExporter *self = ECHOES_EXPORTER (object);
+
+  switch (prop_id)
+    {
+    case PROP_FORMAT:
+      g_value_set_enum (value, self->format);
+      break;
+
+    case PROP_HEIGHT:
+      g_value_set_uint (value, self->height);
+      break;
+
+    case PROP_CROSSFADE:
+      g_value_set_uint64 (value, self->crossfade);
+      break;
+
+    case PROP_FLAGS:
+      g_value_set_flags (value, self->flags);
+      break;
+
+    case PROP_COPIED_VIDEO:
+      g_value_set_boolean (value, self->copied_video);
+      break;
+
+    case PROP_SPLICED_VIDEO:
+      g_value_set_boolean (value, self->spliced_video);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+echoes_exporter_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  EchoesExporter *self = ECHOES_EXPORTER (object);
+
+  switch (prop_id)
+    {
+    case PROP_FORMAT:
+      echoes_exporter_set_format (self, g_value_get_enum (value));
+      break;
+
+    case PROP_HEIGHT:
+      echoes_exporter_set_height (self, g_value_get_uint (value));
+      break;
+
+    case PROP_CROSSFADE:
+      echoes_exporter_set_crossfade (self, g_value_get_uint64 (value));
+      break;
+
+    case PROP_FLAGS:
+      echoes_exporter_set_flags (self, g_value_get_flags (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 echoes_exporter_class_init (EchoesExporterClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = echoes_exporter_finalize;
+  object_class->get_property = echoes_exporter_get_property;
+  object_class->set_property = echoes_exporter_set_property;
+
+  /**
+   * EchoesExporter:format:
+   *
+   * The container and codecs of the film.
+   */
+  properties [PROP_FORMAT] =
+    g_param_spec_enum ("format", NULL, NULL,
+                       ECHOES_TYPE_EXPORT_FORMAT, ECHOES_EXPORT_FORMAT_MP4,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * EchoesExporter:height:
+   *
+   * The film's height in pixels (the width follows the clips' shape); 0 keeps the
+   * clips' size.
+   */
+  properties [PROP_HEIGHT] =
+    g_param_spec_uint ("height", NULL, NULL,
+                       0, 4320, 720,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * EchoesExporter:crossfade:
+   *
+   * How long consecutive clips overlap, in nanoseconds; 0 cuts.
+   */
+  properties [PROP_CROSSFADE] =
+    g_param_spec_uint64 ("crossfade", NULL, NULL,
+                         0, G_MAXINT64, 0,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * EchoesExporter:flags:
+   *
+   * #EchoesExportFlags for the next run.
+   */
+  properties [PROP_FLAGS] =
+    g_param_spec_flags ("flags", NULL, NULL,
+                        ECHOES_TYPE_EXPORT_FLAGS, ECHOES_EXPORT_FLAGS_NONE,
+                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * EchoesExporter:copied-video:
+   *
+   * Whether the last run copied every frame of the video.
+   */
+  properties [PROP_COPIED_VIDEO] =
+    g_param_spec_boolean ("copied-video", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * EchoesExporter:spliced-video:
+   *
+   * Whether the last run re-encoded only the frames around its crossfades and cuts.
+   */
+  properties [PROP_SPLICED_VIDEO] =
+    g_param_spec_boolean ("spliced-video", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * EchoesExporter::progress:
@@ -941,7 +1106,11 @@ echoes_exporter_set_format (EchoesExporter     *self,
 {
   g_return_if_fail (ECHOES_IS_EXPORTER (self));
 
-  self->format = format;
+  if (self->format != format)
+    {
+      self->format = format;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_FORMAT]);
+    }
 }
 
 EchoesExportFormat
@@ -965,7 +1134,11 @@ echoes_exporter_set_height (EchoesExporter *self,
 {
   g_return_if_fail (ECHOES_IS_EXPORTER (self));
 
-  self->height = height;
+  if (self->height != height)
+    {
+      self->height = height;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_HEIGHT]);
+    }
 }
 
 guint
@@ -982,7 +1155,12 @@ echoes_exporter_set_crossfade (EchoesExporter *self,
 {
   g_return_if_fail (ECHOES_IS_EXPORTER (self));
 
-  self->crossfade = GST_CLOCK_TIME_IS_VALID (crossfade) ? crossfade : 0;
+  crossfade = GST_CLOCK_TIME_IS_VALID (crossfade) ? crossfade : 0;
+  if (self->crossfade != crossfade)
+    {
+      self->crossfade = crossfade;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CROSSFADE]);
+    }
 }
 
 GstClockTime
@@ -999,7 +1177,11 @@ echoes_exporter_set_flags (EchoesExporter    *self,
 {
   g_return_if_fail (ECHOES_IS_EXPORTER (self));
 
-  self->flags = flags;
+  if (self->flags != flags)
+    {
+      self->flags = flags;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_FLAGS]);
+    }
 }
 
 EchoesExportFlags
@@ -1075,8 +1257,7 @@ echoes_exporter_run (EchoesExporter            *self,
   job->progress_data = user_data;
 
   ret = export_film (job, cancellable, error);
-  self->copied_video = ret && job->copied_video && !job->spliced_video;
-  self->spliced_video = ret && job->spliced_video;
+  set_result (self, ret && job->copied_video && !job->spliced_video, ret && job->spliced_video);
 
   return ret;
 }
@@ -1154,8 +1335,7 @@ echoes_exporter_run_finish (EchoesExporter  *self,
 
   job = g_task_get_task_data (G_TASK (result));
   ret = g_task_propagate_boolean (G_TASK (result), error);
-  self->copied_video = ret && job->copied_video && !job->spliced_video;
-  self->spliced_video = ret && job->spliced_video;
+  set_result (self, ret && job->copied_video && !job->spliced_video, ret && job->spliced_video);
 
   return ret;
 }
