@@ -108,3 +108,44 @@ echoes_test_ui_wait_mapped (GtkWidget *widget,
 {
   g_assert_true (echoes_test_wait_until (widget_mapped, widget, timeout_ms));
 }
+
+/**
+ * echoes_test_ui_show_window:
+ *
+ * Shows an app window of @width × @height on @context and waits until it is on screen.
+ *
+ * Returns: (transfer full): the window
+ */
+EchoesWindow *
+echoes_test_ui_show_window (EchoesContext *context,
+                            int            width,
+                            int            height,
+                            guint          timeout_ms)
+{
+  EchoesWindow *window = g_object_ref_sink (echoes_window_new (NULL));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  echoes_window_set_context (window, context);
+  gtk_window_present (GTK_WINDOW (window));
+  echoes_test_ui_wait_mapped (GTK_WIDGET (window), timeout_ms);
+
+  return window;
+}
+
+/**
+ * echoes_test_ui_close_window:
+ * @window: (transfer full): from echoes_test_ui_show_window()
+ * @context: (transfer full): its context
+ *
+ * Closes @window, lets its pending work finish and checks nothing else holds it.
+ */
+void
+echoes_test_ui_close_window (EchoesWindow  *window,
+                             EchoesContext *context)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  echoes_test_drain (window);
+  g_assert_finalize_object (window);
+  echoes_test_drain (context);
+  g_object_unref (context);
+}

@@ -10,12 +10,19 @@
 #include <gtk/gtk.h>
 
 #include "echoes-context.h"
+#include "echoes-window.h"
 
 G_BEGIN_DECLS
 
 EchoesContext *echoes_test_ui_open_context    (guint       timeout_ms);
 void           echoes_test_ui_wait_mapped     (GtkWidget  *widget,
                                                guint       timeout_ms);
+EchoesWindow  *echoes_test_ui_show_window     (EchoesContext *context,
+                                               int            width,
+                                               int            height,
+                                               guint          timeout_ms);
+void           echoes_test_ui_close_window    (EchoesWindow  *window,
+                                               EchoesContext *context);
 void echoes_test_ui_wait_ms         (guint       ms);
 void echoes_test_ui_save_screenshot (GtkWidget  *widget,
                                      const char *name);

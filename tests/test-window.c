@@ -44,27 +44,19 @@ fixture_setup (Fixture       *f,
   f->photos = g_build_filename (g_get_user_cache_dir (), "photos", NULL);
   g_assert_cmpint (g_mkdir_with_parents (f->photos, 0700), ==, 0);
 
-  f->window = g_object_ref_sink (echoes_window_new (NULL));
   if (width == 0)
-    gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+    f->window = echoes_test_ui_show_window (f->context, 1280, 800, TIMEOUT_MS);
   else if (width <= 360)
-    gtk_window_set_default_size (GTK_WINDOW (f->window), width, 640);
+    f->window = echoes_test_ui_show_window (f->context, width, 640, TIMEOUT_MS);
   else
-    gtk_window_set_default_size (GTK_WINDOW (f->window), width, width * 9 / 16);
-  echoes_window_set_context (f->window, f->context);
-  gtk_window_present (GTK_WINDOW (f->window));
-  echoes_test_ui_wait_mapped (GTK_WIDGET (f->window), TIMEOUT_MS);
+    f->window = echoes_test_ui_show_window (f->context, width, width * 9 / 16, TIMEOUT_MS);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  echoes_test_drain (f->window);
-  g_assert_finalize_object (g_steal_pointer (&f->window));
-  echoes_test_drain (f->context);
-  g_clear_object (&f->context);
+  echoes_test_ui_close_window (g_steal_pointer (&f->window), g_steal_pointer (&f->context));
   g_free (f->photos);
 }
 
