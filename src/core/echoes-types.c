@@ -9,9 +9,9 @@
 
 #include "config.h"
 
-#include <string.h>
 
 #include "echoes-types.h"
+#include "echoes-util.h"
 
 #include <glib/gi18n.h>
 
@@ -26,27 +26,6 @@ static const char * const clip_failures[] = {
   "no-provider", "network", "no-credits",
 };
 
-static gboolean
-lookup (const char * const *table,
-        guint               n,
-        const char         *str,
-        guint              *out)
-{
-  if (str == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < n; i++)
-    {
-      if (table[i] != NULL && strcmp (table[i], str) == 0)
-        {
-          *out = i;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
 const char *
 echoes_project_status_to_string (EchoesProjectStatus status)
 {
@@ -60,7 +39,7 @@ echoes_project_status_from_string (const char          *str,
 {
   guint v;
 
-  if (!lookup (project_statuses, G_N_ELEMENTS (project_statuses), str, &v))
+  if (!echoes_names_lookup (project_statuses, G_N_ELEMENTS (project_statuses), str, &v))
     return FALSE;
   *status = v;
   return TRUE;
@@ -79,7 +58,7 @@ echoes_clip_status_from_string (const char       *str,
 {
   guint v;
 
-  if (!lookup (clip_statuses, G_N_ELEMENTS (clip_statuses), str, &v))
+  if (!echoes_names_lookup (clip_statuses, G_N_ELEMENTS (clip_statuses), str, &v))
     return FALSE;
   *status = v;
   return TRUE;
@@ -113,7 +92,7 @@ echoes_clip_failure_from_string (const char        *str,
 {
   guint v;
 
-  if (!lookup (clip_failures, G_N_ELEMENTS (clip_failures), str, &v))
+  if (!echoes_names_lookup (clip_failures, G_N_ELEMENTS (clip_failures), str, &v))
     return FALSE;
   *failure = v;
   return TRUE;

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 #include <gio/gunixoutputstream.h>
 #include <glib/gstdio.h>
@@ -199,4 +200,36 @@ echoes_task_unref_in_context (GTask *task)
 
   g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT_IDLE,
                               do_nothing, task, g_object_unref);
+}
+
+/**
+ * echoes_names_lookup:
+ * @names: (array length=n_names): a table of names; %NULL entries never match
+ * @n_names: its length
+ * @str: (nullable): the name to look for
+ * @index: (out): where @str is in @names
+ *
+ * The reverse of indexing a table of enum names (`names[value]`).
+ *
+ * Returns: %FALSE if @str is not in @names; @index is then left alone
+ */
+gboolean
+echoes_names_lookup (const char * const *names,
+                     guint               n_names,
+                     const char         *str,
+                     guint              *index)
+{
+  if (str == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < n_names; i++)
+    {
+      if (names[i] != NULL && strcmp (names[i], str) == 0)
+        {
+          *index = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
 }

@@ -23,5 +23,9 @@ gboolean  echoes_file_copy_atomic     (GFile       *source,
                                        GError     **error);
 
 void      echoes_task_unref_in_context (GTask       *task);
+gboolean  echoes_names_lookup         (const char * const *names,
+                                       guint               n_names,
+                                       const char         *str,
+                                       guint              *index);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "echoes-clip-encoder.h"
 #include "echoes-image.h"
 #include "echoes-media-util.h"
+#include "echoes-util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -144,16 +145,12 @@ gboolean
 echoes_ken_burns_preset_from_string (const char           *str,
                                      EchoesKenBurnsPreset *preset)
 {
-  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (preset_names); i++)
-    {
-      if (g_str_equal (str, preset_names[i]))
-        {
-          *preset = (EchoesKenBurnsPreset)i;
-          return TRUE;
-        }
-    }
+  guint i;
 
-  return FALSE;
+  if (!echoes_names_lookup (preset_names, G_N_ELEMENTS (preset_names), str, &i))
+    return FALSE;
+  *preset = (EchoesKenBurnsPreset)i;
+  return TRUE;
 }
 
 const char *
@@ -168,16 +165,12 @@ gboolean
 echoes_ken_burns_easing_from_string (const char           *str,
                                      EchoesKenBurnsEasing *easing)
 {
-  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (easing_names); i++)
-    {
-      if (g_str_equal (str, easing_names[i]))
-        {
-          *easing = (EchoesKenBurnsEasing)i;
-          return TRUE;
-        }
-    }
+  guint i;
 
-  return FALSE;
+  if (!echoes_names_lookup (easing_names, G_N_ELEMENTS (easing_names), str, &i))
+    return FALSE;
+  *easing = (EchoesKenBurnsEasing)i;
+  return TRUE;
 }
 
 /**
