@@ -301,14 +301,16 @@ inspect_clips (Job           *job,
   return TRUE;
 }
 
+/* Whether the clips share one H.264 stream at the film's size (profile, SPS/PPS in
+ * codec_data, frame rate) and the film is MP4: then they can be joined without
+ * decoding them, spliced (echoes-film-splicer.c) or copied. */
 static gboolean
-can_copy_video (Job    *job,
-                GArray *infos)
+clips_share_stream (Job    *job,
+                    GArray *infos)
 {
   const ClipInfo *first = &g_array_index (infos, ClipInfo, 0);
 
   if (job->format != ECHOES_EXPORT_FORMAT_MP4 ||
-      job->crossfade > 0 ||
       (job->flags & ECHOES_EXPORT_FLAGS_FORCE_ENCODE) != 0 ||
       (job->height != 0 && job->height != first->height))
     return FALSE;
@@ -322,39 +324,26 @@ can_copy_video (Job    *job,
           g_debug ("Clip %u differs from clip 1: re-encoding", i + 1);
           return FALSE;
         }
-
-      /* Trimming a clip needs a cut between key frames. */
-      if (job->durations != NULL && i < job->durations->len)
-        {
-          GstClockTime d = g_array_index (job->durations, GstClockTime, i);
-
-          if (GST_CLOCK_TIME_IS_VALID (d) && d > 0 && d + GST_MSECOND < clip->duration)
-            return FALSE;
-        }
     }
 
   return TRUE;
 }
 
-/* Whether the video can be spliced (echoes-film-splicer.c) rather than rendered: the
- * clips share one H.264 stream at the film's size. Without crossfades or trims that is
- * a plain copy, and still quicker than GES's smart rendering of many clips. */
+/* Whether GES can copy the video as it is: no crossfades, no cuts. */
 static gboolean
-can_splice (Job    *job,
-            GArray *infos)
+can_copy_video (Job    *job,
+                GArray *infos)
 {
-  const ClipInfo *first = &g_array_index (infos, ClipInfo, 0);
-
-  if (job->format != ECHOES_EXPORT_FORMAT_MP4 ||
-      (job->flags & ECHOES_EXPORT_FLAGS_FORCE_ENCODE) != 0 ||
-      (job->height != 0 && job->height != first->height))
+  if (job->crossfade > 0 || !clips_share_stream (job, infos))
     return FALSE;
 
-  for (guint i = 0; i < infos->len; i++)
+  /* Trimming a clip needs a cut between key frames. */
+  for (guint i = 0; job->durations != NULL && i < infos->len && i < job->durations->len; i++)
     {
       const ClipInfo *clip = &g_array_index (infos, ClipInfo, i);
+      GstClockTime d = g_array_index (job->durations, GstClockTime, i);
 
-      if (!echoes_clip_encoder_same_stream (first->caps, clip->caps))
+      if (GST_CLOCK_TIME_IS_VALID (d) && d > 0 && d + GST_MSECOND < clip->duration)
         return FALSE;
     }
 
@@ -718,7 +707,7 @@ export_film (Job           *job,
 
   base = g_path_get_basename (job->destination);
 
-  if (can_splice (job, infos))
+  if (clips_share_stream (job, infos))
     {
       g_autofree char *parts_template = g_strdup_printf ("%s%c.%s-XXXXXX", dir, G_DIR_SEPARATOR, base);
 
