@@ -53,6 +53,9 @@
 
 #define PULL_TIMEOUT (100 * GST_MSECOND)
 
+/* A clip's H.264 samples as stored, for reading its frame table and copying them. */
+#define DEMUX "qtdemux ! video/x-h264,stream-format=avc,alignment=au"
+
 typedef struct
 {
   const char   *path;
@@ -294,7 +297,7 @@ scan_clip (Splice        *s,
   GstSample *sample;
   g_autoptr(GError) pull_error = NULL;
 
-  if (!(reader = reader_new (clip->path, "qtdemux ! video/x-h264,stream-format=avc,alignment=au", error)) ||
+  if (!(reader = reader_new (clip->path, DEMUX, error)) ||
       !reader_start (reader, clip->path, 0, error))
     return FALSE;
 
@@ -602,7 +605,7 @@ copy_frames (Splice        *s,
   if (from >= to)
     return TRUE;
 
-  if (!(reader = reader_new (clip->path, "qtdemux ! video/x-h264,stream-format=avc,alignment=au", error)) ||
+  if (!(reader = reader_new (clip->path, DEMUX, error)) ||
       !reader_start (reader, clip->path, 0, error))
     return FALSE;
 
