@@ -13,8 +13,8 @@ G_BEGIN_DECLS
 
 /**
  * EchoesClipEncoderSpeed:
- * @ECHOES_CLIP_ENCODER_QUALITY: x264 `medium`, what every local clip is made with
- * @ECHOES_CLIP_ENCODER_FAST: x264 `veryfast` with the headers of @ECHOES_CLIP_ENCODER_QUALITY
+ * @ECHOES_CLIP_ENCODER_QUALITY: what every local clip is made with (x264 `veryfast`, CRF 21)
+ * @ECHOES_CLIP_ENCODER_FAST: the same with a shorter look-ahead, for the splicer's short runs
  *
  * Both produce byte-identical SPS/PPS for the same size and frame rate, so frames of
  * either can follow each other in one H.264 stream (see echoes-film-splicer.c).
