@@ -17,6 +17,8 @@
 #include <gst/pbutils/pbutils.h>
 #include <glib/gi18n.h>
 
+#include "echoes-media-util.h"
+
 /* The `music` column of a project holds a GVariant in text form, type a{sv}:
  *
  *   {'version': <uint32 1>,
@@ -346,9 +348,40 @@ echoes_music_track_free (EchoesMusicTrack *track)
   g_free (track);
 }
 
+/* GstDiscoverer asks the parser for a duration right after preroll. An MP3 without a
+ * Xing/VBRI header only has one once the parser has seen enough frames to estimate its
+ * bitrate, which a busy machine may not reach by then: the file is then decoded to its end
+ * and the position there is its length. */
+static GstClockTime
+measure_by_decoding (const char   *uri,
+                     GCancellable *cancellable)
+{
+  g_autofree char *desc = g_strdup_printf ("uridecodebin uri=\"%s\" ! audioconvert ! "
+                                           "fakesink sync=false", uri);
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 position = -1;
+
+  if (!(pipeline = gst_parse_launch (desc, &error)))
+    {
+      g_debug ("Cannot measure %s: %s", uri, error->message);
+      return GST_CLOCK_TIME_NONE;
+    }
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  if (echoes_media_wait_for_eos (pipeline, cancellable, &error))
+    gst_element_query_position (pipeline, GST_FORMAT_TIME, &position);
+  else
+    g_debug ("Cannot measure %s: %s", uri, error->message);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  return position >= 0 ? (GstClockTime)position : GST_CLOCK_TIME_NONE;
+}
+
 static EchoesMusicTrack *
 probe_one (GstDiscoverer  *discoverer,
            const char     *path,
+           GCancellable   *cancellable,
            GError        **error)
 {
   g_autoptr(GstDiscovererInfo) info = NULL;
@@ -415,6 +448,9 @@ probe_one (GstDiscoverer  *discoverer,
   gst_discoverer_stream_info_list_free (audio);
 
   if (!GST_CLOCK_TIME_IS_VALID (track->duration) || track->duration < GST_MSECOND * 100)
+    track->duration = measure_by_decoding (uri, cancellable);
+
+  if (!GST_CLOCK_TIME_IS_VALID (track->duration) || track->duration < GST_MSECOND * 100)
     {
       echoes_music_track_free (track);
       g_set_error (error, ECHOES_MUSIC_ERROR, ECHOES_MUSIC_ERROR_BROKEN,
@@ -467,7 +503,7 @@ echoes_music_probe (const char * const  *paths,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
 
-      if (!(track = probe_one (discoverer, paths[i], error)))
+      if (!(track = probe_one (discoverer, paths[i], cancellable, error)))
         return NULL;
 
       g_ptr_array_add (tracks, track);
