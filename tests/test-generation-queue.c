@@ -124,6 +124,8 @@ make_queue (Fixture       *f,
   EchoesGenerationQueue *queue;
 
   queue = echoes_generation_queue_new (f->store, library, ECHOES_VIDEO_PROVIDER (f->provider));
+  /* These tests follow the order clips run in: one at a time unless a test says more. */
+  echoes_generation_queue_set_max_jobs (queue, 1);
   g_signal_connect (queue, "clip-finished", G_CALLBACK (finished_cb), f);
   g_signal_connect (queue, "drained", G_CALLBACK (drained_cb), f);
   return queue;
