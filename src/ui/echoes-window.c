@@ -746,7 +746,6 @@ import_done_cb (GObject      *object,
     {
       g_signal_handlers_disconnect_by_data (importer, self);
       g_clear_object (&self->importer);
-  g_clear_object (&self->exporter);
       return;
     }
 
@@ -778,10 +777,6 @@ import_done_cb (GObject      *object,
   g_signal_handlers_disconnect_by_data (importer, self);
   g_clear_object (&self->importer);
   g_clear_object (&self->import_cancellable);
-  g_clear_object (&self->export_cancellable);
-  g_clear_object (&self->export_file);
-  g_clear_pointer (&self->export_project_id, g_free);
-  g_clear_pointer (&self->play_start_id, g_free);
 
   if ((batch = g_queue_pop_head (&self->import_queue)) != NULL)
     import_batch_free (batch);
@@ -2917,6 +2912,11 @@ echoes_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->import_cancellable);
+  g_clear_object (&self->exporter);
+  g_clear_object (&self->export_cancellable);
+  g_clear_object (&self->export_file);
+  g_clear_pointer (&self->export_project_id, g_free);
+  g_clear_pointer (&self->play_start_id, g_free);
   g_clear_object (&self->project_signals);
   g_clear_object (&self->clips_signals);
   g_clear_object (&self->failure_list);
