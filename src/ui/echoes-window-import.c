@@ -396,149 +396,33 @@ file_list_to_array (GSList *list)
   return files;
 }
 
-static gboolean
-all_remote (GSList *list)
-{
-  for (GSList *l = list; l != NULL; l = l->next)
-    if (g_file_is_native (l->data))
-      return FALSE;
-  return list != NULL;
-}
-
 /* Drops from other applications */
 
-typedef struct
-{
-  EchoesWindow *self;
-  GdkDrop      *drop;
-} DropData;
-
 static void
-drop_data_free (DropData *data)
+drop_active_cb (EchoesWindow     *self,
+                GParamSpec       *pspec,
+                EchoesDropTarget *target)
 {
-  g_object_unref (data->self);
-  g_object_unref (data->drop);
-  g_free (data);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DropData, drop_data_free)
-
-static void
-drop_texture_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(DropData) data = user_data;
-  g_autoptr(GError) error = NULL;
-  const GValue *value;
-
-  value = gdk_drop_read_value_finish (GDK_DROP (object), result, &error);
-  if (value == NULL || !G_VALUE_HOLDS (value, GDK_TYPE_TEXTURE))
-    {
-      g_debug ("Could not read the dropped image: %s", error ? error->message : "no data");
-      gdk_drop_finish (data->drop, 0);
-      return;
-    }
-
-  import_texture (data->self, g_value_get_object (value));
-  gdk_drop_finish (data->drop, GDK_ACTION_COPY);
-}
-
-static void
-drop_files_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(DropData) data = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) files = NULL;
-  GdkContentFormats *formats = gdk_drop_get_formats (data->drop);
-  const GValue *value;
-  GSList *list;
-
-  value = gdk_drop_read_value_finish (GDK_DROP (object), result, &error);
-  if (value == NULL || !G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    {
-      g_debug ("Could not read the dropped files: %s", error ? error->message : "no data");
-      gdk_drop_finish (data->drop, 0);
-      return;
-    }
-
-  list = g_value_get_boxed (value);
-
-  /* Browsers offer the web address of an image and its pixels: take the pixels. */
-  if (all_remote (list) && gdk_content_formats_contain_gtype (formats, GDK_TYPE_TEXTURE))
-    {
-      GdkDrop *drop = data->drop;
-
-      gdk_drop_read_value_async (drop, GDK_TYPE_TEXTURE, G_PRIORITY_DEFAULT,
-                                 data->self->cancellable, drop_texture_cb,
-                                 g_steal_pointer (&data));
-      return;
-    }
-
-  files = file_list_to_array (list);
-  echoes_window_import_files (data->self, files);
-  gdk_drop_finish (data->drop, GDK_ACTION_COPY);
-}
-
-static gboolean
-drop_accept_cb (EchoesWindow        *self,
-                GdkDrop             *drop,
-                GtkDropTargetAsync  *target)
-{
-  GdkContentFormats *formats = gdk_drop_get_formats (drop);
-
-  if (self->context == NULL || gdk_content_formats_contain_gtype (formats, ECHOES_TYPE_CLIP))
-    return FALSE;
-
-  return gdk_content_formats_contain_gtype (formats, GDK_TYPE_FILE_LIST) ||
-         gdk_content_formats_contain_gtype (formats, GDK_TYPE_TEXTURE);
-}
-
-static GdkDragAction
-drop_enter_cb (EchoesWindow       *self,
-               GdkDrop            *drop,
-               double              x,
-               double              y,
-               GtkDropTargetAsync *target)
-{
-  gtk_widget_add_css_class (self->content, "drop-highlight");
-  return GDK_ACTION_COPY;
-}
-
-static void
-drop_leave_cb (EchoesWindow       *self,
-               GdkDrop            *drop,
-               GtkDropTargetAsync *target)
-{
-  gtk_widget_remove_css_class (self->content, "drop-highlight");
-}
-
-static gboolean
-drop_cb (EchoesWindow       *self,
-         GdkDrop            *drop,
-         double              x,
-         double              y,
-         GtkDropTargetAsync *target)
-{
-  GdkContentFormats *formats = gdk_drop_get_formats (drop);
-  DropData *data;
-
-  gtk_widget_remove_css_class (self->content, "drop-highlight");
-
-  data = g_new0 (DropData, 1);
-  data->self = g_object_ref (self);
-  data->drop = g_object_ref (drop);
-
-  if (gdk_content_formats_contain_gtype (formats, GDK_TYPE_FILE_LIST))
-    gdk_drop_read_value_async (drop, GDK_TYPE_FILE_LIST, G_PRIORITY_DEFAULT,
-                               self->cancellable, drop_files_cb, data);
+  if (echoes_drop_target_get_active (target))
+    gtk_widget_add_css_class (self->content, "drop-highlight");
   else
-    gdk_drop_read_value_async (drop, GDK_TYPE_TEXTURE, G_PRIORITY_DEFAULT,
-                               self->cancellable, drop_texture_cb, data);
+    gtk_widget_remove_css_class (self->content, "drop-highlight");
+}
 
-  return TRUE;
+static void
+drop_files_cb (EchoesWindow     *self,
+               GPtrArray        *files,
+               EchoesDropTarget *target)
+{
+  echoes_window_import_files (self, files);
+}
+
+static void
+drop_texture_cb (EchoesWindow     *self,
+                 GdkTexture       *texture,
+                 EchoesDropTarget *target)
+{
+  import_texture (self, texture);
 }
 
 /* Clipboard */
@@ -734,24 +618,21 @@ _echoes_window_import_class_init (GtkWidgetClass *widget_class)
 void
 _echoes_window_import_init (EchoesWindow *self)
 {
-  GtkDropTargetAsync *drop;
-  g_autoptr(GdkContentFormats) formats = NULL;
-
   self->failures = g_ptr_array_new_with_free_func (g_free);
   self->failure_list = gtk_string_list_new (NULL);
   self->pending_files = g_ptr_array_new_with_free_func (g_object_unref);
   g_queue_init (&self->import_queue);
 
-  /* Files and images dropped from other applications */
-  formats = gdk_content_formats_new_for_gtype (GDK_TYPE_FILE_LIST);
-  formats = gdk_content_formats_union (formats, gdk_content_formats_new_for_gtype (GDK_TYPE_TEXTURE));
-  drop = gtk_drop_target_async_new (g_steal_pointer (&formats), GDK_ACTION_COPY);
-  g_signal_connect_object (drop, "accept", G_CALLBACK (drop_accept_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (drop, "drag-enter", G_CALLBACK (drop_enter_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (drop, "drag-motion", G_CALLBACK (drop_enter_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (drop, "drag-leave", G_CALLBACK (drop_leave_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
-  gtk_widget_add_controller (self->content, GTK_EVENT_CONTROLLER (drop));
+  /* Files and images dropped from other applications, once the library is open */
+  self->drop_target = echoes_drop_target_new ();
+  echoes_drop_target_set_enabled (self->drop_target, FALSE);
+  echoes_drop_target_attach (self->drop_target, self->content);
+  g_signal_connect_object (self->drop_target, "notify::active", G_CALLBACK (drop_active_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->drop_target, "drop-files", G_CALLBACK (drop_files_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->drop_target, "drop-texture", G_CALLBACK (drop_texture_cb),
+                           self, G_CONNECT_SWAPPED);
   gtk_widget_add_css_class (self->content, "drop-area");
 }
 
@@ -771,6 +652,10 @@ _echoes_window_import_dispose (EchoesWindow *self)
 
   while ((batch = g_queue_pop_head (&self->import_queue)) != NULL)
     import_batch_free (batch);
+
+  if (self->drop_target != NULL)
+    g_signal_handlers_disconnect_by_data (self->drop_target, self);
+  g_clear_object (&self->drop_target);
 }
 
 /* The library is open: import what was given before. */
@@ -779,6 +664,7 @@ _echoes_window_import_set_context (EchoesWindow *self)
 {
   g_autoptr(GPtrArray) pending = g_steal_pointer (&self->pending_files);
 
+  echoes_drop_target_set_enabled (self->drop_target, TRUE);
   self->pending_files = g_ptr_array_new_with_free_func (g_object_unref);
   if (pending->len > 0)
     echoes_window_import_files (self, pending);

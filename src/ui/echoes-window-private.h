@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 
+#include "echoes-drop-target.h"
 #include "echoes-film-export.h"
 #include "echoes-importer.h"
 #include "echoes-library.h"
@@ -67,6 +68,7 @@ struct _EchoesWindow
   guint                 reload_source;
   gboolean              creating_project;
   GtkFileChooserNative *chooser;            /* (owned) (nullable) */
+  EchoesDropTarget     *drop_target;        /* (owned) */
 
   /* Generation (the queue is the context's; these count the current batch) */
   guint                 gen_done;
@@ -209,5 +211,6 @@ void        _echoes_window_set_music_files    (EchoesWindow       *self,
                                                const char * const *paths);
 const char *_echoes_window_get_music_label    (EchoesWindow *self);
 GstClockTime _echoes_window_get_crossfade     (EchoesWindow *self);
+EchoesDropTarget *_echoes_window_get_drop_target (EchoesWindow *self);
 
 G_END_DECLS

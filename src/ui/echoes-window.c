@@ -728,3 +728,9 @@ _echoes_window_get_crossfade (EchoesWindow *self)
   g_return_val_if_fail (ECHOES_IS_WINDOW (self), 0);
   return get_crossfade (self);
 }
+
+EchoesDropTarget *
+_echoes_window_get_drop_target (EchoesWindow *self)
+{
+  return self->drop_target;
+}
