@@ -537,6 +537,72 @@ test_window_paste (Fixture       *f,
   assert_order_suffix (f, "copied.jpg");
 }
 
+/* What a drop from another application does once GTK has read its data (Xvfb cannot
+ * drive a real drag): the highlight while a drag hovers, then files and images imported. */
+static void
+test_window_drop (Fixture       *f,
+                  gconstpointer  data)
+{
+  EchoesDropTarget *target = _echoes_window_get_drop_target (f->window);
+  GtkWidget *content = _echoes_window_get_content (f->window);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (content);
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 640, 480);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *first = echoes_test_write_jpeg (f->photos, "dropped-1.jpg", 800, 600, 0x3584e4);
+  g_autofree char *second = echoes_test_write_jpeg (f->photos, "dropped-2.jpg", 800, 600, 0x2ec27e);
+  g_autoptr(GFile) file1 = g_file_new_for_path (first);
+  g_autoptr(GFile) file2 = g_file_new_for_path (second);
+  GSList list2 = { file2, NULL };
+  GSList list = { file1, &list2 };
+  g_auto(GValue) value = G_VALUE_INIT;
+  GtkEventController *controller = NULL;
+  GdkDragAction action = 0;
+  ExpectCount e = { f, 2 };
+
+  g_assert_nonnull (target);
+  g_assert_true (echoes_drop_target_get_enabled (target));
+  g_assert_true (gtk_widget_has_css_class (content, "drop-area"));
+
+  echoes_window_create_project (f->window, "Dropped");
+  g_assert_true (echoes_test_wait_until (has_project, f, TIMEOUT_MS));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && controller == NULL; i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET_ASYNC (c))
+        controller = c;
+    }
+  g_assert_nonnull (controller);
+
+  /* A drag hovers over the timeline: it is highlighted until the drag leaves. */
+  g_signal_emit_by_name (controller, "drag-enter", NULL, 100.0, 100.0, &action);
+  g_assert_cmpint (action, ==, GDK_ACTION_COPY);
+  g_assert_true (echoes_drop_target_get_active (target));
+  g_assert_true (gtk_widget_has_css_class (content, "drop-highlight"));
+  g_signal_emit_by_name (controller, "drag-leave", NULL);
+  g_assert_false (echoes_drop_target_get_active (target));
+  g_assert_false (gtk_widget_has_css_class (content, "drop-highlight"));
+
+  /* Files from a file manager */
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_set_boxed (&value, &list);
+  echoes_drop_target_drop_value (target, &value);
+  g_assert_true (echoes_test_wait_until (clip_count_is, &e, TIMEOUT_MS));
+  assert_order (f, "dropped-1.jpg dropped-2.jpg");
+  g_value_unset (&value);
+
+  /* An image from a browser: pixels, no file */
+  gdk_pixbuf_fill (pixbuf, 0xe66100ff);
+  texture = gdk_texture_new_for_pixbuf (pixbuf);
+  g_value_init (&value, GDK_TYPE_TEXTURE);
+  g_value_set_object (&value, texture);
+  echoes_drop_target_drop_value (target, &value);
+  e.n = 3;
+  g_assert_true (echoes_test_wait_until (clip_count_is, &e, TIMEOUT_MS));
+  assert_order_suffix (f, ".png");
+}
+
 static gboolean
 shown_cards_ready (gpointer data)
 {
@@ -873,6 +939,8 @@ main (int   argc,
               fixture_setup, test_window_generation_menu, fixture_teardown);
   g_test_add ("/echoes/ui/window/paste", Fixture, NULL,
               fixture_setup, test_window_paste, fixture_teardown);
+  g_test_add ("/echoes/ui/window/drop", Fixture, NULL,
+              fixture_setup, test_window_drop, fixture_teardown);
   g_test_add ("/echoes/ui/window/wide", Fixture, GINT_TO_POINTER (3840),
               fixture_setup, test_window_wide, fixture_teardown);
   g_test_add ("/echoes/ui/window/narrow", Fixture, GINT_TO_POINTER (360),
