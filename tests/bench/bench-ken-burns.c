@@ -10,23 +10,31 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
+#include <glib/gstdio.h>
 
 #include "echoes-ken-burns.h"
 #include "echoes-ken-burns-private.h"
 #include "../echoes-test-util.h"
 
-/* One 5 s 1280×720@30 clip from a generated 12-megapixel JPEG: our renderer against
- * `ffmpeg -vf zoompan` with the same x264 settings (medium, CRF 23, no VBV, a key frame every
- * second as the app's clips have: echoes-clip-encoder.c), and
- * against x264 alone encoding the very frames our renderer makes (the floor; the
- * renderer writes them raw for it). Also the smoothness of
- * the motion: a bright dot is tracked in every frame of both outputs; the figure is how
- * much its per-frame velocity deviates from the 5-frame mean (zoompan's integer crop
- * steps show up as judder). Never fails on a figure. */
+/* One 5 s 1280×720@30 clip from a 12-megapixel photo, for a generated photo and a real
+ * textured one (a GNOME wallpaper from gnome-backgrounds): our renderer against
+ * `ffmpeg -vf zoompan` + libx264 `medium` CRF 23, in time and in SSIM against a lossless
+ * render of the same motion (each against its own: our frames written raw, zoompan's
+ * written raw). The goal is at most half of ffmpeg's time at an SSIM no lower. Also x264
+ * alone on our frames with our settings (the encode-only floor), the smoothness of the
+ * motion (a bright dot tracked in every frame: zoompan's integer crop steps show up as
+ * judder), and a batch of 10 photos through `echoes-cli projects generate`: its wall time
+ * against 10 × one clip's CPU seconds ÷ cores (every core busy: goal ≤ 1.1×) and its peak
+ * RSS per clip generating at once (goal ≤ 250 MB). Never fails on a figure. */
+
+#define WALLPAPER "/usr/share/backgrounds/gnome/wood-d.webp"
+#define BATCH     10
 
 #define PHOTO_W 4000
 #define PHOTO_H 3000
@@ -110,6 +118,19 @@ run_command (char   **argv,
 
   *seconds = now () - t0;
   return TRUE;
+}
+
+static void
+run_command_env (char **argv,
+                 char **env)
+{
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, argv, env, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    g_printerr ("%s failed: %s\n", argv[0], error->message);
 }
 
 static void
@@ -233,7 +254,8 @@ render_ours (const char *photo,
 
 static double
 render_ffmpeg (const char *photo,
-               const char *out)
+               const char *out,
+               gboolean    raw)
 {
   char *argv[] = {
     (char *)"ffmpeg", (char *)"-v", (char *)"error", (char *)"-y", (char *)"-i", (char *)photo,
@@ -242,10 +264,225 @@ render_ffmpeg (const char *photo,
     (char *)"-crf", (char *)"23", (char *)"-g", (char *)"30", (char *)"-keyint_min", (char *)"30",
     (char *)out, NULL
   };
+  char *argv_raw[] = {
+    (char *)"ffmpeg", (char *)"-v", (char *)"error", (char *)"-y", (char *)"-i", (char *)photo,
+    (char *)"-vf", (char *)ffmpeg_zoompan, (char *)"-frames:v", (char *)"150",
+    (char *)"-f", (char *)"rawvideo", (char *)"-pix_fmt", (char *)"yuv420p", (char *)out, NULL
+  };
   double seconds = NAN;
 
-  run_command (argv, &seconds);
+  run_command (raw ? argv_raw : argv, &seconds);
   return seconds;
+}
+
+/* SSIM (all planes) of @video against raw I420 frames @reference, by ffmpeg's ssim filter. */
+static double
+ssim (const char *video,
+      const char *reference)
+{
+  g_autofree char *size = g_strdup_printf ("%dx%d", OUT_W, OUT_H);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *all;
+  char *argv[] = {
+    (char *)"ffmpeg", (char *)"-v", (char *)"info", (char *)"-i", (char *)video,
+    (char *)"-f", (char *)"rawvideo", (char *)"-pix_fmt", (char *)"yuv420p", (char *)"-s", size,
+    (char *)"-r", (char *)"30", (char *)"-i", (char *)reference,
+    (char *)"-lavfi", (char *)"ssim", (char *)"-f", (char *)"null", (char *)"-", NULL
+  };
+
+  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &err, NULL, &error) ||
+      err == NULL || (all = strstr (err, "All:")) == NULL)
+    return NAN;
+
+  return g_ascii_strtod (all + 4, NULL);
+}
+
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64)st.st_size : -1;
+}
+
+static double
+cpu_seconds (int who)
+{
+  struct rusage usage;
+
+  getrusage (who, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
+         usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+
+  return (x > y) - (x < y);
+}
+
+/* The 4:3 middle of the wallpaper as a 12.6 MP JPEG, or NULL without gnome-backgrounds. */
+static char *
+write_wallpaper (const char *dir)
+{
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GdkPixbuf) cropped = NULL;
+  g_autoptr(GError) error = NULL;
+  char *path;
+  int w, h;
+
+  if (!(pixbuf = gdk_pixbuf_new_from_file (WALLPAPER, &error)))
+    {
+      g_print ("# SKIP the wallpaper photo: %s (gnome-backgrounds, webp-pixbuf-loader)\n",
+               error->message);
+      return NULL;
+    }
+
+  w = gdk_pixbuf_get_width (pixbuf);
+  h = MIN (gdk_pixbuf_get_height (pixbuf), w * 3 / 4);
+  cropped = gdk_pixbuf_new_subpixbuf (pixbuf, 0, (gdk_pixbuf_get_height (pixbuf) - h) / 2, w, h);
+  path = g_build_filename (dir, "wallpaper.jpg", NULL);
+  gdk_pixbuf_save (cropped, path, "jpeg", &error, "quality", "92", NULL);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Ours against zoompan on one photo: 3 alternating runs each, medians. */
+static double
+bench_photo (const char *dir,
+             const char *label,
+             const char *photo,
+             double     *cpu_one_clip)
+{
+  g_autofree char *ours = g_build_filename (dir, "ours.mp4", NULL);
+  g_autofree char *ours_raw = g_build_filename (dir, "ours.yuv", NULL);
+  g_autofree char *ff = g_build_filename (dir, "ffmpeg.mp4", NULL);
+  g_autofree char *ff_raw = g_build_filename (dir, "ffmpeg.yuv", NULL);
+  g_autofree char *floor_mp4 = g_build_filename (dir, "encode-only.mp4", NULL);
+  double t_ours[3], t_ff[3], t_floor = NAN, cpu0, s_ours, s_ff;
+  char *encode[] = { (char *)"ffmpeg", (char *)"-v", (char *)"error", (char *)"-y",
+                     (char *)"-f", (char *)"rawvideo", (char *)"-pix_fmt", (char *)"yuv420p",
+                     (char *)"-s", (char *)"1280x720", (char *)"-r", (char *)"30",
+                     (char *)"-i", ours_raw, (char *)"-c:v", (char *)"libx264",
+                     (char *)"-preset", (char *)"veryfast", (char *)"-crf", (char *)"21",
+                     (char *)"-g", (char *)"30", (char *)"-keyint_min", (char *)"30",
+                     floor_mp4, NULL };
+
+  /* Warm caches (x264 init, plugin loading, the photo in the page cache). */
+  render_ours (photo, ours);
+  render_ffmpeg (photo, ff, FALSE);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      cpu0 = cpu_seconds (RUSAGE_SELF);
+      t_ours[i] = render_ours (photo, ours);
+      if (i == 0 && cpu_one_clip != NULL)
+        *cpu_one_clip = cpu_seconds (RUSAGE_SELF) - cpu0;
+      t_ff[i] = render_ffmpeg (photo, ff, FALSE);
+    }
+  qsort (t_ours, 3, sizeof (double), compare_doubles);
+  qsort (t_ff, 3, sizeof (double), compare_doubles);
+
+  _echoes_ken_burns_set_raw_output (TRUE);
+  render_ours (photo, ours_raw);
+  _echoes_ken_burns_set_raw_output (FALSE);
+  render_ffmpeg (photo, ff_raw, TRUE);
+  run_command (encode, &t_floor);
+
+  s_ours = ssim (ours, ours_raw);
+  s_ff = ssim (ff, ff_raw);
+
+  g_print ("\n%s photo (median of 3 runs)        time   vs zoompan   SSIM vs lossless   size\n",
+           label);
+  g_print ("  ffmpeg zoompan + x264 medium CRF 23  %5.2fs   1.00          %.4f          %4.0f kB\n",
+           t_ff[1], s_ff, file_size (ff) / 1024.0);
+  g_print ("  echoes_ken_burns_render              %5.2fs   %.2fx (goal <= 0.50)  %.4f (goal >= %.4f)  %4.0f kB\n",
+           t_ours[1], t_ours[1] / t_ff[1], s_ours, s_ff, file_size (ours) / 1024.0);
+  g_print ("  x264 alone on our frames (floor)     %5.2fs   ours / floor %.2fx\n",
+           t_floor, t_ours[1] / t_floor);
+
+  g_unlink (ours_raw);
+  g_unlink (ff_raw);
+  return t_ours[1];
+}
+
+/* 10 photos through the CLI, as a user's batch: wall time, CPU and peak RSS of the child. */
+static void
+bench_batch (const char *dir,
+             const char *photo,
+             double      cpu_one_clip)
+{
+  const char *cli = g_getenv ("ECHOES_CLI");
+  g_autofree char *home = g_build_filename (dir, "batch-home", NULL);
+  g_autofree char *data = g_build_filename (home, "data", NULL);
+  g_autofree char *cache = g_build_filename (home, "cache", NULL);
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GPtrArray) add = g_ptr_array_new_with_free_func (g_free);
+  struct rusage usage;
+  double wall, cpu0, cpu, ideal;
+  guint cores = g_get_num_processors ();
+  guint jobs = CLAMP (cores, 1, 4);
+
+  if (cli == NULL)
+    {
+      g_print ("# SKIP the batch: ECHOES_CLI is not set (meson test sets it)\n");
+      return;
+    }
+
+  env = g_environ_setenv (env, "XDG_DATA_HOME", data, TRUE);
+  env = g_environ_setenv (env, "XDG_CACHE_HOME", cache, TRUE);
+
+  {
+    char *create[] = { (char *)cli, (char *)"projects", (char *)"create", (char *)"Batch", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, create, env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, NULL, NULL, NULL));
+  }
+
+  g_ptr_array_add (add, g_strdup (cli));
+  g_ptr_array_add (add, g_strdup ("clips"));
+  g_ptr_array_add (add, g_strdup ("add"));
+  g_ptr_array_add (add, g_strdup ("Batch"));
+  for (guint i = 0; i < BATCH; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("photo-%02u.jpg", i);
+      char *copy = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      g_assert_true (g_file_get_contents (photo, &contents, &length, NULL));
+      g_assert_true (g_file_set_contents (copy, contents, length, NULL));
+      g_ptr_array_add (add, copy);
+    }
+  g_ptr_array_add (add, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **)add->pdata, env, G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, NULL, NULL));
+
+  {
+    char *generate[] = { (char *)cli, (char *)"projects", (char *)"generate", (char *)"Batch",
+                         NULL };
+    double t0 = now ();
+
+    cpu0 = cpu_seconds (RUSAGE_CHILDREN);
+    run_command_env (generate, env);
+    wall = now () - t0;
+    cpu = cpu_seconds (RUSAGE_CHILDREN) - cpu0;
+  }
+  getrusage (RUSAGE_CHILDREN, &usage);
+
+  ideal = BATCH * cpu_one_clip / cores;
+  g_print ("\nbatch of %u photos, `echoes-cli projects generate` (%u clips at once, %u cores)\n",
+           BATCH, jobs, cores);
+  g_print ("  wall %.2fs; 10 x one clip's CPU (%.2fs) / cores = %.2fs: %.2fx (goal <= 1.10)\n",
+           wall, cpu_one_clip, ideal, wall / ideal);
+  g_print ("  its CPU %.2fs (%.0f%% of the cores); peak RSS %.0f MB = %.0f MB per clip at once "
+           "(goal <= 250 MB)\n", cpu, 100 * cpu / (wall * cores), usage.ru_maxrss / 1024.0,
+           usage.ru_maxrss / 1024.0 / jobs);
 }
 
 int
@@ -254,37 +491,36 @@ main (int   argc,
 {
   g_autofree char *dir = g_dir_make_tmp ("bench-ken-burns-XXXXXX", NULL);
   g_autofree char *photo = NULL;
+  g_autofree char *wallpaper = NULL;
   g_autofree char *dot = NULL;
-  g_autofree char *ours = g_build_filename (dir, "ours.mp4", NULL);
-  g_autofree char *ff = g_build_filename (dir, "ffmpeg.mp4", NULL);
   g_autofree char *ours_dot = g_build_filename (dir, "ours-dot.mp4", NULL);
   g_autofree char *ours_faces = g_build_filename (dir, "ours-faces.mp4", NULL);
   g_autofree char *ff_dot = g_build_filename (dir, "ffmpeg-dot.mp4", NULL);
-  g_autofree char *raw = g_build_filename (dir, "frames.yuv", NULL);
-  g_autofree char *enc = g_build_filename (dir, "encode-only.mp4", NULL);
   g_autofree char *ffmpeg = g_find_program_in_path ("ffmpeg");
   g_autoptr(GArray) ours_points = NULL;
   g_autoptr(GArray) ff_points = NULL;
   g_autoptr(GError) error = NULL;
-  struct rusage usage;
-  double t_ours, t_ff = NAN, t_enc = NAN, t_raw = NAN, t_faces, t0;
-  long rss_self, rss_children = 0;
+  double t_faces, t0, cpu_one_clip = NAN;
 
   gst_init (&argc, &argv);
 
-  g_print ("# Ken Burns: 12 MP JPEG -> %d s %dx%d@%d H.264 (x264 medium, CRF 23)\n",
-           SECONDS, OUT_W, OUT_H, FPS);
+  if (ffmpeg == NULL)
+    {
+      g_print ("# SKIP: ffmpeg is not installed (build-aux/ci-install.sh installs it)\n");
+      return 0;
+    }
+
+  g_print ("# Ken Burns: 12 MP photo -> %d s %dx%d@%d H.264, %u cores\n",
+           SECONDS, OUT_W, OUT_H, FPS, g_get_num_processors ());
   t0 = now ();
   photo = write_photo (dir, "photo.jpg", FALSE);
   dot = write_photo (dir, "dot.jpg", TRUE);
-  g_print ("# generated test photos in %.2f s\n", now () - t0);
+  wallpaper = write_wallpaper (dir);
+  g_print ("# made the test photos in %.2f s\n", now () - t0);
 
-  /* Warm caches (x264 init, plugin loading) before timing anything. */
-  render_ours (dot, ours_dot);
-
-  t_ours = render_ours (photo, ours);
-  getrusage (RUSAGE_SELF, &usage);
-  rss_self = usage.ru_maxrss;
+  bench_photo (dir, "generated", photo, &cpu_one_clip);
+  if (wallpaper != NULL)
+    bench_photo (dir, "wallpaper", wallpaper, NULL);
 
   {
     EchoesKenBurnsParams params;
@@ -293,66 +529,27 @@ main (int   argc,
     params.preset = ECHOES_KEN_BURNS_PRESET_AUTO;
     params.detect_faces = TRUE;
     t0 = now ();
-    /* Its own file: the encode-only floor below re-encodes the frames of `ours`. */
     if (!echoes_ken_burns_render (photo, &params, ours_faces, NULL, NULL, NULL, &error))
       g_error ("Render failed: %s", error->message);
     t_faces = now () - t0;
+    g_print ("\nechoes_ken_burns_render, auto framing + face detection: %.2fs\n", t_faces);
   }
 
-  if (ffmpeg == NULL)
-    {
-      g_print ("# SKIP ffmpeg parts: ffmpeg is not installed (build-aux/ci-install.sh installs it)\n");
-    }
-  else
-    {
-      char *encode[] = { (char *)"ffmpeg", (char *)"-v", (char *)"error", (char *)"-y",
-                         (char *)"-f", (char *)"rawvideo", (char *)"-pix_fmt", (char *)"yuv420p",
-                         (char *)"-s", (char *)"1280x720", (char *)"-r", (char *)"30",
-                         (char *)"-i", raw, (char *)"-c:v", (char *)"libx264",
-                         (char *)"-preset", (char *)"medium", (char *)"-crf", (char *)"23",
-                         (char *)"-g", (char *)"30", (char *)"-keyint_min", (char *)"30",
-                         enc, NULL };
-
-      render_ffmpeg (dot, ff_dot);
-      t_ff = render_ffmpeg (photo, ff);
-      /* The floor: x264 alone on our very frames, written raw by the renderer (re-encoding
-       * frames decoded from its H.264 output would be cheaper than the real thing: CRF 23
-       * has smoothed detail away). */
-      _echoes_ken_burns_set_raw_output (TRUE);
-      t_raw = render_ours (photo, raw);
-      _echoes_ken_burns_set_raw_output (FALSE);
-      run_command (encode, &t_enc);
-      getrusage (RUSAGE_CHILDREN, &usage);
-      rss_children = usage.ru_maxrss;
-    }
-
-  g_print ("\n%-44s %8s %10s\n", "", "time", "vs zoompan");
-  g_print ("%-44s %7.2fs %10s\n", "ffmpeg crop+zoompan+libx264", t_ff, "1.00");
-  g_print ("%-44s %7.2fs %9.2fx\n", "ffmpeg encode-only (raw -> libx264) = floor", t_enc,
-           t_ff / t_enc);
-  g_print ("%-44s %7.2fs %9.2fx\n", "echoes_ken_burns_render", t_ours, t_ff / t_ours);
-  g_print ("%-44s %7.2fs\n", "  its frames alone (raw, no encoding)", t_raw);
-  g_print ("%-44s %7.2fs\n", "echoes_ken_burns_render, auto + facedetect", t_faces);
-  g_print ("ours / encode-only floor: %.2fx\n", t_ours / t_enc);
-  g_print ("peak RSS: this process (renderer, incl. test harness) %.1f MiB; "
-           "largest ffmpeg child %.1f MiB\n", rss_self / 1024.0, rss_children / 1024.0);
-
+  render_ours (dot, ours_dot);
+  render_ffmpeg (dot, ff_dot, FALSE);
   ours_points = track_dot (ours_dot);
+  ff_points = track_dot (ff_dot);
   {
     double rms, max;
 
     judder (ours_points, &rms, &max);
     g_print ("\nsmoothness (tracked dot, |velocity - 5-frame mean velocity|, output px):\n");
     g_print ("  ours:    rms %.3f px, max %.3f px over %u frames\n", rms, max, ours_points->len);
+    judder (ff_points, &rms, &max);
+    g_print ("  zoompan: rms %.3f px, max %.3f px over %u frames\n", rms, max, ff_points->len);
   }
-  if (ffmpeg != NULL)
-    {
-      double rms, max;
 
-      ff_points = track_dot (ff_dot);
-      judder (ff_points, &rms, &max);
-      g_print ("  zoompan: rms %.3f px, max %.3f px over %u frames\n", rms, max, ff_points->len);
-    }
+  bench_batch (dir, photo, cpu_one_clip);
 
   echoes_test_remove_tree (dir);
 
