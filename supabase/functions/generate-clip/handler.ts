@@ -1,7 +1,9 @@
 // POST /functions/v1/generate-clip  {"clip_id": uuid, "prompt"?: string, "ratio"?: "1280:720", "duration"?: 5|10, "seed"?: int}
 // Verifies the caller, checks the clip is theirs (RLS), reserves a credit, starts the provider task and
-// records its id. Repeating the request never charges twice. If the provider start fails the credit is released.
+// records its id. Repeating the request never charges twice. If the provider start fails the credit is released;
+// if the clip was cancelled or deleted meanwhile the fresh task is cancelled again (409).
 import { type Deps, defaultDeps } from "../_shared/config.ts";
+import { cancelTask } from "../_shared/generation.ts";
 import { bearerToken, HttpError, json, readJsonObject, requireUuid, wrap } from "../_shared/http.ts";
 import { createProvider, ProviderError, type VideoProvider } from "../_shared/provider.ts";
 import { SupabaseClient } from "../_shared/supabase.ts";
@@ -67,7 +69,14 @@ export function createHandler(deps: Deps, providerOverride?: VideoProvider) {
         credit_balance: released.credit_balance,
       }, permanent ? 422 : 503);
     }
-    await db.rpc("record_generation_task", { p_clip_id: clipId, p_provider: provider.name, p_task_id: taskId }, null);
+    const recorded = await db.rpc<boolean>("record_generation_task", { p_clip_id: clipId, p_provider: provider.name, p_task_id: taskId }, null);
+    if (!recorded) {
+      // cancelled (cancel-generation) or deleted while the task was being started: its credit is already
+      // back, so the fresh task must not run on
+      await cancelTask(deps, db, provider, { id: clipId, provider_task_id: taskId });
+      return json({ error: "the generation was cancelled before it started", code: "cancelled", clip_id: clipId,
+        credit_released: true }, 409);
+    }
     return json({ clip_id: clipId, status: "generating", task_id: taskId, credit_balance: reservation.credit_balance });
   }, deps.log);
 }
