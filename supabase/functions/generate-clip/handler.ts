@@ -43,8 +43,17 @@ export function createHandler(deps: Deps, providerOverride?: VideoProvider) {
     const imageUrl = await resolveImageUrl(db, user.id, clip.image_url);
     const provider = providerOverride ?? createProvider(deps);
 
-    const reservation = await db.rpc<{ reservation_id: string; already_reserved: boolean; credit_balance: number }>(
-      "reserve_generation_credit", { p_clip_id: clipId }, token);
+    let reservation: { reservation_id: string; already_reserved: boolean; credit_balance: number };
+    try {
+      reservation = await db.rpc("reserve_generation_credit", { p_clip_id: clipId }, token);
+    } catch (e) {
+      // no credit left: a clear refusal, and the provider is never called
+      if (e instanceof HttpError && e.status === 402) {
+        return json({ error: "insufficient credits", code: "insufficient_credits", credit_balance: 0,
+          hint: "Buy a credit pack or redeem a referral code." }, 402);
+      }
+      throw e;
+    }
     if (reservation.already_reserved) {
       // another request holds the reservation and is starting (or has started) the task
       const again = await db.select<ClipRow>("clips", `select=id,status,provider_task_id&id=eq.${clipId}`, token);
