@@ -1,7 +1,9 @@
 // POST /functions/v1/generate-clip  {"clip_id": uuid, "prompt"?: string, "ratio"?: "1280:720", "duration"?: 5|10, "seed"?: int}
 // Verifies the caller, checks the clip is theirs (RLS), reserves a credit, starts the provider task and
-// records its id. Repeating the request never charges twice. If the provider start fails the credit is released.
+// records its id. Repeating the request never charges twice. If the provider start fails the credit is released;
+// if the clip was cancelled or deleted meanwhile the fresh task is cancelled again (409).
 import { type Deps, defaultDeps } from "../_shared/config.ts";
+import { cancelTask } from "../_shared/generation.ts";
 import { bearerToken, HttpError, json, readJsonObject, requireUuid, wrap } from "../_shared/http.ts";
 import { createProvider, ProviderError, type VideoProvider } from "../_shared/provider.ts";
 import { SupabaseClient } from "../_shared/supabase.ts";
@@ -41,8 +43,17 @@ export function createHandler(deps: Deps, providerOverride?: VideoProvider) {
     const imageUrl = await resolveImageUrl(db, user.id, clip.image_url);
     const provider = providerOverride ?? createProvider(deps);
 
-    const reservation = await db.rpc<{ reservation_id: string; already_reserved: boolean; credit_balance: number }>(
-      "reserve_generation_credit", { p_clip_id: clipId }, token);
+    let reservation: { reservation_id: string; already_reserved: boolean; credit_balance: number };
+    try {
+      reservation = await db.rpc("reserve_generation_credit", { p_clip_id: clipId }, token);
+    } catch (e) {
+      // no credit left: a clear refusal, and the provider is never called
+      if (e instanceof HttpError && e.status === 402) {
+        return json({ error: "insufficient credits", code: "insufficient_credits", credit_balance: 0,
+          hint: "Buy a credit pack or redeem a referral code." }, 402);
+      }
+      throw e;
+    }
     if (reservation.already_reserved) {
       // another request holds the reservation and is starting (or has started) the task
       const again = await db.select<ClipRow>("clips", `select=id,status,provider_task_id&id=eq.${clipId}`, token);
@@ -67,7 +78,14 @@ export function createHandler(deps: Deps, providerOverride?: VideoProvider) {
         credit_balance: released.credit_balance,
       }, permanent ? 422 : 503);
     }
-    await db.rpc("record_generation_task", { p_clip_id: clipId, p_provider: provider.name, p_task_id: taskId }, null);
+    const recorded = await db.rpc<boolean>("record_generation_task", { p_clip_id: clipId, p_provider: provider.name, p_task_id: taskId }, null);
+    if (!recorded) {
+      // cancelled (cancel-generation) or deleted while the task was being started: its credit is already
+      // back, so the fresh task must not run on
+      await cancelTask(deps, db, provider, { id: clipId, provider_task_id: taskId });
+      return json({ error: "the generation was cancelled before it started", code: "cancelled", clip_id: clipId,
+        credit_released: true }, 409);
+    }
     return json({ clip_id: clipId, status: "generating", task_id: taskId, credit_balance: reservation.credit_balance });
   }, deps.log);
 }

@@ -109,3 +109,15 @@ envTest("clip-status: another user's clip -> 404; malformed JSON -> 400", async 
   await bad.body?.cancel();
   assertEquals(env.runway.calls("GET", "/v1/tasks/").length, 0);
 });
+
+envTest("clip-status: past 15 minutes but Runway already succeeded -> the video is delivered, not cancelled", async (env) => {
+  const { u, clipId, taskId } = await started(env);
+  env.runway.onTask = (id) => ({ status: 200, body: { id, status: "SUCCEEDED", output: [`${env.runway.url}/output/${id}.mp4`] } });
+  const later = Date.now() + 16 * 60 * 1000;
+  const body = await (await call(status(env.deps({ now: () => later })), u.token, { clip_id: clipId })).json();
+  assertEquals([body.status, body.committed], ["ready", true]);
+  assertEquals(await (await fetch(body.video_url)).text(), `FAKE-MP4-${taskId}`);
+  assertEquals(env.runway.calls("DELETE", "/v1/tasks/").length, 0, "nothing cancelled");
+  assertEquals(await env.balance(u.id), 0, "the credit paid for the video");
+  assert(await env.ledgerOk(), "ledger invariant");
+});

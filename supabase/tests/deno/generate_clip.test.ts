@@ -161,7 +161,7 @@ envTest("generate-clip: at 0 credits the request fails with 402 and Runway is no
   const res = await call(h, u.token, { clip_id: two.clipId });
   const body = await res.json();
   assertEquals(res.status, 402);
-  assertEquals(body.error, "insufficient credits");
+  assertEquals([body.error, body.code, body.credit_balance], ["insufficient credits", "insufficient_credits", 0]);
   assertEquals(env.runway.calls("POST", "/v1/image_to_video").length, 1);
 });
 

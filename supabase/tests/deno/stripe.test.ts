@@ -142,3 +142,62 @@ Deno.test("stripe signature: accepts any matching v1 among several, rejects v0-o
   assertEquals(await verifyStripeSignature(body, `t=${t},${good.replace("v1", "v0")}`, "whsec_test", now), "signature has no v1 entry");
   assertEquals(await verifyStripeSignature(body, `t=${t},${good}`, "whsec_test", now + 301_000), "signature timestamp outside tolerance");
 });
+
+envTest("stripe-webhook: charge.refunded delivered 3 times takes the credits back once (ledger purchase_refund)", async (env) => {
+  const u = await env.signUp();
+  const co = await (await call(checkout(env.deps()), u.token, { pack_id: "pack_10" })).json();
+  const h = webhook(env.deps());
+  const pi = `pi_${crypto.randomUUID().replace(/-/g, "").slice(0, 14)}`;
+  const paid = await deliver(h, event("checkout.session.completed", { id: co.session_id, payment_status: "paid", payment_intent: pi,
+    client_reference_id: u.id, amount_total: 499, metadata: { user_id: u.id, pack_id: "pack_10", credits: "10" } }));
+  assertEquals((await paid.json()).granted, true);
+  assertEquals(await env.balance(u.id), 11);
+
+  const refund = JSON.stringify({ id: `evt_${crypto.randomUUID().slice(0, 8)}`, object: "event", type: "charge.refunded",
+    created: Math.floor(Date.now() / 1000), livemode: false,
+    data: { object: { id: "ch_1", object: "charge", amount: 499, amount_captured: 499, amount_refunded: 499, refunded: true, payment_intent: pi } } });
+  const replies = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await deliver(h, refund);
+    assertEquals(r.status, 200);
+    replies.push(await r.json());
+  }
+  assertEquals(replies.map((r) => [r.matched, r.applied, r.credits_taken_back]), [[true, true, 10], [true, false, 0], [true, false, 0]]);
+  assertEquals(await env.balance(u.id), 1, "the 10 purchased credits are gone, once");
+  const rows = await env.standin.sql`select amount, reference_id from public.credit_transactions where user_id = ${u.id} and type = 'purchase_refund'`;
+  assertEquals(rows.map((r) => [r.amount, r.reference_id]), [[-10, co.session_id]]);
+  const [p] = await env.standin.sql`select refunded_cents, credits_revoked, credits_taken_back from public.payments where stripe_session_id = ${co.session_id}`;
+  assertEquals([p.refunded_cents, p.credits_revoked, p.credits_taken_back], [499, 10, 10]);
+  // the user sees the refund in their ledger
+  const mine = await (await env.rest(u.token, "GET", "/rest/v1/credit_transactions?select=type,amount&type=eq.purchase_refund")).json();
+  assertEquals(mine, [{ type: "purchase_refund", amount: -10 }]);
+
+  // a refund of a charge that bought no credits changes nothing; a tampered one is refused
+  const foreign = await deliver(h, refund.replace(pi, "pi_unrelated").replace(/evt_[0-9a-f-]+/, "evt_foreign"));
+  assertEquals((await foreign.json()).matched, false);
+  const forged = await deliver(h, refund, await stripeSignature(refund, "whsec_other"));
+  assertEquals(forged.status, 400);
+  await forged.body?.cancel();
+  assertEquals(await env.balance(u.id), 1);
+  assert(await env.ledgerOk(), "ledger invariant");
+});
+
+envTest("stripe-webhook: a refund never takes the balance below zero", async (env) => {
+  const u = await env.signUp();
+  const co = await (await call(checkout(env.deps()), u.token, { pack_id: "pack_10" })).json();
+  const h = webhook(env.deps());
+  const pi = `pi_${crypto.randomUUID().replace(/-/g, "").slice(0, 14)}`;
+  await (await deliver(h, event("checkout.session.completed", { id: co.session_id, payment_status: "paid", payment_intent: pi,
+    client_reference_id: u.id, amount_total: 499, metadata: { credits: "10" } }))).body?.cancel();
+  // 8 of the 11 credits are spent meanwhile (an adjustment stands in for generations)
+  await env.standin.sql.begin(async (tx) => {
+    await tx`update public.user_profiles set credit_balance = credit_balance - 8 where id = ${u.id}`;
+    await tx`insert into public.credit_transactions (user_id, amount, type, reference_id) values (${u.id}, -8, 'adjustment', 'spent')`;
+  });
+  const refund = JSON.stringify({ id: `evt_${crypto.randomUUID().slice(0, 8)}`, object: "event", type: "charge.refunded",
+    data: { object: { id: "ch_2", object: "charge", amount: 499, amount_refunded: 499, payment_intent: pi } } });
+  const r = await (await deliver(h, refund)).json();
+  assertEquals([r.applied, r.credits_taken_back], [true, 3]);
+  assertEquals(await env.balance(u.id), 0, "stops at zero");
+  assert(await env.ledgerOk(), "ledger invariant");
+});
