@@ -32,6 +32,8 @@ GENERATED = {
 # Test and benchmark hooks: header -> the shipping files that may include it (the one
 # that defines or calls the hooks). Tests and benchmarks may include them freely.
 HOOK_HEADERS = {
+    'echoes-bench-hooks.h': {'media/echoes-bench-hooks.c', 'media/echoes-ken-burns.c'},
+    'echoes-store-test-hooks.h': {'store/echoes-store.c'},
 }
 NON_GTK = {'core', 'store', 'media', 'providers', 'orchestration'}
 # The two main()s sit on top of everything.

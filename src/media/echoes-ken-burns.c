@@ -10,7 +10,7 @@
 #include "config.h"
 
 #include "echoes-ken-burns.h"
-#include "echoes-ken-burns-private.h"
+#include "echoes-bench-hooks.h"
 #include "echoes-clip-encoder.h"
 #include "echoes-image.h"
 #include "echoes-media-util.h"
@@ -50,14 +50,6 @@ G_DEFINE_QUARK (echoes-ken-burns-error-quark, echoes_ken_burns_error)
 
 /* Decode so that the tightest crop still has this many photo pixels per output pixel. */
 #define DECODE_OVERSAMPLE 1.1
-
-static gboolean raw_output;
-
-void
-_echoes_ken_burns_set_raw_output (gboolean raw)
-{
-  raw_output = raw;
-}
 
 /* Frames waiting in appsrc for x264: bounds memory, keeps the encoder busy. */
 #define QUEUED_FRAMES 4
@@ -1575,7 +1567,7 @@ echoes_ken_burns_render (const char                 *image_path,
   /* The clips' encoder (echoes-clip-encoder.c): x264 medium, CRF-like 23, a key frame
    * every second so that the export can cut clips there without re-encoding. */
   encoder = echoes_clip_encoder_describe (params->fps, 1, ECHOES_CLIP_ENCODER_QUALITY);
-  encoder_muxer = raw_output ? g_strdup ("queue")
+  encoder_muxer = _echoes_bench_hooks_get_raw_output () ? g_strdup ("queue")
                              : g_strdup_printf ("%s ! mp4mux name=mux faststart=true", encoder);
   description = g_strdup_printf (
     "appsrc name=src format=time is-live=false block=false "

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "echoes-store-private.h"
+#include "echoes-store-test-hooks.h"
 
 #include "echoes-paths.h"
 #include "echoes-util.h"

@@ -16,7 +16,7 @@
 #include <gst/app/gstappsink.h>
 
 #include "echoes-ken-burns.h"
-#include "echoes-ken-burns-private.h"
+#include "echoes-bench-hooks.h"
 #include "../echoes-test-util.h"
 
 /* One 5 s 1280×720@30 clip from a generated 12-megapixel JPEG: our renderer against
@@ -318,9 +318,9 @@ main (int   argc,
       /* The floor: x264 alone on our very frames, written raw by the renderer (re-encoding
        * frames decoded from its H.264 output would be cheaper than the real thing: CRF 23
        * has smoothed detail away). */
-      _echoes_ken_burns_set_raw_output (TRUE);
+      _echoes_bench_hooks_set_raw_output (TRUE);
       t_raw = render_ours (photo, raw);
-      _echoes_ken_burns_set_raw_output (FALSE);
+      _echoes_bench_hooks_set_raw_output (FALSE);
       run_command (encode, &t_enc);
       getrusage (RUSAGE_CHILDREN, &usage);
       rss_children = usage.ru_maxrss;
