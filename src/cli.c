@@ -20,7 +20,7 @@
 #include "echoes-context.h"
 #include "echoes-importer.h"
 #include "echoes-film-export.h"
-#include "echoes-generation-queue.h"
+#include "echoes-generation-batch.h"
 #include "echoes-provider-registry.h"
 
 /* `echoes-cli`: the app's store and import path, headless. Every command works on the
@@ -762,11 +762,11 @@ generate_thread (gpointer user_data)
 {
   GenerateRun *run = user_data;
 
-  run->ok = echoes_generation_queue_generate_project_sync (run->store, run->provider,
-                                                           run->project_id,
-                                                           run->tty ? generate_progress_cb : NULL,
-                                                           NULL, &run->n_done, run->cancellable,
-                                                           &run->error);
+  run->ok = echoes_generation_batch_run (run->store, run->provider,
+                                         run->project_id,
+                                         run->tty ? generate_progress_cb : NULL,
+                                         NULL, &run->n_done, run->cancellable,
+                                         &run->error);
   g_idle_add (generate_quit_cb, run->loop);
   return NULL;
 }
