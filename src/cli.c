@@ -651,7 +651,9 @@ projects_export (Cli   *cli,
   echoes_film_apply (film, exporter);
   echoes_exporter_set_format (exporter, export_webm ? ECHOES_EXPORT_FORMAT_WEBM
                                                     : ECHOES_EXPORT_FORMAT_MP4);
-  echoes_exporter_set_height (exporter, export_1080p ? 1080 : 720);
+  echoes_exporter_set_height (exporter,
+                              echoes_resolution_get_lines (export_1080p ? ECHOES_RESOLUTION_1080P
+                                                                        : ECHOES_RESOLUTION_720P));
   echoes_exporter_set_crossfade (exporter, (GstClockTime) (export_crossfade * GST_SECOND));
   echoes_exporter_set_flags (exporter, export_force ? ECHOES_EXPORT_FLAGS_OVERWRITE
                                                     : ECHOES_EXPORT_FLAGS_NONE);

@@ -25,6 +25,7 @@
 #include "echoes-film-splicer.h"
 #include "echoes-film-timeline.h"
 #include "echoes-media-enums.h"
+#include "echoes-types.h"
 
 /* Exports the approved clips (+ music) as one film, with the timeline shared with the
  * player (echoes-film-timeline.c) in a GESPipeline.
@@ -522,7 +523,9 @@ deep_element_added_cb (GstBin     *bin,
                     "deadline", (gint64) 1,
                     "cpu-used", 8,
                     "threads", 2,
-                    "target-bitrate", job->height >= 1080 ? 5000000 : 2500000,
+                    "target-bitrate",
+                    job->height >= echoes_resolution_get_lines (ECHOES_RESOLUTION_1080P)
+                      ? 5000000 : 2500000,
                     NULL);
     }
   else if (g_str_equal (name, "mp4mux"))
@@ -939,7 +942,7 @@ echoes_exporter_class_init (EchoesExporterClass *klass)
    */
   properties [PROP_HEIGHT] =
     g_param_spec_uint ("height", NULL, NULL,
-                       0, 4320, 720,
+                       0, 4320, echoes_resolution_get_lines (ECHOES_RESOLUTION_720P),
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   /**
@@ -1007,7 +1010,7 @@ echoes_exporter_init (EchoesExporter *self)
   self->volume = 1.0;
   self->fade_out = ECHOES_MUSIC_DEFAULT_FADE_OUT;
   self->format = ECHOES_EXPORT_FORMAT_MP4;
-  self->height = 720;
+  self->height = echoes_resolution_get_lines (ECHOES_RESOLUTION_720P);
 }
 
 /**

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "echoes-ken-burns.h"
+#include "echoes-types.h"
 #include "echoes-util.h"
 
 #include <math.h>
@@ -45,8 +46,7 @@ echoes_ken_burns_params_init (EchoesKenBurnsParams *params)
   params->speed = 1.0;
   params->start = (EchoesKenBurnsRect) { 0, 0, 1, 1 };
   params->end = (EchoesKenBurnsRect) { 0, 0, 1, 1 };
-  params->width = 1280;
-  params->height = 720;
+  echoes_ratio_get_clip_size (ECHOES_RATIO_DEFAULT, &params->width, &params->height);
   params->fps = 30;
   params->duration = ECHOES_KEN_BURNS_DEFAULT_DURATION;
   params->seed = 0;
@@ -58,8 +58,8 @@ echoes_ken_burns_params_init (EchoesKenBurnsParams *params)
  * @params: the params
  * @ratio: the project's ratio: "16:9", "9:16" or "1:1"
  *
- * Sets the output size: 16:9 → 1280×720, 9:16 → 720×1280, 1:1 → 1080×1080 (the square
- * keeps about the same pixel count as the others, and matches what phones share).
+ * Sets the output size to the ratio's clip size (echoes_ratio_get_clip_size()): 16:9 →
+ * 1280×720, 9:16 → 720×1280, 1:1 → 1080×1080.
  *
  * Returns: %FALSE if @ratio is unknown (the size is left alone)
  */
@@ -67,17 +67,14 @@ gboolean
 echoes_ken_burns_params_set_ratio (EchoesKenBurnsParams *params,
                                    const char           *ratio)
 {
+  EchoesRatio value;
+
   g_return_val_if_fail (params != NULL, FALSE);
 
-  if (g_strcmp0 (ratio, "16:9") == 0)
-    params->width = 1280, params->height = 720;
-  else if (g_strcmp0 (ratio, "9:16") == 0)
-    params->width = 720, params->height = 1280;
-  else if (g_strcmp0 (ratio, "1:1") == 0)
-    params->width = 1080, params->height = 1080;
-  else
+  if (!echoes_ratio_from_string (ratio, &value))
     return FALSE;
 
+  echoes_ratio_get_clip_size (value, &params->width, &params->height);
   return TRUE;
 }
 

@@ -814,7 +814,7 @@ echoes_store_update_project (EchoesStore    *self,
     return FALSE;
   bind_text (stmt, 1, echoes_project_get_title (project) ?: "");
   bind_text (stmt, 2, echoes_project_get_music (project));
-  bind_text (stmt, 3, echoes_project_get_ratio (project) ?: "16:9");
+  bind_text (stmt, 3, echoes_project_get_ratio (project) ?: echoes_ratio_to_string (ECHOES_RATIO_DEFAULT));
   bind_text (stmt, 4, echoes_project_status_to_string (echoes_project_get_status (project)));
   sqlite3_bind_int64 (stmt, 5, now);
   bind_text (stmt, 6, echoes_project_get_id (project));
