@@ -13,7 +13,7 @@
  * clips with it, and the film splicer re-encodes the frames around a crossfade with its
  * fast variant so that they can sit between frames copied from the clips.
  *
- * Quality: x264 CRF-like 23 without VBV (media-recipes.md §1), matching
+ * Quality: x264 CRF-like 23 without VBV (docs/media.md, section 2), matching
  * `ffmpeg -c:v libx264 -preset medium -crf 23`, High profile, and a closed GOP of
  * ECHOES_CLIP_KEY_INTERVAL seconds (scene cuts may add key frames, never remove them).
  *

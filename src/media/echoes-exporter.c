@@ -39,7 +39,7 @@
  * Copy path: with no crossfades or trims and clips like the above, the pipeline runs
  * in smart-render mode with mixing disabled on the tracks, so the video is parsed and
  * remuxed, never decoded or encoded; only the audio is encoded. (With mixing enabled
- * GES silently re-encodes: see media-recipes.md §3.)
+ * GES silently re-encodes: see docs/media.md, section 4.)
  *
  * Otherwise (resized, WebM, clips the splicer cannot join) the film is rendered and
  * encoded (x264/AAC or VP9/Opus).
@@ -518,7 +518,7 @@ deep_element_added_cb (GstBin     *bin,
     }
   else if (g_str_equal (name, "vp9enc"))
     {
-      /* Default vp9enc settings are ~15× slower; see headless-recipes.md §3. */
+      /* Default vp9enc settings are ~15× slower; see docs/media.md, section 4. */
       g_object_set (element,
                     "deadline", (gint64) 1,
                     "cpu-used", 8,

@@ -31,7 +31,7 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/video/video.h>
 
-/* The renderer follows media-recipes.md section 1: decode the photo once at the size the
+/* The renderer (docs/media.md, section 1): decode the photo once at the size the
  * tightest crop needs, convert it once to planar YUV (BT.709, limited range), then render
  * every frame with a sub-pixel bilinear crop+scale straight into I420 and push it through
  * appsrc ! x264enc ! mp4mux. This file is that renderer; the operations it ties live in
