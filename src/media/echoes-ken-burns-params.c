@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "echoes-ken-burns"
+#define G_LOG_DOMAIN "echoes-ken-burns-params"
 
 #include "config.h"
 
