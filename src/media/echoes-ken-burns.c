@@ -15,13 +15,10 @@
 #include "echoes-clip-encoder.h"
 #include "echoes-image.h"
 #include "echoes-media-util.h"
-#include "echoes-util.h"
 #include "echoes-yuv-scaler.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
