@@ -20,7 +20,7 @@
 #include "echoes-context.h"
 #include "echoes-importer.h"
 #include "echoes-film-export.h"
-#include "echoes-generation-queue.h"
+#include "echoes-generation-batch.h"
 #include "echoes-provider-registry.h"
 
 /* `echoes-cli`: the app's store and import path, headless. Every command works on the
@@ -651,7 +651,9 @@ projects_export (Cli   *cli,
   echoes_film_apply (film, exporter);
   echoes_exporter_set_format (exporter, export_webm ? ECHOES_EXPORT_FORMAT_WEBM
                                                     : ECHOES_EXPORT_FORMAT_MP4);
-  echoes_exporter_set_height (exporter, export_1080p ? 1080 : 720);
+  echoes_exporter_set_height (exporter,
+                              echoes_resolution_get_lines (export_1080p ? ECHOES_RESOLUTION_1080P
+                                                                        : ECHOES_RESOLUTION_720P));
   echoes_exporter_set_crossfade (exporter, (GstClockTime) (export_crossfade * GST_SECOND));
   echoes_exporter_set_flags (exporter, export_force ? ECHOES_EXPORT_FLAGS_OVERWRITE
                                                     : ECHOES_EXPORT_FLAGS_NONE);
@@ -762,11 +764,11 @@ generate_thread (gpointer user_data)
 {
   GenerateRun *run = user_data;
 
-  run->ok = echoes_generation_queue_generate_project_sync (run->store, run->provider,
-                                                           run->project_id,
-                                                           run->tty ? generate_progress_cb : NULL,
-                                                           NULL, &run->n_done, run->cancellable,
-                                                           &run->error);
+  run->ok = echoes_generation_batch_run (run->store, run->provider,
+                                         run->project_id,
+                                         run->tty ? generate_progress_cb : NULL,
+                                         NULL, &run->n_done, run->cancellable,
+                                         &run->error);
   g_idle_add (generate_quit_cb, run->loop);
   return NULL;
 }

@@ -15,20 +15,6 @@
 
 G_BEGIN_DECLS
 
-/**
- * EchoesGenerationProgressFunc:
- * @clip_id: the clip being made
- * @index: how many clips were finished before it (0-based position in the batch)
- * @total: clips in the batch
- * @fraction: progress of this clip, 0–1
- * @user_data: closure
- */
-typedef void (*EchoesGenerationProgressFunc) (const char *clip_id,
-                                              guint       index,
-                                              guint       total,
-                                              double      fraction,
-                                              gpointer    user_data);
-
 #define ECHOES_TYPE_GENERATION_QUEUE (echoes_generation_queue_get_type())
 
 G_DECLARE_FINAL_TYPE (EchoesGenerationQueue, echoes_generation_queue, ECHOES, GENERATION_QUEUE, GObject)
@@ -58,14 +44,6 @@ void                   echoes_generation_queue_resume_async         (EchoesGener
                                                                      gpointer                      user_data);
 guint                  echoes_generation_queue_resume_finish        (EchoesGenerationQueue        *self,
                                                                      GAsyncResult                 *result,
-                                                                     GError                      **error);
-gboolean               echoes_generation_queue_generate_project_sync (EchoesStore                 *store,
-                                                                     EchoesVideoProvider          *provider,
-                                                                     const char                   *project_id,
-                                                                     EchoesGenerationProgressFunc  progress,
-                                                                     gpointer                      progress_data,
-                                                                     guint                        *n_done,
-                                                                     GCancellable                 *cancellable,
                                                                      GError                      **error);
 
 G_END_DECLS

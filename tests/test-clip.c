@@ -215,6 +215,62 @@ test_clip_precondition (void)
   g_test_assert_expected_messages ();
 }
 
+static void
+test_ratio (void)
+{
+  static const struct
+  {
+    const char *name;
+    EchoesRatio ratio;
+    int         w720, h720, w1080, h1080, clip_w, clip_h;
+  } cases[] = {
+    { "16:9", ECHOES_RATIO_16_9, 1280, 720, 1920, 1080, 1280, 720 },
+    { "9:16", ECHOES_RATIO_9_16, 720, 1280, 1080, 1920, 720, 1280 },
+    { "1:1", ECHOES_RATIO_1_1, 720, 720, 1080, 1080, 1080, 1080 },
+  };
+  g_autoptr(GEnumClass) enum_class = g_type_class_ref (ECHOES_TYPE_RATIO);
+  EchoesRatio ratio;
+  int w, h;
+
+  /* Every value of the enum is in the table, and in echoes_ratio_names. */
+  g_assert_cmpuint (enum_class->n_values, ==, G_N_ELEMENTS (cases));
+  g_assert_cmpuint (g_strv_length ((GStrv) echoes_ratio_names), ==, G_N_ELEMENTS (cases));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_assert_cmpstr (echoes_ratio_to_string (cases[i].ratio), ==, cases[i].name);
+      g_assert_cmpstr (echoes_ratio_names[cases[i].ratio], ==, cases[i].name);
+      ratio = (EchoesRatio) -1;
+      g_assert_true (echoes_ratio_from_string (cases[i].name, &ratio));
+      g_assert_cmpint (ratio, ==, cases[i].ratio);
+
+      echoes_ratio_get_size (cases[i].ratio, ECHOES_RESOLUTION_720P, &w, &h);
+      g_assert_cmpint (w, ==, cases[i].w720);
+      g_assert_cmpint (h, ==, cases[i].h720);
+      echoes_ratio_get_size (cases[i].ratio, ECHOES_RESOLUTION_1080P, &w, &h);
+      g_assert_cmpint (w, ==, cases[i].w1080);
+      g_assert_cmpint (h, ==, cases[i].h1080);
+      echoes_ratio_get_clip_size (cases[i].ratio, &w, &h);
+      g_assert_cmpint (w, ==, cases[i].clip_w);
+      g_assert_cmpint (h, ==, cases[i].clip_h);
+      /* Encoders need even sizes. */
+      g_assert_cmpint (w % 2, ==, 0);
+      g_assert_cmpint (h % 2, ==, 0);
+    }
+
+  /* Unknown strings leave the value alone. */
+  ratio = ECHOES_RATIO_1_1;
+  g_assert_false (echoes_ratio_from_string ("4:3", &ratio));
+  g_assert_false (echoes_ratio_from_string ("", &ratio));
+  g_assert_false (echoes_ratio_from_string (NULL, &ratio));
+  g_assert_false (echoes_ratio_from_string ("16:9 ", &ratio));
+  g_assert_cmpint (ratio, ==, ECHOES_RATIO_1_1);
+
+  g_assert_cmpstr (echoes_ratio_to_string (ECHOES_RATIO_DEFAULT), ==, "16:9");
+  g_assert_cmpuint (echoes_resolution_get_lines (ECHOES_RESOLUTION_720P), ==, 720);
+  g_assert_cmpuint (echoes_resolution_get_lines (ECHOES_RESOLUTION_1080P), ==, 1080);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -227,6 +283,7 @@ main (int   argc,
   g_test_add_func ("/echoes/core/clip/failure", test_clip_failure);
   g_test_add_func ("/echoes/core/clip/queued", test_clip_queued);
   g_test_add_func ("/echoes/core/types/status-strings", test_status_strings);
+  g_test_add_func ("/echoes/core/types/ratio", test_ratio);
   g_test_add_func ("/echoes/core/project/properties", test_project_properties);
 
   return g_test_run ();

@@ -17,6 +17,7 @@
 
 #include "echoes-image.h"
 #include "echoes-store-private.h"
+#include "echoes-store-test-hooks.h"
 #include "echoes-test-util.h"
 
 static char **

@@ -16,6 +16,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gst/gst.h>
 
+#include "echoes-generation-batch.h"
 #include "echoes-generation-queue.h"
 #include "echoes-library.h"
 #include "echoes-local-provider.h"
@@ -663,11 +664,11 @@ test_sync_local (Fixture       *f,
   echoes_clip_set_motion (clip, "{'duration': <2.0>}");
   g_assert_true (echoes_store_update_clip (f->store, clip, &error));
 
-  g_assert_true (echoes_generation_queue_generate_project_sync (f->store,
-                                                                ECHOES_VIDEO_PROVIDER (local),
-                                                                f->project_id,
-                                                                sync_progress_cb, &progress,
-                                                                &n_done, NULL, &error));
+  g_assert_true (echoes_generation_batch_run (f->store,
+                                              ECHOES_VIDEO_PROVIDER (local),
+                                              f->project_id,
+                                              sync_progress_cb, &progress,
+                                              &n_done, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_done, ==, 2);
   g_assert_cmpuint (progress.total, ==, 2);
@@ -678,17 +679,17 @@ test_sync_local (Fixture       *f,
   assert_ready (f, b);
 
   /* Nothing left to do is a success too. */
-  g_assert_true (echoes_generation_queue_generate_project_sync (f->store,
-                                                                ECHOES_VIDEO_PROVIDER (local),
-                                                                f->project_id, NULL, NULL,
-                                                                &n_done, NULL, &error));
+  g_assert_true (echoes_generation_batch_run (f->store,
+                                              ECHOES_VIDEO_PROVIDER (local),
+                                              f->project_id, NULL, NULL,
+                                              &n_done, NULL, &error));
   g_assert_cmpuint (n_done, ==, 0);
 
   /* An unknown project is an error. */
-  g_assert_false (echoes_generation_queue_generate_project_sync (f->store,
-                                                                 ECHOES_VIDEO_PROVIDER (local),
-                                                                 "no-such-project", NULL, NULL,
-                                                                 NULL, NULL, &error));
+  g_assert_false (echoes_generation_batch_run (f->store,
+                                               ECHOES_VIDEO_PROVIDER (local),
+                                               "no-such-project", NULL, NULL,
+                                               NULL, NULL, &error));
   g_assert_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND);
 }
 
@@ -702,10 +703,10 @@ test_sync_failure (Fixture       *f,
   guint n_done = 0;
 
   f->provider->fail = TRUE;
-  g_assert_false (echoes_generation_queue_generate_project_sync (f->store,
-                                                                 ECHOES_VIDEO_PROVIDER (f->provider),
-                                                                 f->project_id, NULL, NULL,
-                                                                 &n_done, NULL, &error));
+  g_assert_false (echoes_generation_batch_run (f->store,
+                                               ECHOES_VIDEO_PROVIDER (f->provider),
+                                               f->project_id, NULL, NULL,
+                                               &n_done, NULL, &error));
   g_assert_error (error, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_FAILED);
   /* The reason is the translated sentence the app shows, not the provider's message. */
   g_assert_cmpstr (error->message, ==, "1 of 2 clips failed: The clip could not be made");

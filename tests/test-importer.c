@@ -10,7 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "echoes-importer.h"
-#include "echoes-store-private.h"
+#include "echoes-store-test-hooks.h"
 #include "echoes-test-util.h"
 
 typedef struct

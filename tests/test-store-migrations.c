@@ -13,7 +13,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "echoes-store-private.h"
+#include "echoes-store-test-hooks.h"
 
 static void
 exec_ok (sqlite3    *db,

@@ -11,7 +11,7 @@
 
 #include "config.h"
 
-#include "echoes-store-private.h"
+#include "echoes-store-test-hooks.h"
 
 typedef struct
 {

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "echoes-store-private.h"
+#include "echoes-store-test-hooks.h"
 #include "echoes-test-util.h"
 
 typedef struct

@@ -11,8 +11,15 @@
 
 #include "echoes-paths.h"
 
-/* The layout of DESIGN.md "Files on disk"; paths stored in the database are relative to
- * the data directory so sync can map them to the server's `{user}/{project}/{clip}` keys. */
+/* The files on disk (README.md, "Architecture"):
+ *
+ *   $XDG_DATA_HOME/echoes/echoes.db                   SQLite (WAL)
+ *   $XDG_DATA_HOME/echoes/images/{project}/{clip}.{ext}
+ *   $XDG_DATA_HOME/echoes/clips/{project}/{clip}.mp4
+ *   $XDG_CACHE_HOME/echoes/thumbnails/…               disposable
+ *
+ * Paths stored in the database are relative to the data directory so sync can map them
+ * to the server's `{user}/{project}/{clip}` keys. */
 
 /**
  * echoes_paths_dup_data_dir:

@@ -26,6 +26,32 @@ static const char * const clip_failures[] = {
   "no-provider", "network", "no-credits",
 };
 
+/* The store's and the server's strings for EchoesRatio, in its order. */
+const char * const echoes_ratio_names[] = { "16:9", "9:16", "1:1", NULL };
+
+/* The film sizes: [ratio][resolution] = { width, height }; the short side has the
+ * resolution's lines. */
+static const struct
+{
+  int width;
+  int height;
+} ratio_sizes[][2] = {
+  [ECHOES_RATIO_16_9] = { [ECHOES_RESOLUTION_720P] = { 1280, 720 },
+                          [ECHOES_RESOLUTION_1080P] = { 1920, 1080 } },
+  [ECHOES_RATIO_9_16] = { [ECHOES_RESOLUTION_720P] = { 720, 1280 },
+                          [ECHOES_RESOLUTION_1080P] = { 1080, 1920 } },
+  [ECHOES_RATIO_1_1] = { [ECHOES_RESOLUTION_720P] = { 720, 720 },
+                         [ECHOES_RESOLUTION_1080P] = { 1080, 1080 } },
+};
+
+/* The resolution clips are made at: 720p, but 1080p for the square, which so keeps about
+ * the pixel count of the others (and matches what phones share). */
+static const EchoesResolution clip_resolutions[] = {
+  [ECHOES_RATIO_16_9] = ECHOES_RESOLUTION_720P,
+  [ECHOES_RATIO_9_16] = ECHOES_RESOLUTION_720P,
+  [ECHOES_RATIO_1_1] = ECHOES_RESOLUTION_1080P,
+};
+
 const char *
 echoes_project_status_to_string (EchoesProjectStatus status)
 {
@@ -143,4 +169,93 @@ echoes_clip_failure_get_message (EchoesClipFailure failure)
     default:
       return _("Something went wrong while making the clip");
     }
+}
+
+/**
+ * echoes_ratio_to_string:
+ * @ratio: a ratio
+ *
+ * Returns: the stored form: "16:9", "9:16" or "1:1"
+ */
+const char *
+echoes_ratio_to_string (EchoesRatio ratio)
+{
+  g_return_val_if_fail ((guint) ratio < G_N_ELEMENTS (ratio_sizes), NULL);
+  return echoes_ratio_names[ratio];
+}
+
+/**
+ * echoes_ratio_from_string:
+ * @str: (nullable): a stored ratio
+ * @ratio: (out): the ratio
+ *
+ * Returns: %FALSE if @str is no known ratio (@ratio is left alone)
+ */
+gboolean
+echoes_ratio_from_string (const char  *str,
+                          EchoesRatio *ratio)
+{
+  guint v;
+
+  if (!echoes_names_lookup (echoes_ratio_names, G_N_ELEMENTS (ratio_sizes), str, &v))
+    return FALSE;
+  *ratio = v;
+  return TRUE;
+}
+
+/**
+ * echoes_ratio_get_size:
+ * @ratio: a ratio
+ * @resolution: the resolution
+ * @width: (out): the film's width in pixels
+ * @height: (out): the film's height in pixels
+ *
+ * The film size of @ratio at @resolution: its short side has the resolution's lines,
+ * e.g. 16:9 at 720p is 1280×720, 9:16 at 1080p is 1080×1920.
+ */
+void
+echoes_ratio_get_size (EchoesRatio       ratio,
+                       EchoesResolution  resolution,
+                       int              *width,
+                       int              *height)
+{
+  g_return_if_fail ((guint) ratio < G_N_ELEMENTS (ratio_sizes));
+  g_return_if_fail ((guint) resolution < G_N_ELEMENTS (ratio_sizes[0]));
+
+  *width = ratio_sizes[ratio][resolution].width;
+  *height = ratio_sizes[ratio][resolution].height;
+}
+
+/**
+ * echoes_ratio_get_clip_size:
+ * @ratio: a ratio
+ * @width: (out): the clips' width in pixels
+ * @height: (out): the clips' height in pixels
+ *
+ * The size clips of @ratio are made at: 1280×720, 720×1280, and 1080×1080 for the
+ * square, which so keeps about the pixel count of the others.
+ */
+void
+echoes_ratio_get_clip_size (EchoesRatio  ratio,
+                            int         *width,
+                            int         *height)
+{
+  g_return_if_fail ((guint) ratio < G_N_ELEMENTS (clip_resolutions));
+
+  echoes_ratio_get_size (ratio, clip_resolutions[ratio], width, height);
+}
+
+/**
+ * echoes_resolution_get_lines:
+ * @resolution: a resolution
+ *
+ * Returns: the lines on the short side: 720 or 1080
+ */
+guint
+echoes_resolution_get_lines (EchoesResolution resolution)
+{
+  g_return_val_if_fail ((guint) resolution < G_N_ELEMENTS (ratio_sizes[0]), 0);
+
+  /* The square's side is the short side. */
+  return (guint) ratio_sizes[ECHOES_RATIO_1_1][resolution].height;
 }

@@ -73,6 +73,41 @@ typedef enum
   ECHOES_CLIP_FAILURE_NO_CREDITS,
 } EchoesClipFailure;
 
+/**
+ * EchoesRatio:
+ * @ECHOES_RATIO_16_9: landscape, 16:9
+ * @ECHOES_RATIO_9_16: portrait, 9:16
+ * @ECHOES_RATIO_1_1: square
+ *
+ * A project's film shape. Stored as echoes_ratio_to_string() ("16:9", "9:16", "1:1") in
+ * the store's `projects.ratio` column and on the server.
+ */
+typedef enum
+{
+  ECHOES_RATIO_16_9,
+  ECHOES_RATIO_9_16,
+  ECHOES_RATIO_1_1,
+} EchoesRatio;
+
+#define ECHOES_RATIO_DEFAULT ECHOES_RATIO_16_9
+
+/**
+ * EchoesResolution:
+ * @ECHOES_RESOLUTION_720P: 720 lines on the short side (1280×720 for 16:9)
+ * @ECHOES_RESOLUTION_1080P: 1080 lines on the short side (1920×1080 for 16:9)
+ *
+ * The film sizes offered for export; see echoes_ratio_get_size().
+ */
+typedef enum
+{
+  ECHOES_RESOLUTION_720P,
+  ECHOES_RESOLUTION_1080P,
+} EchoesResolution;
+
+/* Every ratio's string, in #EchoesRatio order, %NULL-terminated (usable in static
+ * initialisers, e.g. a provider's capabilities). */
+extern const char * const echoes_ratio_names[];
+
 const char          *echoes_project_status_to_string (EchoesProjectStatus  status);
 gboolean             echoes_project_status_from_string (const char        *str,
                                                         EchoesProjectStatus *status);
@@ -83,5 +118,17 @@ const char          *echoes_clip_failure_to_string   (EchoesClipFailure    failu
 gboolean             echoes_clip_failure_from_string (const char          *str,
                                                       EchoesClipFailure   *failure);
 const char          *echoes_clip_failure_get_message (EchoesClipFailure    failure);
+
+const char          *echoes_ratio_to_string          (EchoesRatio          ratio);
+gboolean             echoes_ratio_from_string        (const char          *str,
+                                                      EchoesRatio         *ratio);
+void                 echoes_ratio_get_size           (EchoesRatio          ratio,
+                                                      EchoesResolution     resolution,
+                                                      int                 *width,
+                                                      int                 *height);
+void                 echoes_ratio_get_clip_size      (EchoesRatio          ratio,
+                                                      int                 *width,
+                                                      int                 *height);
+guint                echoes_resolution_get_lines     (EchoesResolution     resolution);
 
 G_END_DECLS

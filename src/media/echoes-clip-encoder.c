@@ -13,7 +13,7 @@
  * clips with it, and the film splicer re-encodes the frames around a crossfade with it so
  * that they can sit between frames copied from the clips.
  *
- * Settings, chosen by measurement (docs/media.md, "Clip encoding"): x264 `veryfast` at
+ * Settings, chosen by measurement (docs/media.md, section 2): x264 `veryfast` at
  * CRF 21 without VBV, High profile, a closed GOP of ECHOES_CLIP_KEY_INTERVAL seconds
  * (scene cuts may add key frames, never remove them). On 5 s 720p Ken Burns clips it
  * scores a higher SSIM against a lossless render than `ffmpeg -vf zoompan` with libx264

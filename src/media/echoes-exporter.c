@@ -25,6 +25,7 @@
 #include "echoes-film-splicer.h"
 #include "echoes-film-timeline.h"
 #include "echoes-media-enums.h"
+#include "echoes-types.h"
 
 /* Exports the approved clips (+ music) as one film, with the timeline shared with the
  * player (echoes-film-timeline.c) in a GESPipeline.
@@ -38,7 +39,7 @@
  * Copy path: with no crossfades or trims and clips like the above, the pipeline runs
  * in smart-render mode with mixing disabled on the tracks, so the video is parsed and
  * remuxed, never decoded or encoded; only the audio is encoded. (With mixing enabled
- * GES silently re-encodes: see media-recipes.md §3.)
+ * GES silently re-encodes: see docs/media.md, section 4.)
  *
  * Otherwise (resized, WebM, clips the splicer cannot join) the film is rendered and
  * encoded (x264/AAC or VP9/Opus).
@@ -517,12 +518,14 @@ deep_element_added_cb (GstBin     *bin,
     }
   else if (g_str_equal (name, "vp9enc"))
     {
-      /* Default vp9enc settings are ~15× slower; see headless-recipes.md §3. */
+      /* Default vp9enc settings are ~15× slower; see docs/media.md, section 4. */
       g_object_set (element,
                     "deadline", (gint64) 1,
                     "cpu-used", 8,
                     "threads", 2,
-                    "target-bitrate", job->height >= 1080 ? 5000000 : 2500000,
+                    "target-bitrate",
+                    job->height >= echoes_resolution_get_lines (ECHOES_RESOLUTION_1080P)
+                      ? 5000000 : 2500000,
                     NULL);
     }
   else if (g_str_equal (name, "mp4mux"))
@@ -939,7 +942,7 @@ echoes_exporter_class_init (EchoesExporterClass *klass)
    */
   properties [PROP_HEIGHT] =
     g_param_spec_uint ("height", NULL, NULL,
-                       0, 4320, 720,
+                       0, 4320, echoes_resolution_get_lines (ECHOES_RESOLUTION_720P),
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   /**
@@ -1007,7 +1010,7 @@ echoes_exporter_init (EchoesExporter *self)
   self->volume = 1.0;
   self->fade_out = ECHOES_MUSIC_DEFAULT_FADE_OUT;
   self->format = ECHOES_EXPORT_FORMAT_MP4;
-  self->height = 720;
+  self->height = echoes_resolution_get_lines (ECHOES_RESOLUTION_720P);
 }
 
 /**

@@ -25,7 +25,7 @@
  * one nlecomposition, which prepares the next clip's decoder before the cut, so clips
  * follow each other without a black frame or a stall, and the music plays on the same
  * clock. Seeking works across clips. Frames leave through an RGBA appsink to a
- * callback (see media-recipes.md §2).
+ * callback (see docs/media.md, section 3).
  *
  * Everything but the frame callback runs on the main context that called
  * echoes_player_pipeline_load_async(); file discovery runs on a worker thread. */

@@ -12,6 +12,7 @@
 #include "echoes-local-provider.h"
 
 #include "echoes-ken-burns.h"
+#include "echoes-types.h"
 
 /* The offline provider: the Ken Burns renderer on a worker thread. Free, no network. */
 
@@ -37,11 +38,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (EchoesLocalProvider, echoes_local_provider, G_TYP
 static GParamSpec *properties [N_PROPS];
 
 static const guint local_durations[] = { 2, 10, 0 };
-static const char * const local_ratios[] = { "16:9", "9:16", "1:1", NULL };
 static const EchoesVideoProviderCapabilities local_capabilities = {
   .durations = local_durations,
   .duration_range = TRUE,
-  .ratios = local_ratios,
+  .ratios = echoes_ratio_names,  /* all of them */
   .needs_network = FALSE,
   .costs_credits = FALSE,
   .uses_motion = TRUE,

@@ -65,8 +65,8 @@ echoes_provider_registry_new (void)
 
   echoes_provider_registry_add (self, ECHOES_VIDEO_PROVIDER (local));
 
-  /* Cloud providers (the "runway" one, issue #3 second half) need the signed-in session,
-   * so whoever owns the session adds them with echoes_provider_registry_add(). */
+  /* Cloud providers (the "runway" one, which comes with accounts) need the signed-in
+   * session, so whoever owns the session adds them with echoes_provider_registry_add(). */
 
   return g_steal_pointer (&self);
 }

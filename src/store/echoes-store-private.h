@@ -11,12 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* For the migration tests: the SQL that brings schema version N-1 to N (1-based). */
-const char *_echoes_store_get_migration (guint version);
-gboolean    _echoes_store_check_order   (EchoesStore  *self,
-                                         const char   *project_id,
-                                         GError      **error);
-
+/* Shared by the store's files (the library sweeps after opening). */
 void        _echoes_store_sweep_files  (EchoesStore  *self,
                                         GTimeSpan     min_age);
 

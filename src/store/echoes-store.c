@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "echoes-store-private.h"
+#include "echoes-store-test-hooks.h"
 
 #include "echoes-paths.h"
 #include "echoes-util.h"
@@ -93,14 +94,55 @@ static const char * const migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ECHOES_STORE_SCHEMA_VERSION);
 
+/* The columns clip_from_row() reads, and their indices: keep the two in the same order. */
 #define CLIP_COLUMNS \
   "id, project_id, image, video, status, approved, \"order\", provider, prompt, error, " \
   "created_at, updated_at, source_name, capture_time, motion, queued"
 
+enum
+{
+  CLIP_COLUMN_ID,
+  CLIP_COLUMN_PROJECT_ID,
+  CLIP_COLUMN_IMAGE,
+  CLIP_COLUMN_VIDEO,
+  CLIP_COLUMN_STATUS,
+  CLIP_COLUMN_APPROVED,
+  CLIP_COLUMN_ORDER,
+  CLIP_COLUMN_PROVIDER,
+  CLIP_COLUMN_PROMPT,
+  CLIP_COLUMN_ERROR,
+  CLIP_COLUMN_CREATED_AT,
+  CLIP_COLUMN_UPDATED_AT,
+  CLIP_COLUMN_SOURCE_NAME,
+  CLIP_COLUMN_CAPTURE_TIME,
+  CLIP_COLUMN_MOTION,
+  CLIP_COLUMN_QUEUED,
+  N_CLIP_COLUMNS
+};
+
+/* The columns project_from_row() reads, and their indices: keep the two in the same
+ * order. */
 #define PROJECT_COLUMNS \
   "p.id, p.title, p.music, p.status, p.created_at, p.updated_at, p.ratio, " \
   "(SELECT count(*) FROM clips c WHERE c.project_id = p.id AND c.trashed = 0), " \
   "(SELECT count(*) FROM clips c WHERE c.project_id = p.id AND c.trashed = 0 AND c.approved)"
+
+enum
+{
+  PROJECT_COLUMN_ID,
+  PROJECT_COLUMN_TITLE,
+  PROJECT_COLUMN_MUSIC,
+  PROJECT_COLUMN_STATUS,
+  PROJECT_COLUMN_CREATED_AT,
+  PROJECT_COLUMN_UPDATED_AT,
+  PROJECT_COLUMN_RATIO,
+  PROJECT_COLUMN_CLIP_COUNT,
+  PROJECT_COLUMN_APPROVED_COUNT,
+  N_PROJECT_COLUMNS
+};
+
+/* Queries of a single column (`SELECT id …`, `PRAGMA user_version`) read it here. */
+#define ONLY_COLUMN 0
 
 static gboolean
 set_sqlite_error (EchoesStore  *self,
@@ -197,7 +239,7 @@ typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
 static gpointer
 dup_first_column (sqlite3_stmt *stmt)
 {
-  return g_strdup (column_text (stmt, 0));
+  return g_strdup (column_text (stmt, ONLY_COLUMN));
 }
 
 /* Steps @stmt to the end, turning each row into an element with @row. */
@@ -249,25 +291,26 @@ end (EchoesStore  *self,
 static EchoesClip *
 clip_from_row (sqlite3_stmt *stmt)
 {
-  EchoesClip *clip = echoes_clip_new (column_text (stmt, 0), column_text (stmt, 1));
+  EchoesClip *clip = echoes_clip_new (column_text (stmt, CLIP_COLUMN_ID), column_text (stmt, CLIP_COLUMN_PROJECT_ID));
   EchoesClipStatus status = ECHOES_CLIP_STATUS_PENDING;
 
-  echoes_clip_status_from_string (column_text (stmt, 4), &status);
+  g_assert (sqlite3_column_count (stmt) == N_CLIP_COLUMNS);
+  echoes_clip_status_from_string (column_text (stmt, CLIP_COLUMN_STATUS), &status);
   g_object_set (clip,
-                "image", column_text (stmt, 2),
-                "video", column_text (stmt, 3),
+                "image", column_text (stmt, CLIP_COLUMN_IMAGE),
+                "video", column_text (stmt, CLIP_COLUMN_VIDEO),
                 "status", status,
-                "approved", sqlite3_column_int (stmt, 5) != 0,
-                "position", (guint)sqlite3_column_int (stmt, 6),
-                "provider", column_text (stmt, 7),
-                "prompt", column_text (stmt, 8),
-                "error", column_text (stmt, 9),
-                "created-at", (gint64)sqlite3_column_int64 (stmt, 10),
-                "updated-at", (gint64)sqlite3_column_int64 (stmt, 11),
-                "source-name", column_text (stmt, 12),
-                "capture-time", (gint64)sqlite3_column_int64 (stmt, 13),
-                "motion", column_text (stmt, 14),
-                "queued", sqlite3_column_int (stmt, 15) != 0,
+                "approved", sqlite3_column_int (stmt, CLIP_COLUMN_APPROVED) != 0,
+                "position", (guint)sqlite3_column_int (stmt, CLIP_COLUMN_ORDER),
+                "provider", column_text (stmt, CLIP_COLUMN_PROVIDER),
+                "prompt", column_text (stmt, CLIP_COLUMN_PROMPT),
+                "error", column_text (stmt, CLIP_COLUMN_ERROR),
+                "created-at", (gint64)sqlite3_column_int64 (stmt, CLIP_COLUMN_CREATED_AT),
+                "updated-at", (gint64)sqlite3_column_int64 (stmt, CLIP_COLUMN_UPDATED_AT),
+                "source-name", column_text (stmt, CLIP_COLUMN_SOURCE_NAME),
+                "capture-time", (gint64)sqlite3_column_int64 (stmt, CLIP_COLUMN_CAPTURE_TIME),
+                "motion", column_text (stmt, CLIP_COLUMN_MOTION),
+                "queued", sqlite3_column_int (stmt, CLIP_COLUMN_QUEUED) != 0,
                 NULL);
   return clip;
 }
@@ -275,19 +318,20 @@ clip_from_row (sqlite3_stmt *stmt)
 static EchoesProject *
 project_from_row (sqlite3_stmt *stmt)
 {
-  EchoesProject *project = echoes_project_new (column_text (stmt, 0));
+  EchoesProject *project = echoes_project_new (column_text (stmt, PROJECT_COLUMN_ID));
   EchoesProjectStatus status = ECHOES_PROJECT_STATUS_IN_PROGRESS;
 
-  echoes_project_status_from_string (column_text (stmt, 3), &status);
+  g_assert (sqlite3_column_count (stmt) == N_PROJECT_COLUMNS);
+  echoes_project_status_from_string (column_text (stmt, PROJECT_COLUMN_STATUS), &status);
   g_object_set (project,
-                "title", column_text (stmt, 1),
-                "music", column_text (stmt, 2),
+                "title", column_text (stmt, PROJECT_COLUMN_TITLE),
+                "music", column_text (stmt, PROJECT_COLUMN_MUSIC),
                 "status", status,
-                "created-at", (gint64)sqlite3_column_int64 (stmt, 4),
-                "updated-at", (gint64)sqlite3_column_int64 (stmt, 5),
-                "ratio", column_text (stmt, 6),
-                "clip-count", (guint)sqlite3_column_int (stmt, 7),
-                "approved-count", (guint)sqlite3_column_int (stmt, 8),
+                "created-at", (gint64)sqlite3_column_int64 (stmt, PROJECT_COLUMN_CREATED_AT),
+                "updated-at", (gint64)sqlite3_column_int64 (stmt, PROJECT_COLUMN_UPDATED_AT),
+                "ratio", column_text (stmt, PROJECT_COLUMN_RATIO),
+                "clip-count", (guint)sqlite3_column_int (stmt, PROJECT_COLUMN_CLIP_COUNT),
+                "approved-count", (guint)sqlite3_column_int (stmt, PROJECT_COLUMN_APPROVED_COUNT),
                 NULL);
   return project;
 }
@@ -303,7 +347,7 @@ migrate (EchoesStore  *self,
     return FALSE;
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return set_sqlite_error (self, sqlite3_errcode (self->db), error);
-  version = sqlite3_column_int (stmt, 0);
+  version = sqlite3_column_int (stmt, ONLY_COLUMN);
   /* A live statement would lock the schema against DROP INDEX and friends. */
   g_clear_pointer (&stmt, sqlite3_finalize);
 
@@ -593,6 +637,7 @@ write_order (EchoesStore  *self,
   g_autoptr(sqlite3_stmt) update = NULL;
   g_autoptr(GHashTable) current = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gint64 now = g_get_real_time ();
+  enum { ID_COLUMN, ORDER_COLUMN };
   int rc;
 
   if (!(select = prepare (self, "SELECT id, \"order\" FROM clips "
@@ -600,8 +645,8 @@ write_order (EchoesStore  *self,
     return FALSE;
   bind_text (select, 1, project_id);
   while ((rc = sqlite3_step (select)) == SQLITE_ROW)
-    g_hash_table_insert (current, g_strdup (column_text (select, 0)),
-                         GINT_TO_POINTER (sqlite3_column_int (select, 1)));
+    g_hash_table_insert (current, g_strdup (column_text (select, ID_COLUMN)),
+                         GINT_TO_POINTER (sqlite3_column_int (select, ORDER_COLUMN)));
   if (rc != SQLITE_DONE)
     return set_sqlite_error (self, rc, error);
 
@@ -813,7 +858,8 @@ echoes_store_update_project (EchoesStore    *self,
     return FALSE;
   bind_text (stmt, 1, echoes_project_get_title (project) ?: "");
   bind_text (stmt, 2, echoes_project_get_music (project));
-  bind_text (stmt, 3, echoes_project_get_ratio (project) ?: "16:9");
+  bind_text (stmt, 3, echoes_project_get_ratio (project) ?:
+                      echoes_ratio_to_string (ECHOES_RATIO_DEFAULT));
   bind_text (stmt, 4, echoes_project_status_to_string (echoes_project_get_status (project)));
   sqlite3_bind_int64 (stmt, 5, now);
   bind_text (stmt, 6, echoes_project_get_id (project));
@@ -1359,7 +1405,7 @@ _echoes_store_sweep_files (EchoesStore *self,
                                 "SELECT video FROM clips WHERE video IS NOT NULL", NULL)))
       return;
     while (sqlite3_step (stmt) == SQLITE_ROW)
-      g_hash_table_add (referenced, g_strdup (column_text (stmt, 0)));
+      g_hash_table_add (referenced, g_strdup (column_text (stmt, ONLY_COLUMN)));
     /* a failed read leaves the set short: sweep nothing rather than too much */
     if (sqlite3_errcode (self->db) != SQLITE_DONE && sqlite3_errcode (self->db) != SQLITE_OK)
       return;
@@ -1401,6 +1447,7 @@ echoes_store_purge_trash (EchoesStore  *self,
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   guint n = 0;
   gboolean ok;
+  enum { IMAGE_COLUMN, VIDEO_COLUMN };
   int rc;
 
   g_return_val_if_fail (ECHOES_IS_STORE (self), 0);
@@ -1418,9 +1465,9 @@ echoes_store_purge_trash (EchoesStore  *self,
       bind_text (stmt, 1, only_id);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
-          g_ptr_array_add (paths, g_strdup (column_text (stmt, 0)));
-          if (column_text (stmt, 1))
-            g_ptr_array_add (paths, g_strdup (column_text (stmt, 1)));
+          g_ptr_array_add (paths, g_strdup (column_text (stmt, IMAGE_COLUMN)));
+          if (column_text (stmt, VIDEO_COLUMN))
+            g_ptr_array_add (paths, g_strdup (column_text (stmt, VIDEO_COLUMN)));
           n++;
         }
       ok = rc == SQLITE_DONE || set_sqlite_error (self, rc, error);
@@ -1544,7 +1591,7 @@ _echoes_store_check_order (EchoesStore  *self,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      int order = sqlite3_column_int (stmt, 0);
+      int order = sqlite3_column_int (stmt, ONLY_COLUMN);
 
       if (order != expected)
         {

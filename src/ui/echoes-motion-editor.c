@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "echoes-ken-burns.h"
+#include "echoes-types.h"
 
 /**
  * EchoesMotionEditor:
@@ -382,7 +383,7 @@ echoes_motion_editor_class_init (EchoesMotionEditorClass *klass)
     g_param_spec_object ("paintable", NULL, NULL, GDK_TYPE_PAINTABLE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties [PROP_RATIO] =
-    g_param_spec_string ("ratio", NULL, NULL, "16:9",
+    g_param_spec_string ("ratio", NULL, NULL, echoes_ratio_to_string (ECHOES_RATIO_DEFAULT),
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties [PROP_MOTION] =
     g_param_spec_string ("motion", NULL, NULL, NULL,
@@ -420,7 +421,7 @@ echoes_motion_editor_init (EchoesMotionEditor *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   echoes_ken_burns_params_init (&self->params);
-  self->ratio = g_strdup ("16:9");
+  self->ratio = g_strdup (echoes_ratio_to_string (ECHOES_RATIO_DEFAULT));
   self->drag_index = -1;
   sync_controls (self);
 

@@ -19,7 +19,7 @@
 #include <glib/gstdio.h>
 
 #include "echoes-ken-burns.h"
-#include "echoes-ken-burns-private.h"
+#include "echoes-bench-hooks.h"
 #include "../echoes-test-util.h"
 
 /* One 5 s 1280×720@30 clip from a 12-megapixel photo, for a generated photo and a real
@@ -388,9 +388,9 @@ bench_photo (const char *dir,
   qsort (t_ours, 3, sizeof (double), compare_doubles);
   qsort (t_ff, 3, sizeof (double), compare_doubles);
 
-  _echoes_ken_burns_set_raw_output (TRUE);
+  _echoes_bench_hooks_set_raw_output (TRUE);
   render_ours (photo, ours_raw);
-  _echoes_ken_burns_set_raw_output (FALSE);
+  _echoes_bench_hooks_set_raw_output (FALSE);
   render_ffmpeg (photo, ff_raw, TRUE);
   run_command (encode, &t_floor);
 

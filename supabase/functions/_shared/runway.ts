@@ -1,4 +1,4 @@
-// Runway developer API (image_to_video) provider. See /work/shared/reference/runway-api.md.
+// Runway developer API (image_to_video) provider: https://docs.dev.runwayml.com/
 import type { Deps } from "./config.ts";
 import { ProviderError, type StartInput, type TaskStatus, type VideoProvider } from "./provider.ts";
 import { RetryableError, retryAfterMs, withRetry } from "./retry.ts";
