@@ -270,7 +270,8 @@ test_film_generate_play_export (Fixture       *f,
   g_autoptr(GFile) out = g_file_new_for_path (out_path);
   const char *names[] = { "beach.jpg", "harbour.jpg" };
   const guint32 colours[] = { 0x3584e4, 0x2ec27e };
-  EchoesExportOptions options = { ECHOES_EXPORT_FORMAT_MP4, 720, 0, ECHOES_EXPORT_FLAGS_NONE };
+  EchoesExportOptions options = { ECHOES_EXPORT_FORMAT_MP4, ECHOES_RESOLUTION_720P, 0,
+                                  ECHOES_EXPORT_FLAGS_NONE };
   Count two = { f, 2 };
   g_autoptr(GSettings) settings = NULL;
   GListModel *clips;

@@ -157,7 +157,8 @@ export_film_loaded_cb (GObject      *object,
   self->exporter = echoes_exporter_new ();
   echoes_film_apply (film, self->exporter);
   echoes_exporter_set_format (self->exporter, self->export_options.format);
-  echoes_exporter_set_height (self->exporter, self->export_options.height);
+  echoes_exporter_set_height (self->exporter,
+                              echoes_resolution_get_lines (self->export_options.resolution));
   echoes_exporter_set_crossfade (self->exporter, self->export_options.crossfade);
   echoes_exporter_set_flags (self->exporter, self->export_options.flags);
   g_signal_connect_object (self->exporter, "progress", G_CALLBACK (export_progress_cb), self,
@@ -229,7 +230,8 @@ export_dialog_response_cb (AdwMessageDialog *dialog,
 
   webm = adw_combo_row_get_selected (format_row) == 1;
   self->export_options.format = webm ? ECHOES_EXPORT_FORMAT_WEBM : ECHOES_EXPORT_FORMAT_MP4;
-  self->export_options.height = adw_combo_row_get_selected (size_row) == 1 ? 1080 : 720;
+  /* The rows list the resolutions in #EchoesResolution order. */
+  self->export_options.resolution = (EchoesResolution) adw_combo_row_get_selected (size_row);
   /* Written here rather than bound to the switch: Cancel leaves the choice as it was.
    * A longer crossfade set in the settings is kept while the switch stays on. */
   if (!gtk_switch_get_active (crossfade))
@@ -294,7 +296,7 @@ export_action (GtkWidget  *widget,
   group = adw_preferences_group_new ();
   format_row = combo_row_new (_("Format"), formats,
                               self->export_options.format == ECHOES_EXPORT_FORMAT_WEBM ? 1 : 0);
-  size_row = combo_row_new (_("Resolution"), sizes, self->export_options.height == 1080 ? 1 : 0);
+  size_row = combo_row_new (_("Resolution"), sizes, self->export_options.resolution);
   crossfade = gtk_switch_new ();
   gtk_switch_set_active (GTK_SWITCH (crossfade), _echoes_window_get_crossfade (self) > 0);
   gtk_widget_set_valign (crossfade, GTK_ALIGN_CENTER);
@@ -449,7 +451,7 @@ void
 _echoes_window_export_init (EchoesWindow *self)
 {
   self->export_options.format = ECHOES_EXPORT_FORMAT_MP4;
-  self->export_options.height = 1080;
+  self->export_options.resolution = ECHOES_RESOLUTION_1080P;
   self->export_options.crossfade = _echoes_window_get_crossfade (self);
 }
 

@@ -18,26 +18,21 @@
 /* The project's music, its volume and the film's ratio in the bar under the timeline,
  * and "Fit Clips to Music". */
 
-static const char *ratios[] = { "16:9", "9:16", "1:1" };
-
 void
 _echoes_window_music_update (EchoesWindow *self)
 {
   g_autoptr(EchoesMusic) music = NULL;
   g_autoptr(GString) names = g_string_new (NULL);
-  const char *ratio;
-  guint selected = 0;
+  EchoesRatio ratio = ECHOES_RATIO_DEFAULT;
 
   if (self->project == NULL)
     return;
 
   self->updating_project = TRUE;
 
-  ratio = echoes_project_get_ratio (self->project);
-  for (guint i = 0; i < G_N_ELEMENTS (ratios); i++)
-    if (g_strcmp0 (ratio, ratios[i]) == 0)
-      selected = i;
-  gtk_drop_down_set_selected (self->ratio_dropdown, selected);
+  /* The drop-down lists the ratios in #EchoesRatio order. */
+  echoes_ratio_from_string (echoes_project_get_ratio (self->project), &ratio);
+  gtk_drop_down_set_selected (self->ratio_dropdown, ratio);
 
   music = echoes_music_parse (echoes_project_get_music (self->project), NULL);
   for (guint i = 0; music != NULL && music->tracks != NULL && music->tracks[i] != NULL; i++)
@@ -93,12 +88,14 @@ ratio_selected_cb (EchoesWindow *self,
                    GtkDropDown  *dropdown)
 {
   guint selected = gtk_drop_down_get_selected (dropdown);
+  const char *ratio;
 
-  if (self->updating_project || self->project == NULL || selected >= G_N_ELEMENTS (ratios) ||
-      g_strcmp0 (echoes_project_get_ratio (self->project), ratios[selected]) == 0)
+  if (self->updating_project || self->project == NULL || selected > ECHOES_RATIO_1_1)
     return;
 
-  save_project (self, NULL, ratios[selected]);
+  ratio = echoes_ratio_to_string ((EchoesRatio) selected);
+  if (g_strcmp0 (echoes_project_get_ratio (self->project), ratio) != 0)
+    save_project (self, NULL, ratio);
 }
 
 static gboolean

@@ -19,14 +19,14 @@ G_BEGIN_DECLS
 /**
  * EchoesExportOptions:
  * @format: MP4 or WebM
- * @height: 720 or 1080
+ * @resolution: 720p or 1080p (lines on the film's short side)
  * @crossfade: the crossfade between clips, 0 for cuts
  * @flags: %ECHOES_EXPORT_FLAGS_OVERWRITE when the user agreed to replace the file
  */
 typedef struct
 {
   EchoesExportFormat format;
-  guint              height;
+  EchoesResolution   resolution;
   GstClockTime       crossfade;
   EchoesExportFlags  flags;
 } EchoesExportOptions;
