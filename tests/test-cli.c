@@ -31,6 +31,9 @@ result_clear (Result *r)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
 
+/* The language of the next commands (LANGUAGE), or NULL for the untranslated text. */
+static const char *language;
+
 static void
 run (Result     *r,
      const char *first,
@@ -54,6 +57,10 @@ run (Result     *r,
   env = g_environ_setenv (env, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
   env = g_environ_setenv (env, "XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
   env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+  if (language != NULL)
+    env = g_environ_setenv (env, "LANGUAGE", language, TRUE);
+  else
+    env = g_environ_unsetenv (env, "LANGUAGE");
 
   result_clear (r);
   g_spawn_sync (NULL, (char **)argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
@@ -477,6 +484,35 @@ test_fit_to_music (void)
     }
 }
 
+/* echoes-cli in German, with the catalogue built in the build directory. */
+static void
+test_german (void)
+{
+  g_auto(Result) r = { 0 };
+
+  g_assert_nonnull (g_getenv ("ECHOES_LOCALEDIR"));
+  language = "de";
+
+  run (&r, "projects", "create", "Sommer", NULL);
+  g_assert_cmpint (r.exit_code, ==, 0);
+  run (&r, "projects", "list", NULL);
+  g_assert_nonnull (strstr (r.out, "0 Clips\t0 freigegeben\tSommer"));
+
+  run (&r, "projects", "set", "Sommer", "--ratio", "4:3", NULL);
+  g_assert_cmpint (r.exit_code, ==, 1);
+  g_assert_nonnull (strstr (r.err, "„4:3“ ist kein Filmformat; verwenden Sie 16:9, 9:16 oder 1:1"));
+  run (&r, "projects", "delete", "Winter", NULL);
+  g_assert_cmpint (r.exit_code, ==, 1);
+  g_assert_nonnull (strstr (r.err, "Kein Projekt „Winter“"));
+
+  run (&r, "clips", "set", "--help", NULL);
+  g_assert_cmpint (r.exit_code, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Setzt Bewegung, Länge oder Prompt eines Clips."));
+  g_assert_null (strstr (r.out, "Sets a clip"));
+
+  language = NULL;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -490,6 +526,7 @@ main (int   argc,
   g_test_add_func ("/echoes/cli/projects-set", test_projects_set);
   g_test_add_func ("/echoes/cli/clips-set", test_clips_set);
   g_test_add_func ("/echoes/cli/fit-to-music", test_fit_to_music);
+  g_test_add_func ("/echoes/cli/german", test_german);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 
 #include <locale.h>
 #include <adwaita.h>
+#include <glib/gi18n.h>
 
 #include "echoes-preferences-window.h"
 #include "echoes-test-ui.h"
@@ -105,6 +106,70 @@ test_preferences_bind (void)
   g_settings_reset (settings, "export-format");
 }
 
+/* Every title of status pages and preferences rows under @widget, shown or not. */
+static void
+collect_titles (GtkWidget *widget,
+                GPtrArray *titles)
+{
+  if (ADW_IS_STATUS_PAGE (widget))
+    g_ptr_array_add (titles, g_strdup (adw_status_page_get_title (ADW_STATUS_PAGE (widget))));
+  if (ADW_IS_PREFERENCES_ROW (widget))
+    g_ptr_array_add (titles, g_strdup (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget))));
+  if (GTK_IS_LABEL (widget))
+    g_ptr_array_add (titles, g_strdup (gtk_label_get_label (GTK_LABEL (widget))));
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    collect_titles (c, titles);
+}
+
+static gboolean
+has_title (GtkWidget  *widget,
+           const char *title)
+{
+  g_autoptr(GPtrArray) titles = g_ptr_array_new_with_free_func (g_free);
+
+  collect_titles (widget, titles);
+  for (guint i = 0; i < titles->len; i++)
+    if (g_strcmp0 (titles->pdata[i], title) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* The app in German, from the catalogue built in the build directory: the main window
+ * and the preferences show translated text, and no English where German is due. */
+static void
+test_german (void)
+{
+  EchoesContext *context = NULL;
+  EchoesWindow *window = NULL;
+  EchoesPreferencesWindow *preferences = NULL;
+  const char *localedir = g_getenv ("ECHOES_LOCALEDIR");
+
+  g_assert_nonnull (localedir);
+  g_setenv ("LANGUAGE", "de", TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_assert_cmpstr (_("Preferences"), ==, "Einstellungen");
+
+  preferences = show_preferences ();
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (preferences)), ==, "Einstellungen");
+  g_assert_true (has_title (GTK_WIDGET (preferences), "Clip-_Länge"));
+  g_assert_true (has_title (GTK_WIDGET (preferences), "_Überblendung zwischen Clips"));
+  g_assert_false (has_title (GTK_WIDGET (preferences), "_Crossfade Between Clips"));
+  close_preferences (preferences);
+
+  context = echoes_test_ui_open_context (TIMEOUT_MS);
+  window = echoes_test_ui_show_window (context, 1000, 700, TIMEOUT_MS);
+  g_assert_true (has_title (GTK_WIDGET (window), "Machen Sie einen Film aus Ihren Fotos"));
+  g_assert_true (has_title (GTK_WIDGET (window), "Keine Projekte"));
+  g_assert_false (has_title (GTK_WIDGET (window), "Make a Film From Your Photos"));
+  echoes_test_ui_close_window (window, context);
+
+  g_unsetenv ("LANGUAGE");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -117,6 +182,7 @@ main (int   argc,
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add_func ("/echoes/ui/preferences/bind", test_preferences_bind);
+  g_test_add_func ("/echoes/ui/preferences/german", test_german);
 
   return g_test_run ();
 }
