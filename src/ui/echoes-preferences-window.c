@@ -14,6 +14,8 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "echoes-project-settings.h"
+
 /* The app's preferences: every row is bound to its GSettings key (g_settings_bind), so a
  * change applies at once, everywhere the key is read, and a key changed elsewhere (the
  * Export dialog's crossfade switch, dconf) shows here at once too. */
@@ -36,9 +38,9 @@ struct _EchoesPreferencesWindow
 
 G_DEFINE_FINAL_TYPE (EchoesPreferencesWindow, echoes_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
-/* The rows' items, in order, as the keys' <choices> spell them. */
+/* The rows' items, in order, as the keys' <choices> spell them (the shapes are
+ * echoes_project_settings_get_ratios()). */
 static const char * const providers[] = { "local", "runway", NULL };
-static const char * const ratios[] = { "16:9", "9:16", "1:1", NULL };
 static const char * const formats[] = { "mp4", "webm", NULL };
 static const char * const qualities[] = { "720p", "1080p", NULL };
 
@@ -230,7 +232,7 @@ echoes_preferences_window_init (EchoesPreferencesWindow *self)
   self->settings = g_settings_new (BASE_ID);
 
   bind_choice (self, "active-provider", self->provider_row, providers);
-  bind_choice (self, "default-ratio", self->ratio_row, ratios);
+  bind_choice (self, "default-ratio", self->ratio_row, echoes_project_settings_get_ratios ());
   bind_choice (self, "export-format", self->format_row, formats);
   bind_choice (self, "export-quality", self->quality_row, qualities);
   g_settings_bind (self->settings, "clip-duration",
