@@ -14,10 +14,12 @@
 # Usage: check-flatpak-manifest.py MANIFEST MESON_BUILD APP_ID
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 # What each GNOME runtime ships (its freedesktop SDK base for GStreamer).
 RUNTIMES = {
@@ -68,8 +70,10 @@ def load(path):
     flatpak_builder = shutil.which('flatpak-builder')
     if flatpak_builder:
         # It resolves included module files and rejects unknown keys: the real parser.
-        out = subprocess.run([flatpak_builder, '--show-manifest', path], check=True,
-                             capture_output=True, text=True).stdout
+        # It keeps a state folder (.flatpak-builder) in its working directory.
+        with tempfile.TemporaryDirectory() as state:
+            out = subprocess.run([flatpak_builder, '--show-manifest', os.path.abspath(path)],
+                                 check=True, capture_output=True, text=True, cwd=state).stdout
         print('# parsed with flatpak-builder --show-manifest')
         return json.loads(out)
     print('# flatpak-builder is not installed: parsed as JSON')
