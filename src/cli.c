@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "echoes-cli-project.h"
 #include "echoes-context.h"
 #include "echoes-importer.h"
 #include "echoes-film-export.h"
@@ -133,6 +134,7 @@ build_clip (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, echoes_clip_get_approved (clip));
   add_string (builder, "provider", echoes_clip_get_provider (clip));
   add_string (builder, "prompt", echoes_clip_get_prompt (clip));
+  add_string (builder, "motion", echoes_clip_get_motion (clip));
   add_string (builder, "error", echoes_clip_get_error (clip));
   add_time (builder, "created_at", echoes_clip_get_created_at (clip));
   add_time (builder, "updated_at", echoes_clip_get_updated_at (clip));
@@ -226,6 +228,47 @@ find_clip (Cli         *cli,
                matches ? _("“%s” names more than one clip; use its id")
                        : _("No clip “%s”"), name);
   return NULL;
+}
+
+/* For the command groups in files of their own (echoes-cli-project.h). */
+EchoesProject *
+echoes_cli_find_project (EchoesContext  *context,
+                         const char     *name,
+                         GError        **error)
+{
+  Cli cli = { context, FALSE };
+
+  return find_project (&cli, name, error);
+}
+
+EchoesClip *
+echoes_cli_find_clip (EchoesContext  *context,
+                      const char     *name,
+                      GError        **error)
+{
+  Cli cli = { context, FALSE };
+
+  return find_clip (&cli, name, error);
+}
+
+void
+echoes_cli_build_project (JsonBuilder   *builder,
+                          EchoesProject *project)
+{
+  build_project (builder, project);
+}
+
+void
+echoes_cli_build_clip (JsonBuilder *builder,
+                       EchoesClip  *clip)
+{
+  build_clip (builder, clip);
+}
+
+void
+echoes_cli_print_json (JsonBuilder *builder)
+{
+  print_json (builder);
 }
 
 static int
@@ -699,8 +742,8 @@ projects_export (Cli   *cli,
 }
 
 /* `projects generate`: every pending or failed clip, with the active provider. */
-static char *
-dup_provider_setting (void)
+char *
+echoes_cli_dup_provider_setting (void)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
@@ -784,7 +827,7 @@ projects_generate (Cli   *cli,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autofree char *setting = dup_provider_setting ();
+  g_autofree char *setting = echoes_cli_dup_provider_setting ();
   EchoesVideoProvider *provider;
   GenerateRun run = { 0 };
   GThread *thread;
@@ -862,6 +905,7 @@ usage_text (void)
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     g_string_append_printf (text, "  %s %s %s\n", commands[i].group, commands[i].name,
                             commands[i].usage);
+  echoes_cli_project_append_usage (text);
   g_string_append (text, _("PROJECT is an id, a unique id prefix or a title; CLIP an id or a unique id prefix."));
   return g_string_free (text, FALSE);
 }
@@ -889,9 +933,14 @@ main (int   argc,
    * before any thread starts, as setenv() is not thread-safe. */
   g_setenv ("OPENCV_LOG_LEVEL", "FATAL", FALSE);
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* The tests point ECHOES_LOCALEDIR at the catalogues in the build directory. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("ECHOES_LOCALEDIR") ?: LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* Commands with options of their own parse their command line themselves. */
+  if (echoes_cli_project_run (argc, argv, &status))
+    return status;
 
   usage = usage_text ();
   options = g_option_context_new (_("GROUP COMMAND [ARGUMENTS…] — make films from photos"));

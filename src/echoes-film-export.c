@@ -168,6 +168,23 @@ echoes_film_probe_lengths (EchoesFilm   *film,
   return lengths;
 }
 
+/* Whether a clip of @length must be made again to last @wanted: within a frame at
+ * 60 fps is long enough, and only a provider that honours the motion's duration, can
+ * make that length and spends no credits is asked. */
+static gboolean
+needs_longer_clip (EchoesVideoProvider *provider,
+                   const char          *ratio,
+                   GstClockTime         wanted,
+                   GstClockTime         length)
+{
+  const EchoesVideoProviderCapabilities *caps = echoes_video_provider_get_capabilities (provider);
+
+  return caps->uses_motion && !caps->costs_credits &&
+         GST_CLOCK_TIME_IS_VALID (wanted) && GST_CLOCK_TIME_IS_VALID (length) &&
+         wanted > length + GST_SECOND / 60 &&
+         echoes_video_provider_supports (provider, ratio, (double) wanted / GST_SECOND);
+}
+
 /**
  * echoes_film_lengthen_clips:
  * @film: an #EchoesFilm whose durations were fitted (see echoes_music_fit_durations())
@@ -215,10 +232,7 @@ echoes_film_lengthen_clips (EchoesFilm            *film,
       g_autoptr(EchoesClip) copy = NULL;
       g_autofree char *motion = NULL;
 
-      /* Within a frame at 60 fps is long enough. */
-      if (!GST_CLOCK_TIME_IS_VALID (wanted) || !GST_CLOCK_TIME_IS_VALID (lengths[i]) ||
-          wanted <= lengths[i] + GST_SECOND / 60 ||
-          !echoes_video_provider_supports (provider, ratio, seconds))
+      if (!needs_longer_clip (provider, ratio, wanted, lengths[i]))
         continue;
 
       for (guint k = 0; clip == NULL && k < g_list_model_get_n_items (clips); k++)
@@ -242,4 +256,129 @@ echoes_film_lengthen_clips (EchoesFilm            *film,
     }
 
   return n;
+}
+
+/**
+ * echoes_film_fit_to_music:
+ * @film: an #EchoesFilm
+ * @tracks: (element-type EchoesMusicTrack): its music, probed (echoes_music_probe())
+ * @crossfade: the crossfade between clips
+ * @music: the project's music settings, to record the durations in
+ *
+ * "Fit to music": shares the music's length among the film's clips, writing each
+ * clip's duration into @film->durations and into @music (whose echoes_music_format()
+ * the caller saves as the project's music).
+ *
+ * Returns: %TRUE if the clips end with the music; %FALSE if the music is too long or
+ *   too short for this many clips, which were then made as long or as short as allowed
+ */
+gboolean
+echoes_film_fit_to_music (EchoesFilm   *film,
+                          GPtrArray    *tracks,
+                          GstClockTime  crossfade,
+                          EchoesMusic  *music)
+{
+  gboolean fits;
+
+  g_return_val_if_fail (film != NULL && tracks != NULL && music != NULL, FALSE);
+
+  fits = echoes_music_fit_durations (echoes_music_total_duration (tracks), film->n_clips,
+                                     crossfade, GST_SECOND / 30, film->durations);
+  for (guint i = 0; i < film->n_clips; i++)
+    echoes_music_set_clip_duration (music, film->clip_ids[i], film->durations[i]);
+
+  return fits;
+}
+
+/**
+ * echoes_film_fit_to_music_sync:
+ * @store: an #EchoesStore
+ * @project_id: the project
+ * @provider: (nullable): the provider that makes the project's clips
+ * @crossfade: the crossfade between clips (the `crossfade` setting)
+ * @fits: (out) (optional): whether the clips end with the music
+ * @n_longer: (out) (optional): how many clips must be made again, longer
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * What the app's "Fit Clips to Music" does, in one blocking call for echoes-cli and
+ * worker threads: fits the approved clips to the music (echoes_film_fit_to_music()),
+ * saves the durations, and marks the clips that must get longer pending with the new
+ * length in their motion, when @provider can make them so (see
+ * echoes_film_lengthen_clips(), the app's variant that queues them at once).
+ *
+ * Returns: %TRUE, or %FALSE with @error set (no approved clip, no music, music that
+ *   cannot be read); then nothing was changed
+ */
+gboolean
+echoes_film_fit_to_music_sync (EchoesStore          *store,
+                               const char           *project_id,
+                               EchoesVideoProvider  *provider,
+                               GstClockTime          crossfade,
+                               gboolean             *fits,
+                               guint                *n_longer,
+                               GCancellable         *cancellable,
+                               GError              **error)
+{
+  g_autoptr(EchoesFilm) film = NULL;
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesMusic) music = NULL;
+  g_autoptr(GPtrArray) tracks = NULL;
+  g_autofree GstClockTime *lengths = NULL;
+  g_autofree char *text = NULL;
+  gboolean fitted;
+  guint n = 0;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (project_id != NULL, FALSE);
+  g_return_val_if_fail (provider == NULL || ECHOES_IS_VIDEO_PROVIDER (provider), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(project = echoes_store_get_project (store, project_id, error)) ||
+      !(film = echoes_film_load (store, project_id, error)))
+    return FALSE;
+
+  if (film->music == NULL || film->music[0] == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("“%s” has no music; choose the music first"),
+                   echoes_project_get_title (project));
+      return FALSE;
+    }
+
+  if (!(tracks = echoes_music_probe ((const char * const *) film->music, cancellable, error)) ||
+      !(music = echoes_music_parse (echoes_project_get_music (project), error)))
+    return FALSE;
+
+  fitted = echoes_film_fit_to_music (film, tracks, crossfade, music);
+  text = echoes_music_format (music);
+  echoes_project_set_music (project, text);
+  if (!echoes_store_update_project (store, project, error))
+    return FALSE;
+
+  lengths = echoes_film_probe_lengths (film, cancellable);
+  for (guint i = 0; provider != NULL && i < film->n_clips; i++)
+    {
+      g_autoptr(EchoesClip) clip = NULL;
+      g_autofree char *motion = NULL;
+
+      if (!needs_longer_clip (provider, echoes_project_get_ratio (project), film->durations[i],
+                              lengths[i]))
+        continue;
+
+      if (!(clip = echoes_store_get_clip (store, film->clip_ids[i], error)))
+        return FALSE;
+      motion = echoes_clip_dup_motion_with_duration (clip, (double) film->durations[i] / GST_SECOND);
+      echoes_clip_set_motion (clip, motion);
+      echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_PENDING);
+      if (!echoes_store_update_clip (store, clip, error))
+        return FALSE;
+      n++;
+    }
+
+  if (fits != NULL)
+    *fits = fitted;
+  if (n_longer != NULL)
+    *n_longer = n;
+  return TRUE;
 }

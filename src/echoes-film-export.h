@@ -12,6 +12,7 @@
 #include "echoes-exporter.h"
 #include "echoes-generation-queue.h"
 #include "echoes-library.h"
+#include "echoes-music.h"
 #include "echoes-player-pipeline.h"
 #include "echoes-store.h"
 
@@ -55,6 +56,18 @@ guint         echoes_film_lengthen_clips (EchoesFilm            *film,
                                           const char            *project_id,
                                           EchoesGenerationQueue *queue,
                                           const char            *ratio);
+gboolean      echoes_film_fit_to_music   (EchoesFilm            *film,
+                                          GPtrArray             *tracks,
+                                          GstClockTime           crossfade,
+                                          EchoesMusic           *music);
+gboolean      echoes_film_fit_to_music_sync (EchoesStore         *store,
+                                             const char          *project_id,
+                                             EchoesVideoProvider *provider,
+                                             GstClockTime         crossfade,
+                                             gboolean            *fits,
+                                             guint               *n_longer,
+                                             GCancellable        *cancellable,
+                                             GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EchoesFilm, echoes_film_free)
 

@@ -154,7 +154,7 @@ echoes_clip_failure_get_message (EchoesClipFailure failure)
       return _("The photo cannot be read");
 
     case ECHOES_CLIP_FAILURE_MISSING_PLUGIN:
-      return _("A video component is missing on this computer");
+      return _("A video component is missing on this computer: install GStreamer’s x264 encoder (x264enc)");
 
     case ECHOES_CLIP_FAILURE_NO_PROVIDER:
       return _("The chosen video service is not available");

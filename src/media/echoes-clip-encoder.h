@@ -32,6 +32,8 @@ typedef enum
 char *echoes_clip_encoder_describe (int                    fps_n,
                                     int                    fps_d,
                                     EchoesClipEncoderSpeed speed);
+gboolean echoes_clip_encoder_check       (GError               **error);
+gboolean echoes_clip_encoder_check_h264  (GError               **error);
 gboolean echoes_clip_encoder_same_stream (GstCaps               *a,
                                           GstCaps               *b);
 

@@ -699,6 +699,10 @@ export_film (Job           *job,
       return FALSE;
     }
 
+  /* Without any H.264 encoder encodebin fails late with a bare "missing plugin". */
+  if (job->format == ECHOES_EXPORT_FORMAT_MP4 && !echoes_clip_encoder_check_h264 (error))
+    return FALSE;
+
   infos = g_array_new (FALSE, TRUE, sizeof (ClipInfo));
   g_array_set_clear_func (infos, clip_info_clear);
   if (!inspect_clips (job, infos, cancellable, error))

@@ -488,8 +488,17 @@ echoes_ken_burns_render (const char                 *image_path,
   if (!(temp_path = make_temp_path (output_path, error)))
     return FALSE;
 
-  /* The clips' encoder (echoes-clip-encoder.c): x264 medium, CRF-like 23, a key frame
-   * every second so that the export can cut clips there without re-encoding. */
+  /* The clips' encoder (echoes-clip-encoder.c), with a key frame every second so that
+   * the export can cut clips there without re-encoding. Face detection may have left
+   * its (ignored) error in local_error. */
+  g_clear_error (&local_error);
+  if (!_echoes_bench_hooks_get_raw_output () && !echoes_clip_encoder_check (&local_error))
+    {
+      g_unlink (temp_path);
+      g_set_error_literal (error, ECHOES_KEN_BURNS_ERROR, ECHOES_KEN_BURNS_ERROR_MISSING_PLUGIN,
+                           local_error->message);
+      return FALSE;
+    }
   encoder = echoes_clip_encoder_describe (params->fps, 1, ECHOES_CLIP_ENCODER_QUALITY);
   encoder_muxer = _echoes_bench_hooks_get_raw_output () ? g_strdup ("queue")
                              : g_strdup_printf ("%s ! mp4mux name=mux faststart=true", encoder);

@@ -14,6 +14,7 @@
 #include <epoxy/gl.h>
 #include <glib/gi18n.h>
 
+#include "echoes-preferences-window.h"
 #include "echoes-startup-report.h"
 #include "echoes-window.h"
 
@@ -242,8 +243,8 @@ about_action (GSimpleAction *action,
                         "application-icon", BASE_ID,
                         "developer-name", _("The Echoes Authors"),
                         "version", PACKAGE_VERSION,
-                        "website", "https://github.com/echoes/echoes",
-                        "issue-url", "https://github.com/echoes/echoes/issues",
+                        "website", "https://github.com/echoes/VideoCreator",
+                        "issue-url", "https://github.com/echoes/VideoCreator/issues",
                         "copyright", "© 2026 The Echoes Authors",
                         "license-type", GTK_LICENSE_GPL_3_0,
                         "developers", developers,
@@ -277,6 +278,17 @@ shortcuts_action (GSimpleAction *action,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  EchoesApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  gtk_window_present (GTK_WINDOW (echoes_preferences_window_new (parent)));
+}
+
+static void
 reload_library_action (GSimpleAction *action,
                        GVariant      *param,
                        gpointer       user_data)
@@ -289,6 +301,7 @@ static const GActionEntry app_actions[] = {
   { "about", about_action },
   { "new-project", new_project_action },
   { "shortcuts", shortcuts_action },
+  { "preferences", preferences_action },
   { "reload-library", reload_library_action },
 };
 
@@ -298,6 +311,7 @@ echoes_application_startup (GApplication *application)
   EchoesApplication *self = ECHOES_APPLICATION (application);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *new_accels[] = { "<Control>n", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (echoes_application_parent_class)->startup (application);
 
@@ -306,6 +320,8 @@ echoes_application_startup (GApplication *application)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-project", new_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
 
   gtk_window_set_default_icon_name (APP_ID);
 
