@@ -7,7 +7,6 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SUPA="$(cd "$HERE/.." && pwd)"
-PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
 export NO_COLOR=1
 export DENO_DIR="${DENO_DIR:-/tmp/echoes-supabase-deno-dir}"
 
@@ -15,46 +14,18 @@ passed=0
 failed=0
 summary() { echo "supabase: $passed passed, $failed failed"; }
 
-PGDIR="$(mktemp -d -t echoes-pg.XXXXXX)"
+# shellcheck source=pg.sh
+source "$HERE/pg.sh"
 cleanup() {
   local rc=$?
-  if [ -f "$PGDIR/data/postmaster.pid" ]; then
-    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$PGDIR"
+  pg_stop
   exit "$rc"
 }
 trap cleanup EXIT INT TERM
 
-if [ "$(id -u)" = 0 ]; then
-  chown postgres:postgres "$PGDIR"
-  as_pg() { runuser -u postgres -- "$@"; }
-else
-  as_pg() { "$@"; }
-fi
-
-port=54329
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-
-as_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o "-p $port -k $PGDIR \
-  -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-  -c max_connections=100" start >/dev/null
-
-export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=echoes
-export DATABASE_URL="postgres://postgres@127.0.0.1:$port/echoes"
-createdb echoes
-psql -X -q -v ON_ERROR_STOP=1 -c 'create schema extensions; create schema tap; grant usage on schema tap, extensions to public;' -c 'create extension pgtap with schema tap; create extension "uuid-ossp" with schema extensions; create extension pgcrypto with schema extensions;' -c 'alter database echoes set search_path = "$user", public, tap, extensions;' >/dev/null
-
+pg_start
 echo "== applying shim + migrations"
-psql -X -q -v ON_ERROR_STOP=1 -f "$HERE/shim/auth_shim.sql" >/dev/null
-for f in "$SUPA"/migrations/*.sql; do
-  echo "   $(basename "$f")"
-  psql -X -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null
-done
-psql -X -q -v ON_ERROR_STOP=1 -f "$HERE/shim/test_helpers.sql" >/dev/null
-echo "   seed.sql"
-psql -X -q -v ON_ERROR_STOP=1 -f "$SUPA/seed.sql" >/dev/null
+pg_apply_schema
 
 echo "== pgTAP"
 set +e

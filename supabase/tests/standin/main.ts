@@ -1,30 +1,72 @@
 // Run the Supabase stand-in as a local server for the desktop app:
 //   DATABASE_URL=postgres://postgres@127.0.0.1:54329/echoes PORT=54321 \
-//   RUNWAY_API_BASE=… STRIPE_API_BASE=… deno run -A supabase/tests/standin/main.ts
-// The database must have the migrations applied (see tests/run.sh). Functions get their config
-// from the environment like on Supabase, with SUPABASE_URL/keys pointing at this stand-in.
+//     deno run -A supabase/tests/standin/main.ts [--with-fakes] [--data-dir DIR] [--info-file FILE]
+// The database must have the migrations applied (see tests/run.sh or build-aux/backend.sh).
+//   --with-fakes      also start the fake Runway and fake Stripe (tests/standin/fakes.ts) on free loopback ports and
+//                     point the Edge Functions at them; the fake Stripe delivers signed webhooks to stripe-webhook.
+//                     Pay a checkout with `POST <stripe_url>/_test/checkout/<session id>/pay` (or open its `url`
+//                     and press Pay); STANDIN_AUTOPAY_MS=<ms> pays every checkout automatically after that delay.
+//                     Fake Runway tasks succeed STANDIN_RUNWAY_MS (default 10000) ms after their first poll.
+//   --data-dir DIR    (or STANDIN_DATA_DIR) keep sessions, stored objects and TUS uploads there across restarts;
+//                     default: a temporary directory removed on exit.
+//   --info-file FILE  also write the printed JSON ({url, anon_key, …}) to FILE once listening (atomically).
+// Without --with-fakes, functions get RUNWAY_API_BASE / STRIPE_API_BASE / keys from the environment like on Supabase.
+// Stops on SIGINT/SIGTERM.
 import { configFromEnv, defaultDeps } from "../../functions/_shared/config.ts";
 import { createHandler as generateClip } from "../../functions/generate-clip/handler.ts";
 import { createHandler as clipStatus } from "../../functions/clip-status/handler.ts";
 import { createHandler as createCheckout } from "../../functions/create-checkout/handler.ts";
 import { createHandler as stripeWebhook } from "../../functions/stripe-webhook/handler.ts";
+import { FakeRunway, FakeStripe } from "./fakes.ts";
 import { signJwt } from "./jwt.ts";
 import { startStandin } from "./standin.ts";
+
+const args = [...Deno.args];
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  if (i < 0) return false;
+  args.splice(i, 1);
+  return true;
+};
+const option = (name: string) => {
+  const i = args.indexOf(name);
+  if (i < 0 || i + 1 >= args.length) return undefined;
+  return args.splice(i, 2)[1];
+};
+const withFakes = flag("--with-fakes");
+const dataDir = option("--data-dir") ?? (Deno.env.get("STANDIN_DATA_DIR") || undefined);
+const infoFile = option("--info-file");
+if (args.length) {
+  console.error(`unknown arguments: ${args.join(" ")}`);
+  Deno.exit(2);
+}
 
 const port = Number(Deno.env.get("PORT") ?? "54321");
 const jwtSecret = Deno.env.get("STANDIN_JWT_SECRET") ?? "standin-jwt-secret-for-tests-only";
 const url = `http://127.0.0.1:${port}`;
-const config = {
+let config = {
   ...configFromEnv(),
   supabaseUrl: url,
   anonKey: await signJwt({ role: "anon", iss: "supabase-standin" }, jwtSecret),
   serviceRoleKey: await signJwt({ role: "service_role", iss: "supabase-standin" }, jwtSecret),
 };
+let runway: FakeRunway | null = null, stripe: FakeStripe | null = null;
+if (withFakes) {
+  runway = FakeRunway.start().succeedAfter(Number(Deno.env.get("STANDIN_RUNWAY_MS") ?? "10000"));
+  stripe = FakeStripe.start();
+  stripe.webhookSecret = "whsec_standin_fake";
+  stripe.webhookUrl = `${url}/functions/v1/stripe-webhook`;
+  stripe.autoPayMs = Number(Deno.env.get("STANDIN_AUTOPAY_MS") ?? "0");
+  config = { ...config, runwayBaseUrl: runway.url, runwayApiKey: "fake-runway-key", stripeApiBase: stripe.url,
+    stripeSecretKey: "sk_test_fake", stripeWebhookSecret: stripe.webhookSecret,
+    checkoutSuccessUrl: `${stripe.url}/paid?session_id={CHECKOUT_SESSION_ID}`, checkoutCancelUrl: `${stripe.url}/cancelled` };
+}
 const deps = defaultDeps({ config });
 const s = await startStandin({
   databaseUrl: Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:54329/echoes",
   jwtSecret,
   port,
+  dataDir,
   functions: {
     "generate-clip": { verifyJwt: true, handler: generateClip(deps) },
     "clip-status": { verifyJwt: true, handler: clipStatus(deps) },
@@ -32,4 +74,22 @@ const s = await startStandin({
     "stripe-webhook": { verifyJwt: false, handler: stripeWebhook(deps) },
   },
 });
-console.log(JSON.stringify({ url: s.url, anon_key: s.anonKey }, null, 2));
+const info = { url: s.url, anon_key: s.anonKey, data_dir: s.dataDir, ...(withFakes ? { runway_url: runway!.url, stripe_url: stripe!.url } : {}) };
+const text = JSON.stringify(info, null, 2);
+if (infoFile) {
+  await Deno.writeTextFile(`${infoFile}.tmp`, text + "\n");
+  await Deno.rename(`${infoFile}.tmp`, infoFile);
+}
+console.log(text);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await s.close();
+  await runway?.server.close();
+  await stripe?.server.close();
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGINT", stop);
+Deno.addSignalListener("SIGTERM", stop);
