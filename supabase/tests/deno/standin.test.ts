@@ -106,7 +106,7 @@ envTest("standin storage: own folder only, signed URLs, mime limits, delete", as
   const signed = await (await fetch(`${s.url}/storage/v1/object/sign/images/${a.id}/p/1.png`, { method: "POST", headers: { apikey: s.anonKey, Authorization: `Bearer ${a.token}` }, body: JSON.stringify({ expiresIn: 60 }) })).json();
   const dl = await fetch(`${s.url}/storage/v1${signed.signedURL}`);
   assertEquals([dl.status, (await dl.arrayBuffer()).byteLength], [200, 4]);
-  const tampered = await fetch(`${s.url}/storage/v1${signed.signedURL.replace(/.$/, (c: string) => c === "A" ? "B" : "A")}`);
+  const tampered = await fetch(`${s.url}/storage/v1${signed.signedURL.replace(/(\.[^.]{4})(.)/, (_: string, h: string, c: string) => h + (c === "A" ? "B" : "A"))}`);
   assertEquals([tampered.status, (await tampered.json()).error], [400, "InvalidJWT"]);
   const bDel = await (await fetch(`${s.url}/storage/v1/object/images`, { method: "DELETE", headers: { apikey: s.anonKey, Authorization: `Bearer ${b.token}` }, body: JSON.stringify({ prefixes: [`${a.id}/p/1.png`] }) })).json();
   assertEquals(bDel, []);

@@ -95,6 +95,38 @@ function pgError(e: unknown, role: string): ApiError {
   return new ApiError(status, { code, message: err.message ?? "database error", details: err.detail ?? null, hint: err.hint ?? null });
 }
 
+/** The parts of a multipart body: lower-cased headers and the bytes. */
+function multipartParts(buf: Uint8Array, boundary: string): { headers: Record<string, string>; body: Uint8Array }[] {
+  const enc = new TextEncoder();
+  const delim = enc.encode(`--${boundary}`);
+  const find = (needle: Uint8Array, from: number) => {
+    outer: for (let i = from; i <= buf.length - needle.length; i++) {
+      for (let k = 0; k < needle.length; k++) if (buf[i + k] !== needle[k]) continue outer;
+      return i;
+    }
+    return -1;
+  };
+  const parts: { headers: Record<string, string>; body: Uint8Array }[] = [];
+  let at = find(delim, 0);
+  while (at >= 0) {
+    let start = at + delim.length;
+    if (buf[start] === 45 && buf[start + 1] === 45) break; // "--": the closing delimiter
+    start += 2; // CRLF
+    const headEnd = find(enc.encode("\r\n\r\n"), start);
+    if (headEnd < 0) break;
+    const headers: Record<string, string> = {};
+    for (const line of new TextDecoder().decode(buf.subarray(start, headEnd)).split("\r\n")) {
+      const i = line.indexOf(":");
+      if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+    }
+    const next = find(enc.encode(`\r\n--${boundary}`), headEnd + 4);
+    if (next < 0) break;
+    parts.push({ headers, body: buf.slice(headEnd + 4, next) });
+    at = next + 2;
+  }
+  return parts;
+}
+
 export async function startStandin(opts: StandinOptions): Promise<Standin> {
   const jwtSecret = opts.jwtSecret ?? "standin-jwt-secret-for-tests-only";
   const sql = postgres(opts.databaseUrl, { max: 20, onnotice: () => {}, idle_timeout: 2, connect_timeout: 5 });
@@ -253,8 +285,8 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
             const now = Math.floor(Date.now() / 1000);
             return j({ access_token: access, token_type: "bearer", expires_in: 3600, expires_at: now + 3600, refresh_token: st.child, user: userJson(u) });
           }
-          // reuse detected: the whole session (every token of the family) is revoked
-          dropSession(st.family);
+          // reuse detected: every refresh token of the session is revoked (the session must sign in again)
+          for (const t of refresh.values()) if (t.family === st.family) t.revokedAt ??= Date.now();
           saveAuth();
           return authErr(req, 400, "refresh_token_already_used", "Invalid Refresh Token: Already Used");
         }
@@ -601,9 +633,9 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
   }
   /** Inserts (or upserts) the storage.objects row as the caller (RLS) and keeps the bytes on disk; the object id or a failure.
    *  dryRun: check only (the row is rolled back), as storage does when a TUS upload or a signed upload URL is created. */
-  async function storeObject(claims: Claims, bucket: string, name: string, bytes: Uint8Array, ct: string, upsert: boolean, dryRun = false, size = bytes.length): Promise<string | StorageFail> {
+  async function storeObject(claims: Claims, bucket: string, name: string, bytes: Uint8Array, ct: string, upsert: boolean, dryRun = false, size = bytes.length, limits = true): Promise<string | StorageFail> {
     if (!name || name.split("/").some((seg) => seg === "" || seg === "." || seg === "..")) return new StorageFail(400, "InvalidKey", "InvalidKey", `Invalid key: ${name}`);
-    const bad = await bucketCheck(bucket, ct, size);
+    const bad = limits ? await bucketCheck(bucket, ct, size) : null;
     if (bad) return bad;
     const owner = claims.sub ?? null;
     const rollback = new ApiError(299, {});
@@ -623,6 +655,7 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
     } catch (e) {
       if (e === rollback) return "";
       if (e instanceof ApiError && e.body.code === "23505") return new StorageFail(409, "KeyAlreadyExists", "Duplicate", "The resource already exists");
+      if (e instanceof ApiError && e.body.code === "23503") return new StorageFail(404, "NoSuchBucket", "Bucket not found", "Bucket not found");
       if (e instanceof ApiError && (e.status === 403 || e.status === 401)) return new StorageFail(403, "AccessDenied", "Unauthorized", "new row violates row-level security policy");
       throw e;
     }
@@ -664,14 +697,13 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
   async function uploadBody(req: Request): Promise<{ bytes: Uint8Array; ct: string } | StorageFail> {
     const ct = (req.headers.get("Content-Type") ?? "application/octet-stream").split(";")[0].trim().toLowerCase();
     if (ct === "multipart/form-data") {
-      let form: FormData;
-      try {
-        form = await req.formData();
-      } catch {
-        return invalidRequest("malformed multipart/form-data body");
-      }
-      for (const [, v] of form) {
-        if (typeof v !== "string") return { bytes: new Uint8Array(await v.arrayBuffer()), ct: (v.type || "text/plain;charset=UTF-8").split(";")[0].trim() };
+      // parsed by hand: supabase-js names the file part "" and Deno's FormData parser drops such parts
+      const boundary = /boundary="?([^";]+)"?/i.exec(req.headers.get("Content-Type") ?? "")?.[1];
+      if (!boundary) return invalidRequest("multipart/form-data without a boundary");
+      for (const part of multipartParts(new Uint8Array(await req.arrayBuffer()), boundary)) {
+        if (/filename=/i.test(part.headers["content-disposition"] ?? "")) {
+          return { bytes: part.body, ct: (part.headers["content-type"] || "text/plain;charset=UTF-8").split(";")[0].trim() };
+        }
       }
       return new StorageFail(400, "InvalidRequest", "InvalidRequest", "No content provided");
     }
@@ -902,8 +934,9 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
       const [bucket, name] = seg(signedUp);
       await req.body?.cancel();
       const upsert = req.headers.get("x-upsert") === "true";
-      const check = await storeObject(claims, bucket, name, new Uint8Array(), "application/octet-stream", upsert, true, 0);
-      if (check instanceof StorageFail && check.code !== "InvalidMimeType") return check.render();
+      // RLS and an existing object are checked now; type and size when the bytes arrive
+      const check = await storeObject(claims, bucket, name, new Uint8Array(), "application/octet-stream", upsert, true, 0, false);
+      if (check instanceof StorageFail) return check.render();
       const token = await signToken(bucket, name, Math.floor(Date.now() / 1000) + 7200, { owner: claims.sub ?? null, upsert });
       return j({ url: `/object/upload/sign/${bucket}/${name.split("/").map(encodeURIComponent).join("/")}?token=${token}`, token });
     }
