@@ -838,7 +838,8 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
       const uid = crypto.randomUUID();
       disk.saveUploadMeta(uid, up);
       Deno.writeFileSync(disk.uploadPath(uid), new Uint8Array());
-      const created = { Location: `${baseUrl}/storage/v1/upload/resumable/${uid}`, "Upload-Expires": new Date(up.expiresAt).toUTCString() };
+      // absolute, on the host the client used (like storage behind its proxy)
+      const created = { Location: `${new URL(req.url).origin}/storage/v1/upload/resumable/${uid}`, "Upload-Expires": new Date(up.expiresAt).toUTCString() };
       if (!withData && up.length > 0) return new Response(null, { status: 201, headers: th({ ...created, "Upload-Offset": "0" }) });
       // creation-with-upload: the POST carries the first chunk
       busy.add(uid);
