@@ -35,6 +35,8 @@ pg_start() {
 }
 
 pg_apply_schema() {
+  local PGOPTIONS="-c client_min_messages=warning"
+  export PGOPTIONS
   psql -X -q -v ON_ERROR_STOP=1 -f "$PG_SH_HERE/shim/auth_shim.sql" >/dev/null
   local f
   for f in "$PG_SH_SUPA"/migrations/*.sql; do

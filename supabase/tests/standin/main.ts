@@ -10,6 +10,7 @@
 //   --data-dir DIR    (or STANDIN_DATA_DIR) keep sessions, stored objects and TUS uploads there across restarts;
 //                     default: a temporary directory removed on exit.
 //   --info-file FILE  also write the printed JSON ({url, anon_key, …}) to FILE once listening (atomically).
+//   --env-file FILE   also write ECHOES_SUPABASE_URL=… and ECHOES_SUPABASE_ANON_KEY=… lines to FILE (atomically).
 // Without --with-fakes, functions get RUNWAY_API_BASE / STRIPE_API_BASE / keys from the environment like on Supabase.
 // Stops on SIGINT/SIGTERM.
 import { configFromEnv, defaultDeps } from "../../functions/_shared/config.ts";
@@ -36,6 +37,7 @@ const option = (name: string) => {
 const withFakes = flag("--with-fakes");
 const dataDir = option("--data-dir") ?? (Deno.env.get("STANDIN_DATA_DIR") || undefined);
 const infoFile = option("--info-file");
+const envFile = option("--env-file");
 if (args.length) {
   console.error(`unknown arguments: ${args.join(" ")}`);
   Deno.exit(2);
@@ -76,10 +78,12 @@ const s = await startStandin({
 });
 const info = { url: s.url, anon_key: s.anonKey, data_dir: s.dataDir, ...(withFakes ? { runway_url: runway!.url, stripe_url: stripe!.url } : {}) };
 const text = JSON.stringify(info, null, 2);
-if (infoFile) {
-  await Deno.writeTextFile(`${infoFile}.tmp`, text + "\n");
-  await Deno.rename(`${infoFile}.tmp`, infoFile);
-}
+const writeAtomically = async (file: string, content: string) => {
+  await Deno.writeTextFile(`${file}.tmp`, content, { mode: 0o600 });
+  await Deno.rename(`${file}.tmp`, file);
+};
+if (infoFile) await writeAtomically(infoFile, text + "\n");
+if (envFile) await writeAtomically(envFile, `ECHOES_SUPABASE_URL=${s.url}\nECHOES_SUPABASE_ANON_KEY=${s.anonKey}\n`);
 console.log(text);
 
 let stopping = false;
