@@ -51,7 +51,10 @@ fi
 
 echo "== deno"
 set +e
-# --allow-run: standin_main.test.ts spawns tests/standin/main.ts with this same deno binary (Deno.execPath())
+# --allow-run: standin_main/standin_restart spawn tests/standin/main.ts with this same deno binary (Deno.execPath()).
+# npm: imports (postgres, @supabase/supabase-js, tus-js-client, stripe) are fetched by deno itself into DENO_DIR on
+# first use (needs the npm registry once; module loading is not limited by --allow-net); the tests themselves may
+# only connect to 127.0.0.1.
 denoout="$(cd "$HERE/deno" && deno test --no-check=remote --allow-net=127.0.0.1 --allow-env --allow-read --allow-write=/tmp \
   --allow-run="$(readlink -f "$(command -v deno)")" . 2>&1)"
 deno_rc=$?
