@@ -180,7 +180,7 @@ envTest("standin storage with supabase-js: multipart and raw uploads, error shap
     .storage.from("images").upload(`${u.id}/p/evil.png`, new Blob([bytes], { type: "image/png" }));
   assertEquals((foreign.error as { statusCode?: string })?.statusCode, "403");
   const expired = await fetch(`${s.url}/storage/v1/object/images/${path}`, { headers: { apikey: s.anonKey, Authorization: `Bearer ${await s.mintUserToken(u.id, u.email, -5)}` } });
-  assertEquals([expired.status, (await expired.json()).message], [400, "jwt expired"]);
+  assertEquals([expired.status, await expired.json()], [400, { statusCode: "403", code: "AccessDenied", error: "Unauthorized", message: "jwt expired" }]);
 
   // Range + ETag on an authenticated download
   const auth = { apikey: s.anonKey, Authorization: `Bearer ${u.token}` };

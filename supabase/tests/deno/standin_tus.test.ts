@@ -144,3 +144,40 @@ envTest("standin storage: list one folder level (folders id null, limit/offset/s
   assertEquals(await (await fetch(`${s.url}/storage/v1/object/images/${a.id}/p3/x.png`, { headers: auth(a.token) })).text(), "p2/x.png");
   assertEquals(await st(await move(b.token, `${a.id}/p2/x.png`, `${b.id}/x.png`, "copy")), 404, "b cannot copy a's object");
 });
+
+envTest("standin storage TUS: expired uploads answer 410; OPTIONS advertises the extensions; a first chunk of the wrong size is refused", async (env) => {
+  const s = env.standin;
+  const a = await env.signUp();
+  const auth = { apikey: s.anonKey, Authorization: `Bearer ${a.token}`, "Tus-Resumable": "1.0.0" };
+  const meta = (obj: string) => `bucketName ${b64("images")},objectName ${b64(obj)},contentType ${b64("image/png")}`;
+  const opt = await fetch(`${s.url}/storage/v1/upload/resumable`, { method: "OPTIONS", headers: { apikey: s.anonKey } });
+  assertEquals([opt.status, opt.headers.get("Tus-Extension")], [204, "creation,creation-with-upload,termination,expiration"]);
+  const c = await fetch(`${s.url}/storage/v1/upload/resumable`, { method: "POST", headers: { ...auth, "Upload-Length": "3000", "Upload-Metadata": meta(`${a.id}/p/old.png`) } });
+  assertEquals(c.status, 201);
+  assert(Date.parse(c.headers.get("Upload-Expires") ?? "") <= Date.now(), "already expired (tusExpiryMs < 0)");
+  const h = await fetch(c.headers.get("Location")!, { method: "HEAD", headers: auth });
+  assertEquals(h.status, 410, "gone");
+  const p = await fetch(c.headers.get("Location")!, { method: "PATCH", headers: { ...auth, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" }, body: new Uint8Array(3000) });
+  assertEquals(p.status, 404, "removed once found expired");
+  await p.body?.cancel();
+}, { tusExpiryMs: -1 });
+
+envTest("standin storage TUS: creation-with-upload keeps a right-sized first chunk and refuses a wrong one", async (env) => {
+  const s = env.standin;
+  const a = await env.signUp();
+  const auth = { apikey: s.anonKey, Authorization: `Bearer ${a.token}`, "Tus-Resumable": "1.0.0" };
+  const create = (obj: string, body: Uint8Array<ArrayBuffer>) => fetch(`${s.url}/storage/v1/upload/resumable`, { method: "POST", body,
+    headers: { ...auth, "Upload-Length": "2500", "Content-Type": "application/offset+octet-stream",
+      "Upload-Metadata": `bucketName ${b64("images")},objectName ${b64(obj)},contentType ${b64("image/png")}` } });
+  const ok = await create(`${a.id}/p/ok.png`, new Uint8Array(1000).fill(7));
+  assertEquals([ok.status, ok.headers.get("Upload-Offset")], [201, "1000"]);
+  const bad = await create(`${a.id}/p/bad.png`, new Uint8Array(999));
+  const body = await bad.json();
+  assertEquals([bad.status, body.error], [400, "invalid_chunk_size"]);
+  const h = await fetch(bad.headers.get("Location")!, { method: "HEAD", headers: auth });
+  assertEquals([h.status, h.headers.get("Upload-Offset")], [200, "0"], "the upload exists, without the refused bytes");
+  const whole = await create(`${a.id}/p/whole.png`, new Uint8Array(2500).fill(9));
+  assertEquals([whole.status, whole.headers.get("Upload-Offset")], [201, "2500"], "the whole file in the POST");
+  const dl = await fetch(`${s.url}/storage/v1/object/images/${a.id}/p/whole.png`, { headers: { apikey: s.anonKey, Authorization: `Bearer ${a.token}` } });
+  assertEquals((await dl.arrayBuffer()).byteLength, 2500);
+}, { tusChunkSize: 1000 });

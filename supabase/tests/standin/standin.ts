@@ -231,10 +231,10 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
   /** GoTrue's requireAuthentication: the Bearer JWT, its user and its session must exist. */
   async function authUser(req: Request): Promise<{ claims: Record<string, unknown>; user: Record<string, unknown> } | Response> {
     const token = bearer(req);
-    if (!token) return authErr(req, 401, "no_authorization", "This endpoint requires a valid Bearer token");
+    if (!token) return authErr(req, 401, "no_authorization", "This endpoint requires a Bearer token");
     const r = await checkJwt(token, jwtSecret);
     if (r.error) {
-      const why = r.error === "expired" ? "token has invalid claims: token is expired" : "signature is invalid";
+      const why = r.error === "expired" ? "token has invalid claims: token is expired" : "token signature is invalid: signature is invalid";
       return authErr(req, 403, "bad_jwt", `invalid JWT: unable to parse or verify signature, ${why}`);
     }
     const claims = r.claims;
@@ -614,12 +614,12 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
   const tusChunk = opts.tusChunkSize ?? TUS_CHUNK;
   const tusExpiryMs = opts.tusExpiryMs ?? 24 * 3600 * 1000;
 
-  /** Storage's own JWT check (Bearer, else apikey). */
+  /** Storage's own JWT check (Bearer, else apikey): AccessDenied with jsonwebtoken's message. */
   async function storageClaims(req: Request): Promise<Claims> {
     const token = bearer(req) ?? req.headers.get("apikey") ?? "";
     const r = await checkJwt(token, jwtSecret);
     if (r.error || !ROLES.has(String(r.claims.role))) {
-      throw new StorageFail(400, "InvalidJWT", "InvalidJWT", r.error === "expired" ? "jwt expired" : "invalid signature");
+      throw new StorageFail(403, "AccessDenied", "Unauthorized", r.error === "expired" ? "jwt expired" : token.split(".").length === 3 ? "invalid signature" : "jwt malformed");
     }
     return r.claims as Claims;
   }
@@ -690,7 +690,7 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
   async function checkSignToken(token: string, bucket: string, name: string): Promise<Record<string, unknown> | StorageFail> {
     const r = await checkJwt(token, jwtSecret);
     if (r.error) return new StorageFail(400, "InvalidJWT", "InvalidJWT", r.error === "expired" ? "jwt expired" : "invalid signature");
-    if (r.claims.url !== `${bucket}/${name}`) return new StorageFail(400, "InvalidSignature", "InvalidSignature", "The url do not match the signature");
+    if (r.claims.url !== `${bucket}/${name}`) return new StorageFail(400, "InvalidSignature", "InvalidSignature", "Invalid signature");
     return r.claims;
   }
   /** The uploaded bytes and content type: a raw body, or multipart/form-data (what supabase-js sends for a Blob/File). */
