@@ -131,6 +131,15 @@ envTest("standin rest with supabase-js: embeds both ways, single objects (PGRST1
   assertEquals([rawEmb.status, (await rawEmb.json())[0].clips.length], [200, 3], "the select README.md recommends");
   const otherSees = await env.rest(other.token, "GET", `/rest/v1/projects?select=*,clips(*)&id=eq.${pid}`);
   assertEquals(await otherSees.json(), [], "RLS applies to embeds");
+  const picked = await sb.from("clips").insert({ project_id: pid, image_url: `${u.id}/${pid}/3.jpg` }).select("order, project:projects(title)").single();
+  assertEquals(picked.data, { order: 3, project: { title: "Embedded" } }, "select (with an embed) on an insert");
+  const renamed = await sb.from("projects").update({ title: "Renamed" }).eq("id", pid).select("title");
+  assertEquals(renamed.data, [{ title: "Renamed" }], "select on an update");
+  const orderFilter = await sb.from("clips").delete().eq("project_id", pid).eq("order", 3);
+  assertEquals([orderFilter.status, orderFilter.error?.code], [400, "PGRST100"], "`order=eq.3` is PostgREST's order parameter: refused, nothing deleted");
+  const removed = await sb.from("clips").delete().eq("project_id", pid).eq("image_url", `${u.id}/${pid}/3.jpg`).select("order");
+  assertEquals(removed.data, [{ order: 3 }], "select on a delete");
+  await sb.from("projects").update({ title: "Embedded" }).eq("id", pid);
   const badEmbed = await sb.from("projects").select("*,payments_nope(*)");
   assertEquals([badEmbed.status, badEmbed.error?.code], [400, "PGRST200"]);
 

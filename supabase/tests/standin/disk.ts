@@ -11,7 +11,8 @@ export interface StoredObject {
   lastModified: string;
 }
 
-const fname = (key: string) => encodeURIComponent(key).replace(/\./g, "%2E");
+/** An object's file name: the SHA-256 of its "bucket/name" key (any length, any characters). */
+const fname = (key: string) => createHash("sha256").update(key).digest("hex");
 
 export class Disk {
   private constructor(readonly dir: string, readonly temporary: boolean) {}

@@ -438,7 +438,13 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
   function orderBy(o: string | null, qual = ""): string {
     if (!o) return "";
     return " order by " + o.split(",").map((p) => {
-      const [c, ...mods] = p.split(".");
+      // PostgREST's grammar: col[.asc|.desc][.nullsfirst|.nullslast]; anything else (e.g. `order=eq.3`, a filter on a
+      // column named "order", which PostgREST cannot express) is a parse error, never ignored
+      if (!/^[a-z_][a-z0-9_]*(\.(asc|desc))?(\.(nullsfirst|nullslast))?$/.test(p.trim())) {
+        throw new ApiError(400, { code: "PGRST100", details: `unexpected "${p}" expecting column name, "asc", "desc", "nullsfirst" or "nullslast"`,
+          hint: null, message: `"failed to parse order (${o})" (line 1, column 1)` });
+      }
+      const [c, ...mods] = p.trim().split(".");
       const dir = mods.includes("desc") ? " desc" : " asc";
       const nulls = mods.includes("nullsfirst") ? " nulls first" : mods.includes("nullslast") ? " nulls last" : "";
       return qual + ident(c) + dir + nulls;
@@ -530,6 +536,7 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
     if (!tm) throw new ApiError(404, { code: "PGRST125", message: "invalid path" });
     const table = `public.${ident(tm[1])}`;
     const params: unknown[] = [];
+    orderBy(url.searchParams.get("order")); // parsed on writes too, so `order=eq.x` is an error rather than no filter
     if (req.method === "GET" || req.method === "HEAD") {
       const { offset, limit } = page(req, url);
       const count = /^(exact|planned|estimated)$/.test(prefers(req).get("count") ?? "");
@@ -567,7 +574,7 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
           : ` on conflict (${target.join(", ")}) do update set ${upd.map((c) => `${c} = excluded.${c}`).join(", ")}`;
       } else if (resolution) throw new ApiError(400, { code: "PGRST100", message: `unsupported resolution=${resolution}` });
       const q = `with ins as (insert into ${table} (${cols.join(", ")}) select ${cols.join(", ")} from json_populate_recordset(null::${table}, $1::json)${onConflict} returning *)
-                 select coalesce(json_agg(ins), '[]'::json) as rows from ins`;
+                 select coalesce(json_agg(t), '[]'::json) as rows from (select ${await selectList(tm[1], "_t0", url.searchParams.get("select"), url, params)} from ins _t0) t`;
       const rows = await asRole(claims, (tx) => tx.unsafe(q, params as never[]));
       return shape(req, rows[0].rows, 201, "POST");
     }
@@ -585,14 +592,15 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
       if (!where) throw new ApiError(400, { code: "21000", message: "UPDATE requires a WHERE clause (filter)" });
       const q = `with upd as (update ${table} set ${cols.map((c) => `${c} = src.${c}`).join(", ")}
                    from json_populate_record(null::${table}, $1::json) src${where} returning ${table}.*)
-                 select coalesce(json_agg(upd), '[]'::json) as rows from upd`;
+                 select coalesce(json_agg(t), '[]'::json) as rows from (select ${await selectList(tm[1], "_t0", url.searchParams.get("select"), url, params)} from upd _t0) t`;
       const rows = await asRole(claims, (tx) => tx.unsafe(q, params as never[]));
       return shape(req, rows[0].rows, 200, "PATCH");
     }
     if (req.method === "DELETE") {
       const where = filters(url, params);
       if (!where) throw new ApiError(400, { code: "21000", message: "DELETE requires a WHERE clause (filter)" });
-      const q = `with del as (delete from ${table}${where} returning *) select coalesce(json_agg(del), '[]'::json) as rows from del`;
+      const q = `with del as (delete from ${table}${where} returning *)
+                 select coalesce(json_agg(t), '[]'::json) as rows from (select ${await selectList(tm[1], "_t0", url.searchParams.get("select"), url, params)} from del _t0) t`;
       const rows = await asRole(claims, (tx) => tx.unsafe(q, params as never[]));
       return shape(req, rows[0].rows, 200, "DELETE");
     }
