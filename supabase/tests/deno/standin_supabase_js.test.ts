@@ -77,6 +77,9 @@ envTest("standin auth with supabase-js: sign-out revokes the session, GoTrue err
   }
   const rawAfter = await fetch(`${s.url}/auth/v1/user`, { headers: { apikey: s.anonKey, Authorization: `Bearer ${current}` } });
   assertEquals([rawAfter.status, await rawAfter.json()], [403, { code: 403, error_code: "session_not_found", msg: "Session from session_id claim in JWT does not exist" }]);
+  const stillRest = await env.rest(current, "GET", "/rest/v1/projects");
+  assertEquals(stillRest.status, 200, "PostgREST does not look at sessions: the token works until it expires");
+  await stillRest.body?.cancel();
   const deadRefresh = await sb.auth.refreshSession({ refresh_token: r1.data.session.refresh_token });
   assertEquals([deadRefresh.error?.status, deadRefresh.error?.code], [400, "refresh_token_not_found"]);
 

@@ -135,7 +135,9 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
   const serviceKey = await signJwt({ role: "service_role", iss: "supabase-standin" }, jwtSecret);
   const reuseMs = opts.refreshReuseIntervalMs ?? 10_000;
   // GoTrue state, persisted in <dataDir>/auth.json: sessions (the JWT's session_id) and their refresh tokens
-  // (rotation with a reuse interval, the session revoked on a later reuse; sign-out deletes sessions and their tokens).
+  // (rotation with a reuse interval; a later reuse revokes every refresh token of the session; sign-out deletes
+  // sessions and their tokens). Like on Supabase only Auth checks sessions: PostgREST and Storage accept an access
+  // token until it expires.
   type RefreshState = { userId: string; family: string; revokedAt: number | null; child: string | null };
   const authState = disk.readJson<{ sessions: Record<string, { userId: string; createdAt: number }>; refresh: Record<string, RefreshState> }>(
     "auth.json", { sessions: {}, refresh: {} });
