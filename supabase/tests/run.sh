@@ -49,6 +49,39 @@ else
   failed=$((failed + 1)); (cd "$SUPA" && deno lint functions tests; deno check functions/*/index.ts) 2>&1 | tail -n 30 || true
 fi
 
+echo "== build-aux/backend.sh (one-command local backend: own cluster + stand-in with fakes)"
+backend_check() {
+  local bport=54400 dir rc=1 pid code
+  while (exec 3<>"/dev/tcp/127.0.0.1/$bport") 2>/dev/null; do bport=$((bport + 1)); done
+  dir="$(mktemp -d -t echoes-backend-check.XXXXXX)"
+  bash "$SUPA/../build-aux/backend.sh" --quiet --port "$bport" --info-file "$dir/info.json" --env-file "$dir/env" >"$dir/log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 900); do
+    if [ -s "$dir/env" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if [ -s "$dir/env" ] && [ -s "$dir/info.json" ]; then
+    # shellcheck disable=SC1091
+    source "$dir/env"
+    code="$(curl -s -o "$dir/signup" -w '%{http_code}' -X POST "$ECHOES_SUPABASE_URL/auth/v1/signup" -H "apikey: $ECHOES_SUPABASE_ANON_KEY" \
+      -H 'Content-Type: application/json' -d '{"email":"backend-check@test.invalid","password":"test-password"}')"
+    if [ "$code" = 200 ] && grep -q '"access_token"' "$dir/signup" &&
+       [ "$(curl -s -o /dev/null -w '%{http_code}' "$ECHOES_SUPABASE_URL/rest/v1/projects")" = 401 ]; then
+      rc=0
+    else
+      echo "   sign-up through the backend answered $code"
+    fi
+  else
+    echo "   backend.sh did not become ready:"; tail -n 20 "$dir/log"
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  if (exec 3<>"/dev/tcp/127.0.0.1/$bport") 2>/dev/null; then echo "   port $bport still open after SIGTERM"; rc=1; fi
+  rm -rf "$dir"
+  return "$rc"
+}
+if backend_check; then passed=$((passed + 1)); echo "   ok"; else failed=$((failed + 1)); fi
+
 echo "== deno"
 set +e
 # --allow-run: standin_main/standin_restart spawn tests/standin/main.ts with this same deno binary (Deno.execPath()).
