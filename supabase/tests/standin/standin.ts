@@ -139,11 +139,14 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
   // sessions and their tokens). Like on Supabase only Auth checks sessions: PostgREST and Storage accept an access
   // token until it expires.
   type RefreshState = { userId: string; family: string; revokedAt: number | null; child: string | null };
-  const authState = disk.readJson<{ sessions: Record<string, { userId: string; createdAt: number }>; refresh: Record<string, RefreshState> }>(
-    "auth.json", { sessions: {}, refresh: {} });
+  type FlowState = { userId: string; challenge: string; method: string; createdAt: number };
+  const authState = disk.readJson<{ sessions: Record<string, { userId: string; createdAt: number }>; refresh: Record<string, RefreshState>;
+    flows?: Record<string, FlowState> }>("auth.json", { sessions: {}, refresh: {} });
   const sessions = new Map(Object.entries(authState.sessions));
   const refresh = new Map(Object.entries(authState.refresh));
-  const saveAuth = () => disk.writeJson("auth.json", { sessions: Object.fromEntries(sessions), refresh: Object.fromEntries(refresh) });
+  const flows = new Map(Object.entries(authState.flows ?? {})); // PKCE: auth code -> flow state (5 minutes, used once)
+  const saveAuth = () => disk.writeJson("auth.json", { sessions: Object.fromEntries(sessions), refresh: Object.fromEntries(refresh),
+    flows: Object.fromEntries(flows) });
   const dropSession = (sid: string) => {
     sessions.delete(sid);
     for (const [t, st] of refresh) if (st.family === sid) refresh.delete(t);
@@ -248,7 +251,46 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
     }
     return { claims, user: u };
   }
+  /** Where /authorize may send the browser back to: loopback URLs and the app's own scheme; else the site URL. */
+  const allowedRedirect = (to: string | null) => {
+    if (!to) return null;
+    try {
+      const u = new URL(to);
+      if (u.protocol === "echoes:") return u;
+      if ((u.protocol === "http:" || u.protocol === "https:") && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname)) return u;
+    } catch { /* not a URL */ }
+    return null;
+  };
+  const b64url = (b: Uint8Array) => btoa(String.fromCharCode(...b)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  /** OAuth sign-in with a fake Google: no consent screen, the browser comes straight back to redirect_to with
+   *  ?code= (PKCE, when a code_challenge was sent) or #access_token=… (implicit flow). The Google account is
+   *  `login_hint` (default google.user@standin.invalid); it is created on first use. */
+  async function authorize(req: Request, url: URL): Promise<Response> {
+    const provider = url.searchParams.get("provider");
+    if (provider !== "google") return authErr(req, 400, "validation_failed", "Unsupported provider: provider is not enabled");
+    const challenge = url.searchParams.get("code_challenge");
+    const method = (url.searchParams.get("code_challenge_method") ?? "plain").toLowerCase();
+    if (challenge && !["s256", "plain"].includes(method)) return authErr(req, 400, "validation_failed", "Unsupported code challenge method");
+    const email = (url.searchParams.get("login_hint") ?? "google.user@standin.invalid").toLowerCase();
+    const [found] = await sql`select * from auth.users where email = ${email}`;
+    const [u] = found ? [found] : await sql`insert into auth.users (email, raw_app_meta_data, raw_user_meta_data)
+      values (${email}, ${sql.json({ provider: "google", providers: ["google"] })}, ${sql.json({ full_name: "Standin Google User", email })}) returning *`;
+    await sql`update auth.users set last_sign_in_at = now() where id = ${u.id}`;
+    const back = allowedRedirect(url.searchParams.get("redirect_to")) ?? new URL(`${baseUrl}/`);
+    if (challenge) {
+      const code = crypto.randomUUID();
+      flows.set(code, { userId: String(u.id), challenge, method, createdAt: Date.now() });
+      saveAuth();
+      back.searchParams.set("code", code);
+    } else {
+      const sess = await session(u);
+      back.hash = new URLSearchParams({ access_token: sess.access_token, expires_at: String(sess.expires_at), expires_in: "3600",
+        provider_token: "fake-google-token", refresh_token: sess.refresh_token, token_type: "bearer" }).toString();
+    }
+    return new Response(null, { status: 302, headers: { Location: back.toString() } });
+  }
   async function auth(req: Request, path: string, url: URL): Promise<Response> {
+    if (path === "/authorize" && req.method === "GET") return await authorize(req, url);
     if (path === "/signup" && req.method === "POST") {
       const b = await req.json().catch(() => null);
       if (!b?.email || !b?.password) return authErr(req, 400, "validation_failed", "email and password are required");
@@ -271,6 +313,25 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
           where email = ${String(b?.email ?? "").toLowerCase()} and encrypted_password = extensions.crypt(${String(b?.password ?? "")}, encrypted_password)
           returning *`;
         if (!u) return authErr(req, 400, "invalid_credentials", "Invalid login credentials");
+        return j(await session(u));
+      }
+      if (grant === "pkce") {
+        const code = String(b?.auth_code ?? ""), verifier = String(b?.code_verifier ?? "");
+        if (!code || !verifier) return authErr(req, 400, "validation_failed", "invalid request: both auth code and code verifier should be non-empty");
+        const flow = flows.get(code);
+        if (!flow) return authErr(req, 404, "flow_state_not_found", "invalid flow state, no valid flow state found");
+        if (Date.now() - flow.createdAt > 5 * 60_000) {
+          flows.delete(code);
+          saveAuth();
+          return authErr(req, 400, "flow_state_expired", "invalid flow state, flow state has expired");
+        }
+        const computed = flow.method === "s256"
+          ? b64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))))
+          : verifier;
+        if (computed !== flow.challenge) return authErr(req, 403, "bad_code_verifier", "code challenge does not match previously saved code verifier");
+        flows.delete(code);
+        const [u] = await sql`select * from auth.users where id::text = ${flow.userId}`;
+        if (!u) return authErr(req, 404, "user_not_found", "User not found");
         return j(await session(u));
       }
       if (grant === "refresh_token") {
