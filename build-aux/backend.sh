@@ -98,6 +98,9 @@ Point the app at it and sign up with any e-mail address (no confirmation mail; p
   export ECHOES_SUPABASE_ANON_KEY=$ECHOES_SUPABASE_ANON_KEY
   ./build/src/echoes
 
+Google sign-in: the fake Google has no consent page; it signs in as the login_hint account (default
+google.user@standin.invalid) and redirects straight back to the app's loopback redirect_to with a PKCE code.
+
 Buying credits: the checkout page opens on the fake Stripe ($stripe_url); press Pay there, or
   curl -X POST $stripe_url/_test/checkout/<session id>/pay
 delivers a signed checkout.session.completed webhook to stripe-webhook. Generated clips finish 10 s after their

@@ -40,6 +40,8 @@ envTest("standin auth with supabase-js: sign-out revokes the session, GoTrue err
   const access = session.access_token, refresh = session.refresh_token;
   const me = await sb.auth.getUser(access);
   assertEquals(me.data.user?.email, addr);
+  assertEquals((await sb.auth.resetPasswordForEmail(addr)).error, null, "password-reset request");
+  assertEquals((await sb.auth.resetPasswordForEmail("nobody@test.invalid")).error, null, "no account enumeration");
 
   // refresh rotation: a new pair; the parent again within the reuse interval gives the same active child
   const r1 = await sb.auth.refreshSession({ refresh_token: refresh });

@@ -361,6 +361,12 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
       }
       return authErr(req, 400, "unsupported_grant_type", "unsupported grant_type");
     }
+    if (path === "/recover" && req.method === "POST") {
+      // password-reset request: answered 200 {} whether or not the address has an account (no mail is sent)
+      const b = await req.json().catch(() => null);
+      if (!b?.email) return authErr(req, 400, "validation_failed", "Password recovery requires an email");
+      return j({});
+    }
     if (path === "/user" && req.method === "GET") {
       const a = await authUser(req);
       return a instanceof Response ? a : j(userJson(a.user));
