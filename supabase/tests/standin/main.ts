@@ -14,10 +14,6 @@
 // Without --with-fakes, functions get RUNWAY_API_BASE / STRIPE_API_BASE / keys from the environment like on Supabase.
 // Stops on SIGINT/SIGTERM.
 import { configFromEnv, defaultDeps } from "../../functions/_shared/config.ts";
-import { createHandler as generateClip } from "../../functions/generate-clip/handler.ts";
-import { createHandler as clipStatus } from "../../functions/clip-status/handler.ts";
-import { createHandler as createCheckout } from "../../functions/create-checkout/handler.ts";
-import { createHandler as stripeWebhook } from "../../functions/stripe-webhook/handler.ts";
 import { FakeRunway, FakeStripe } from "./fakes.ts";
 import { signJwt } from "./jwt.ts";
 import { startStandin } from "./standin.ts";
@@ -64,17 +60,28 @@ if (withFakes) {
     checkoutSuccessUrl: `${stripe.url}/paid?session_id={CHECKOUT_SESSION_ID}`, checkoutCancelUrl: `${stripe.url}/cancelled` };
 }
 const deps = defaultDeps({ config });
+
+// Every function under supabase/functions (each handler.ts exports createHandler(deps)), with verify_jwt as
+// supabase/config.toml sets it (default true), like `supabase functions serve`.
+const functionsDir = new URL("../../functions/", import.meta.url);
+const configToml = await Deno.readTextFile(new URL("../../config.toml", import.meta.url));
+const verifyJwtOf = (name: string) => {
+  const section = configToml.split(/^\[/m).find((sec) => sec.startsWith(`functions.${name}]`)) ?? "";
+  return !/^\s*verify_jwt\s*=\s*false\b/m.test(section);
+};
+type Handler = (req: Request) => Promise<Response>;
+const functions: Record<string, { verifyJwt: boolean; handler: Handler }> = {};
+for await (const e of Deno.readDir(functionsDir)) {
+  if (!e.isDirectory || e.name.startsWith("_")) continue;
+  const mod = await import(new URL(`${e.name}/handler.ts`, functionsDir).href) as { createHandler(d: typeof deps): Handler };
+  functions[e.name] = { verifyJwt: verifyJwtOf(e.name), handler: mod.createHandler(deps) };
+}
 const s = await startStandin({
   databaseUrl: Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:54329/echoes",
   jwtSecret,
   port,
   dataDir,
-  functions: {
-    "generate-clip": { verifyJwt: true, handler: generateClip(deps) },
-    "clip-status": { verifyJwt: true, handler: clipStatus(deps) },
-    "create-checkout": { verifyJwt: true, handler: createCheckout(deps) },
-    "stripe-webhook": { verifyJwt: false, handler: stripeWebhook(deps) },
-  },
+  functions,
 });
 const info = { url: s.url, anon_key: s.anonKey, data_dir: s.dataDir, ...(withFakes ? { runway_url: runway!.url, stripe_url: stripe!.url } : {}) };
 const text = JSON.stringify(info, null, 2);
