@@ -7,7 +7,6 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SUPA="$(cd "$HERE/.." && pwd)"
-PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
 export NO_COLOR=1
 export DENO_DIR="${DENO_DIR:-/tmp/echoes-supabase-deno-dir}"
 
@@ -15,46 +14,18 @@ passed=0
 failed=0
 summary() { echo "supabase: $passed passed, $failed failed"; }
 
-PGDIR="$(mktemp -d -t echoes-pg.XXXXXX)"
+# shellcheck source=pg.sh
+source "$HERE/pg.sh"
 cleanup() {
   local rc=$?
-  if [ -f "$PGDIR/data/postmaster.pid" ]; then
-    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$PGDIR"
+  pg_stop
   exit "$rc"
 }
 trap cleanup EXIT INT TERM
 
-if [ "$(id -u)" = 0 ]; then
-  chown postgres:postgres "$PGDIR"
-  as_pg() { runuser -u postgres -- "$@"; }
-else
-  as_pg() { "$@"; }
-fi
-
-port=54329
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-
-as_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o "-p $port -k $PGDIR \
-  -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-  -c max_connections=100" start >/dev/null
-
-export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=echoes
-export DATABASE_URL="postgres://postgres@127.0.0.1:$port/echoes"
-createdb echoes
-psql -X -q -v ON_ERROR_STOP=1 -c 'create schema extensions; create schema tap; grant usage on schema tap, extensions to public;' -c 'create extension pgtap with schema tap; create extension "uuid-ossp" with schema extensions; create extension pgcrypto with schema extensions;' -c 'alter database echoes set search_path = "$user", public, tap, extensions;' >/dev/null
-
+pg_start
 echo "== applying shim + migrations"
-psql -X -q -v ON_ERROR_STOP=1 -f "$HERE/shim/auth_shim.sql" >/dev/null
-for f in "$SUPA"/migrations/*.sql; do
-  echo "   $(basename "$f")"
-  psql -X -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null
-done
-psql -X -q -v ON_ERROR_STOP=1 -f "$HERE/shim/test_helpers.sql" >/dev/null
-echo "   seed.sql"
-psql -X -q -v ON_ERROR_STOP=1 -f "$SUPA/seed.sql" >/dev/null
+pg_apply_schema
 
 echo "== pgTAP"
 set +e
@@ -78,9 +49,45 @@ else
   failed=$((failed + 1)); (cd "$SUPA" && deno lint functions tests; deno check functions/*/index.ts) 2>&1 | tail -n 30 || true
 fi
 
+echo "== build-aux/backend.sh (one-command local backend: own cluster + stand-in with fakes)"
+backend_check() {
+  local bport=54400 dir rc=1 pid code
+  while (exec 3<>"/dev/tcp/127.0.0.1/$bport") 2>/dev/null; do bport=$((bport + 1)); done
+  dir="$(mktemp -d -t echoes-backend-check.XXXXXX)"
+  bash "$SUPA/../build-aux/backend.sh" --quiet --port "$bport" --info-file "$dir/info.json" --env-file "$dir/env" >"$dir/log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 900); do
+    if [ -s "$dir/env" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if [ -s "$dir/env" ] && [ -s "$dir/info.json" ]; then
+    # shellcheck disable=SC1091
+    source "$dir/env"
+    code="$(curl -s -o "$dir/signup" -w '%{http_code}' -X POST "$ECHOES_SUPABASE_URL/auth/v1/signup" -H "apikey: $ECHOES_SUPABASE_ANON_KEY" \
+      -H 'Content-Type: application/json' -d '{"email":"backend-check@test.invalid","password":"test-password"}')"
+    if [ "$code" = 200 ] && grep -q '"access_token"' "$dir/signup" &&
+       [ "$(curl -s -o /dev/null -w '%{http_code}' "$ECHOES_SUPABASE_URL/rest/v1/projects")" = 401 ]; then
+      rc=0
+    else
+      echo "   sign-up through the backend answered $code"
+    fi
+  else
+    echo "   backend.sh did not become ready:"; tail -n 20 "$dir/log"
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  if (exec 3<>"/dev/tcp/127.0.0.1/$bport") 2>/dev/null; then echo "   port $bport still open after SIGTERM"; rc=1; fi
+  rm -rf "$dir"
+  return "$rc"
+}
+if backend_check; then passed=$((passed + 1)); echo "   ok"; else failed=$((failed + 1)); fi
+
 echo "== deno"
 set +e
-# --allow-run: standin_main.test.ts spawns tests/standin/main.ts with this same deno binary (Deno.execPath())
+# --allow-run: standin_main/standin_restart spawn tests/standin/main.ts with this same deno binary (Deno.execPath()).
+# npm: imports (postgres, @supabase/supabase-js, tus-js-client, stripe) are fetched by deno itself into DENO_DIR on
+# first use (needs the npm registry once; module loading is not limited by --allow-net); the tests themselves may
+# only connect to 127.0.0.1.
 denoout="$(cd "$HERE/deno" && deno test --no-check=remote --allow-net=127.0.0.1 --allow-env --allow-read --allow-write=/tmp \
   --allow-run="$(readlink -f "$(command -v deno)")" . 2>&1)"
 deno_rc=$?

@@ -1,9 +1,11 @@
-// Test helpers: tiny asserts (no jsr std lib), fake Runway + Stripe servers on 127.0.0.1,
+// Test helpers: tiny asserts (no jsr std lib), the fake Runway + Stripe servers of tests/standin/fakes.ts,
 // and an environment wiring the Edge Function handlers to the Supabase stand-in backed by the
 // real PostgreSQL (DATABASE_URL, set by tests/run.sh).
 import { type Config, type Deps } from "../../functions/_shared/config.ts";
 import { hmacSha256Hex } from "../../functions/_shared/stripe.ts";
-import { type Standin, startStandin } from "../standin/standin.ts";
+import { type Standin, type StandinOptions, startStandin } from "../standin/standin.ts";
+import { FakeRunway, FakeStripe, sleep } from "../standin/fakes.ts";
+export { FakeRunway, FakeStripe, sleep };
 
 export function assert(cond: unknown, msg = "assertion failed"): asserts cond {
   if (!cond) throw new Error(msg);
@@ -20,86 +22,6 @@ export const DATABASE_URL = Deno.env.get("DATABASE_URL") ?? "postgres://postgres
 export const FAKE_RUNWAY_KEY = "fake-runway-key";
 export const FAKE_STRIPE_KEY = "fake-stripe-secret";
 export const WEBHOOK_SECRET = "whsec_test";
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface Recorded {
-  method: string;
-  path: string;
-  headers: Headers;
-  body: string;
-}
-type Reply = { status: number; body?: unknown; delayMs?: number; headers?: Record<string, string> };
-
-export interface FakeServer {
-  url: string;
-  calls: Recorded[];
-  close(): Promise<void>;
-}
-
-function fakeServer(route: (r: Recorded, nth: number) => Reply | Promise<Reply>): FakeServer {
-  const ac = new AbortController();
-  const calls: Recorded[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} }, async (req) => {
-    const u = new URL(req.url);
-    const rec = { method: req.method, path: u.pathname + u.search, headers: req.headers, body: await req.text() };
-    calls.push(rec);
-    const reply = await route(rec, calls.filter((c) => c.method === rec.method && c.path.split("?")[0] === rec.path.split("?")[0]).length);
-    if (reply.delayMs) await sleep(reply.delayMs);
-    if (reply.body instanceof Uint8Array) return new Response(reply.body as Uint8Array<ArrayBuffer>, { status: reply.status, headers: reply.headers });
-    return new Response(reply.body === undefined ? null : JSON.stringify(reply.body),
-      { status: reply.status, headers: { "Content-Type": "application/json", ...reply.headers } });
-  });
-  return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    calls,
-    async close() {
-      ac.abort();
-      await server.finished;
-    },
-  };
-}
-
-/** Fake Runway: behaviour is set per test through the mutable fields. */
-export class FakeRunway {
-  server!: FakeServer;
-  onStart: (nth: number) => Reply = () => ({ status: 200, body: { id: crypto.randomUUID() } });
-  onTask: (id: string, nth: number) => Reply = (id) => ({ status: 200, body: { id, status: "RUNNING", progress: 0.5 } });
-  static start() {
-    const f = new FakeRunway();
-    f.server = fakeServer((r, nth) => {
-      if (r.method === "POST" && r.path === "/v1/image_to_video") return f.onStart(nth);
-      const t = /^\/v1\/tasks\/([^/?]+)$/.exec(r.path);
-      if (t && r.method === "GET") return f.onTask(t[1], nth);
-      if (t && r.method === "DELETE") return { status: 204 };
-      const o = /^\/output\/([^/]+)\.mp4$/.exec(r.path);
-      if (o) return { status: 200, body: new TextEncoder().encode(`FAKE-MP4-${o[1]}`), headers: { "Content-Type": "video/mp4" } };
-      return { status: 404, body: { error: "not found" } };
-    });
-    return f;
-  }
-  get url() {
-    return this.server.url;
-  }
-  calls(method: string, prefix: string) {
-    return this.server.calls.filter((c) => c.method === method && c.path.startsWith(prefix));
-  }
-}
-
-export class FakeStripe {
-  server!: FakeServer;
-  onCreate: (nth: number) => Reply = () => {
-    const id = `cs_test_${crypto.randomUUID().replace(/-/g, "").slice(0, 12)}`;
-    return { status: 200, body: { id, object: "checkout.session", url: `https://checkout.stripe.invalid/c/pay/${id}`, status: "open" } };
-  };
-  static start() {
-    const f = new FakeStripe();
-    f.server = fakeServer((r, nth) => {
-      if (r.method === "POST" && r.path === "/v1/checkout/sessions") return f.onCreate(nth);
-      return { status: 404, body: { error: { type: "invalid_request_error", message: "not found" } } };
-    });
-    return f;
-  }
-}
 
 export interface Env {
   standin: Standin;
@@ -115,9 +37,9 @@ export interface Env {
 }
 
 /** Run fn with a fresh stand-in + fake providers; everything is closed afterwards. */
-export function envTest(name: string, fn: (env: Env) => Promise<void>) {
+export function envTest(name: string, fn: (env: Env) => Promise<void>, opts: Partial<StandinOptions> = {}) {
   Deno.test({ name, sanitizeOps: false, sanitizeResources: false }, async () => {
-    const standin = await startStandin({ databaseUrl: DATABASE_URL });
+    const standin = await startStandin({ databaseUrl: DATABASE_URL, ...opts });
     const runway = await FakeRunway.start();
     const stripe = await FakeStripe.start();
     const logs: string[] = [];

@@ -50,7 +50,7 @@ envTest("standin storage TUS: chunks, HEAD resume after a dropped connection, 40
   assertEquals(await drain(await patch(b.token, loc, 2000, data.slice(2000, 3000))), 403, "another user cannot append");
   assertEquals(await drain(await head(b.token, loc)), 403, "another user cannot probe");
   assertEquals(await rowCount(), 0, "no object before the last chunk");
-  assertEquals(await drain(await fetch(`${s.url}/storage/v1/object/images/${name}`, { headers: auth(a.token) })), 404);
+  assertEquals(await drain(await fetch(`${s.url}/storage/v1/object/images/${name}`, { headers: auth(a.token) })), 400, "not found yet (400 + statusCode 404)");
 
   // dropped connection: 1000 bytes arrive, then the client aborts mid-request
   const ac = new AbortController();
@@ -85,7 +85,7 @@ envTest("standin storage TUS: chunks, HEAD resume after a dropped connection, 40
   const dl = await fetch(`${s.url}/storage/v1/object/images/${name}`, { headers: auth(a.token) });
   assertEquals([dl.status, dl.headers.get("Content-Type")], [200, "image/png"]);
   assertEquals([...new Uint8Array(await dl.arrayBuffer())], [...data], "downloaded bytes equal the uploaded ones");
-  assertEquals(await drain(await fetch(`${s.url}/storage/v1/object/images/${name}`, { headers: auth(b.token) })), 404, "RLS on download");
+  assertEquals(await drain(await fetch(`${s.url}/storage/v1/object/images/${name}`, { headers: auth(b.token) })), 400, "RLS on download (statusCode 404)");
 
   assertEquals(await drain(await create(a.token, name)), 409, "existing object without x-upsert");
   const again = await create(a.token, name, { len: 3, headers: { "x-upsert": "true" } });
@@ -95,7 +95,7 @@ envTest("standin storage TUS: chunks, HEAD resume after a dropped connection, 40
   const dl2 = await fetch(`${s.url}/storage/v1/object/images/${name}`, { headers: auth(a.token) });
   assertEquals([...new Uint8Array(await dl2.arrayBuffer())], [1, 2, 3], "upsert replaced the object");
   assertEquals(await drain(await head(a.token, `${s.url}/storage/v1/upload/resumable/${crypto.randomUUID()}`)), 404);
-});
+}, { tusChunkSize: 2000 });
 
 envTest("standin storage: list one folder level (folders id null, limit/offset/search/sort), move and copy with RLS", async (env) => {
   const s = env.standin;
@@ -126,8 +126,9 @@ envTest("standin storage: list one folder level (folders id null, limit/offset/s
   const move = (tok: string, from: string, to: string, op = "move") => fetch(`${s.url}/storage/v1/object/${op}`, {
     method: "POST", headers: { ...auth(tok), "Content-Type": "application/json" }, body: JSON.stringify({ bucketId: "images", sourceKey: from, destinationKey: to }) });
   const st = async (r: Response) => {
-    await r.body?.cancel();
-    return r.status;
+    const b = await r.json();
+    assertEquals(r.status, 400, "storage answers errors with HTTP 400");
+    return Number(b.statusCode);
   };
   assertEquals(await st(await move(b.token, `${a.id}/p1/1.png`, `${b.id}/stolen.png`)), 404, "b cannot move a's object");
   assertEquals(await st(await move(a.token, `${a.id}/p1/1.png`, `${b.id}/gift.png`)), 403, "a cannot move into b's folder");
@@ -143,3 +144,40 @@ envTest("standin storage: list one folder level (folders id null, limit/offset/s
   assertEquals(await (await fetch(`${s.url}/storage/v1/object/images/${a.id}/p3/x.png`, { headers: auth(a.token) })).text(), "p2/x.png");
   assertEquals(await st(await move(b.token, `${a.id}/p2/x.png`, `${b.id}/x.png`, "copy")), 404, "b cannot copy a's object");
 });
+
+envTest("standin storage TUS: expired uploads answer 410; OPTIONS advertises the extensions; a first chunk of the wrong size is refused", async (env) => {
+  const s = env.standin;
+  const a = await env.signUp();
+  const auth = { apikey: s.anonKey, Authorization: `Bearer ${a.token}`, "Tus-Resumable": "1.0.0" };
+  const meta = (obj: string) => `bucketName ${b64("images")},objectName ${b64(obj)},contentType ${b64("image/png")}`;
+  const opt = await fetch(`${s.url}/storage/v1/upload/resumable`, { method: "OPTIONS", headers: { apikey: s.anonKey } });
+  assertEquals([opt.status, opt.headers.get("Tus-Extension")], [204, "creation,creation-with-upload,termination,expiration"]);
+  const c = await fetch(`${s.url}/storage/v1/upload/resumable`, { method: "POST", headers: { ...auth, "Upload-Length": "3000", "Upload-Metadata": meta(`${a.id}/p/old.png`) } });
+  assertEquals(c.status, 201);
+  assert(Date.parse(c.headers.get("Upload-Expires") ?? "") <= Date.now(), "already expired (tusExpiryMs < 0)");
+  const h = await fetch(c.headers.get("Location")!, { method: "HEAD", headers: auth });
+  assertEquals(h.status, 410, "gone");
+  const p = await fetch(c.headers.get("Location")!, { method: "PATCH", headers: { ...auth, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream" }, body: new Uint8Array(3000) });
+  assertEquals(p.status, 404, "removed once found expired");
+  await p.body?.cancel();
+}, { tusExpiryMs: -1 });
+
+envTest("standin storage TUS: creation-with-upload keeps a right-sized first chunk and refuses a wrong one", async (env) => {
+  const s = env.standin;
+  const a = await env.signUp();
+  const auth = { apikey: s.anonKey, Authorization: `Bearer ${a.token}`, "Tus-Resumable": "1.0.0" };
+  const create = (obj: string, body: Uint8Array<ArrayBuffer>) => fetch(`${s.url}/storage/v1/upload/resumable`, { method: "POST", body,
+    headers: { ...auth, "Upload-Length": "2500", "Content-Type": "application/offset+octet-stream",
+      "Upload-Metadata": `bucketName ${b64("images")},objectName ${b64(obj)},contentType ${b64("image/png")}` } });
+  const ok = await create(`${a.id}/p/ok.png`, new Uint8Array(1000).fill(7));
+  assertEquals([ok.status, ok.headers.get("Upload-Offset")], [201, "1000"]);
+  const bad = await create(`${a.id}/p/bad.png`, new Uint8Array(999));
+  const body = await bad.json();
+  assertEquals([bad.status, body.error], [400, "invalid_chunk_size"]);
+  const h = await fetch(bad.headers.get("Location")!, { method: "HEAD", headers: auth });
+  assertEquals([h.status, h.headers.get("Upload-Offset")], [200, "0"], "the upload exists, without the refused bytes");
+  const whole = await create(`${a.id}/p/whole.png`, new Uint8Array(2500).fill(9));
+  assertEquals([whole.status, whole.headers.get("Upload-Offset")], [201, "2500"], "the whole file in the POST");
+  const dl = await fetch(`${s.url}/storage/v1/object/images/${a.id}/p/whole.png`, { headers: { apikey: s.anonKey, Authorization: `Bearer ${a.token}` } });
+  assertEquals((await dl.arrayBuffer()).byteLength, 2500);
+}, { tusChunkSize: 1000 });

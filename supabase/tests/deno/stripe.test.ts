@@ -20,7 +20,7 @@ envTest("create-checkout: creates a session for a server-defined pack and record
   const res = await call(checkout(env.deps()), u.token, { pack_id: "pack_50", amount_cents: 1 });
   const body = await res.json();
   assertEquals(res.status, 200, JSON.stringify(body));
-  assertMatch(body.url, /^https:\/\/checkout\.stripe\.invalid\/c\/pay\/cs_test_/);
+  assertMatch(body.url, new RegExp(`^${env.stripe.url}/c/pay/cs_test_`));
   const [req] = env.stripe.server.calls;
   assertEquals(req.headers.get("authorization"), `Bearer ${FAKE_STRIPE_KEY}`);
   assert(req.headers.get("idempotency-key"), "idempotency key sent");
@@ -47,7 +47,7 @@ envTest("create-checkout: unknown pack -> 400, malformed JSON -> 400, no token -
   assertEquals(anon.status, 401);
   await anon.body?.cancel();
   const base = env.stripe.onCreate;
-  env.stripe.onCreate = (nth) => nth === 1 ? { status: 500, body: { error: { type: "api_error" } } } : base(nth);
+  env.stripe.onCreate = (nth, form) => nth === 1 ? { status: 500, body: { error: { type: "api_error" } } } : base(nth, form);
   const ok = await call(h, u.token, { pack_id: "pack_10" });
   assertEquals(ok.status, 200);
   await ok.body?.cancel();

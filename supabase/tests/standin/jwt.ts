@@ -21,19 +21,27 @@ export async function signJwt(claims: Record<string, unknown>, secret: string): 
   return `${head}.${body}.${b64url(sig)}`;
 }
 
-/** Returns the claims of a valid, unexpired token, else null. */
-export async function verifyJwt(token: string, secret: string, nowSec = Date.now() / 1000): Promise<Record<string, unknown> | null> {
+export type JwtCheck = { claims: Record<string, unknown>; error?: undefined } | { claims?: undefined; error: "expired" | "invalid" };
+
+/** Checks a token: its claims, or why it is refused ("expired" only for a genuine, correctly signed token). */
+export async function checkJwt(token: string, secret: string, nowSec = Date.now() / 1000): Promise<JwtCheck> {
   const parts = token.split(".");
-  if (parts.length !== 3) return null;
+  if (parts.length !== 3) return { error: "invalid" };
   try {
     const header = JSON.parse(new TextDecoder().decode(b64urlDecode(parts[0])));
-    if (header.alg !== "HS256") return null;
+    if (header.alg !== "HS256") return { error: "invalid" };
     const ok = await crypto.subtle.verify("HMAC", await key(secret), b64urlDecode(parts[2]), enc.encode(`${parts[0]}.${parts[1]}`));
-    if (!ok) return null;
+    if (!ok) return { error: "invalid" };
     const claims = JSON.parse(new TextDecoder().decode(b64urlDecode(parts[1])));
-    if (typeof claims.exp === "number" && claims.exp < nowSec) return null;
-    return claims;
+    if (!claims || typeof claims !== "object") return { error: "invalid" };
+    if (typeof claims.exp === "number" && claims.exp < nowSec) return { error: "expired" };
+    return { claims };
   } catch {
-    return null;
+    return { error: "invalid" };
   }
+}
+
+/** Returns the claims of a valid, unexpired token, else null. */
+export async function verifyJwt(token: string, secret: string, nowSec = Date.now() / 1000): Promise<Record<string, unknown> | null> {
+  return (await checkJwt(token, secret, nowSec)).claims ?? null;
 }

@@ -1,0 +1,193 @@
+// Fake Runway and fake Stripe on 127.0.0.1, used by the Deno tests and by `main.ts --with-fakes`.
+//
+// Fake Stripe: `POST /v1/checkout/sessions` (form-encoded, like api.stripe.com) creates an open session whose `url`
+// is a page on the fake itself; `GET /v1/checkout/sessions/{id}` returns it. The session is paid by
+// `POST /_test/checkout/{id}/pay` (or the Pay button of `GET /c/pay/{id}`, or automatically after `autoPayMs`), which
+// delivers a SIGNED `checkout.session.completed` event (Stripe-Signature: t=…,v1=HMAC-SHA256) to `webhookUrl`;
+// `POST /_test/checkout/{id}/expire` delivers `checkout.session.expired`.
+//
+// Fake Runway: `POST /v1/image_to_video`, `GET|DELETE /v1/tasks/{id}`, `GET /output/{id}.mp4`; behaviour is set
+// through the mutable `onStart` / `onTask` fields.
+import { hmacSha256Hex } from "../../functions/_shared/stripe.ts";
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Recorded {
+  method: string;
+  path: string;
+  headers: Headers;
+  body: string;
+}
+export type Reply = { status: number; body?: unknown; delayMs?: number; headers?: Record<string, string> };
+
+export interface FakeServer {
+  url: string;
+  calls: Recorded[];
+  close(): Promise<void>;
+}
+
+export function fakeServer(route: (r: Recorded, nth: number) => Reply | Promise<Reply>, port = 0): FakeServer {
+  const ac = new AbortController();
+  const calls: Recorded[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port, signal: ac.signal, onListen: () => {} }, async (req) => {
+    const u = new URL(req.url);
+    const rec = { method: req.method, path: u.pathname + u.search, headers: req.headers, body: await req.text() };
+    calls.push(rec);
+    const reply = await route(rec, calls.filter((c) => c.method === rec.method && c.path.split("?")[0] === rec.path.split("?")[0]).length);
+    if (reply.delayMs) await sleep(reply.delayMs);
+    if (reply.body instanceof Uint8Array) return new Response(reply.body as Uint8Array<ArrayBuffer>, { status: reply.status, headers: reply.headers });
+    if (typeof reply.body === "string") return new Response(reply.body, { status: reply.status, headers: reply.headers });
+    return new Response(reply.body === undefined ? null : JSON.stringify(reply.body),
+      { status: reply.status, headers: { "Content-Type": "application/json", ...reply.headers } });
+  });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    calls,
+    async close() {
+      ac.abort();
+      await server.finished;
+    },
+  };
+}
+
+/** Fake Runway: behaviour is set per test through the mutable fields. */
+export class FakeRunway {
+  server!: FakeServer;
+  onStart: (nth: number) => Reply = () => ({ status: 200, body: { id: crypto.randomUUID() } });
+  onTask: (id: string, nth: number) => Reply = (id) => ({ status: 200, body: { id, status: "RUNNING", progress: 0.5 } });
+  static start(port = 0) {
+    const f = new FakeRunway();
+    f.server = fakeServer((r, nth) => {
+      if (r.method === "POST" && r.path === "/v1/image_to_video") return f.onStart(nth);
+      const t = /^\/v1\/tasks\/([^/?]+)$/.exec(r.path);
+      if (t && r.method === "GET") return f.onTask(t[1], nth);
+      if (t && r.method === "DELETE") return { status: 204 };
+      const o = /^\/output\/([^/]+)\.mp4$/.exec(r.path);
+      if (o) return { status: 200, body: new TextEncoder().encode(`FAKE-MP4-${o[1]}`), headers: { "Content-Type": "video/mp4" } };
+      return { status: 404, body: { error: "not found" } };
+    }, port);
+    return f;
+  }
+  /** For a local backend: every task succeeds `afterMs` after its first poll. */
+  succeedAfter(afterMs: number) {
+    const first = new Map<string, number>();
+    this.onTask = (id) => {
+      if (!first.has(id)) first.set(id, Date.now());
+      const done = Date.now() - first.get(id)! >= afterMs;
+      return { status: 200, body: done ? { id, status: "SUCCEEDED", output: [`${this.url}/output/${id}.mp4`] } : { id, status: "RUNNING", progress: 0.5 } };
+    };
+    return this;
+  }
+  get url() {
+    return this.server.url;
+  }
+  calls(method: string, prefix: string) {
+    return this.server.calls.filter((c) => c.method === method && c.path.startsWith(prefix));
+  }
+}
+
+/** Stripe's form encoding (`a[b][0][c]=v`) to nested objects/arrays. */
+export function parseStripeForm(body: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(body)) {
+    const keys = k.split(/\[|\]\[|\]/).filter((x) => x !== "");
+    let cur: Record<string, unknown> = out;
+    keys.forEach((key, i) => {
+      if (i === keys.length - 1) cur[key] = v;
+      else cur = (cur[key] ??= /^\d+$/.test(keys[i + 1]) ? [] : {}) as Record<string, unknown>;
+    });
+  }
+  return out;
+}
+
+type Session = Record<string, unknown> & { id: string; status: string; payment_status: string };
+
+export class FakeStripe {
+  server!: FakeServer;
+  sessions = new Map<string, Session>();
+  /** Where paid/expired sessions are announced, and the secret they are signed with. */
+  webhookUrl = "";
+  webhookSecret = "";
+  /** > 0: a created session is paid automatically after this many ms. */
+  autoPayMs = 0;
+  deliveries: { type: string; status: number }[] = [];
+  onCreate: (nth: number, form: Record<string, unknown>) => Reply = (_nth, form) => {
+    const id = `cs_test_${crypto.randomUUID().replace(/-/g, "").slice(0, 24)}`;
+    const items = (form.line_items ?? []) as { price_data?: { unit_amount?: string; currency?: string }; quantity?: string }[];
+    const amount = items.reduce((n, li) => n + Number(li.price_data?.unit_amount ?? 0) * Number(li.quantity ?? 1), 0);
+    const s: Session = {
+      id, object: "checkout.session", url: `${this.server.url}/c/pay/${id}`, status: "open", payment_status: "unpaid", mode: form.mode ?? "payment",
+      client_reference_id: form.client_reference_id ?? null, customer_email: form.customer_email ?? null, metadata: form.metadata ?? {},
+      amount_total: amount, currency: items[0]?.price_data?.currency ?? "usd", success_url: form.success_url ?? null, cancel_url: form.cancel_url ?? null,
+      created: Math.floor(Date.now() / 1000), livemode: false,
+    };
+    this.sessions.set(id, s);
+    if (this.autoPayMs > 0) setTimeout(() => this.pay(id).catch(() => {}), this.autoPayMs);
+    return { status: 200, body: s };
+  };
+  static start(port = 0) {
+    const f = new FakeStripe();
+    f.server = fakeServer(async (r, nth) => {
+      const path = r.path.split("?")[0];
+      if (r.method === "POST" && path === "/v1/checkout/sessions") {
+        if (!/^Bearer .+/.test(r.headers.get("authorization") ?? "")) return { status: 401, body: { error: { type: "invalid_request_error", message: "You did not provide an API key." } } };
+        return f.onCreate(nth, parseStripeForm(r.body));
+      }
+      const get = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path);
+      if (get && r.method === "GET") {
+        const s = f.sessions.get(get[1]);
+        return s ? { status: 200, body: s } : { status: 404, body: { error: { type: "invalid_request_error", code: "resource_missing", message: `No such checkout.session: '${get[1]}'` } } };
+      }
+      const act = /^\/_test\/checkout\/([^/]+)\/(pay|expire)$/.exec(path);
+      if (act && r.method === "POST") {
+        if (!f.sessions.has(act[1])) return { status: 404, body: { error: "no such session" } };
+        const status = act[2] === "pay" ? await f.pay(act[1]) : await f.expire(act[1]);
+        return { status: 200, body: { session: f.sessions.get(act[1]), webhook_status: status } };
+      }
+      const page = /^\/c\/pay\/([^/]+)$/.exec(path);
+      if (page && r.method === "GET" && f.sessions.has(page[1])) {
+        const s = f.sessions.get(page[1])!;
+        return { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" }, body: `<!doctype html><title>Fake Stripe Checkout</title>
+<p>Fake checkout ${s.id}: ${(Number(s.amount_total) / 100).toFixed(2)} ${String(s.currency).toUpperCase()} — ${s.status}/${s.payment_status}</p>
+<form method="post" action="/c/pay/${s.id}"><button>Pay</button></form>` };
+      }
+      if (page && r.method === "POST" && f.sessions.has(page[1])) {
+        await f.pay(page[1]);
+        const ok = String(f.sessions.get(page[1])!.success_url ?? "").replace("{CHECKOUT_SESSION_ID}", page[1]);
+        return { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" }, body: `<!doctype html><p>Paid. You can close this page.</p>${ok ? `<p>${ok}</p>` : ""}` };
+      }
+      return { status: 404, body: { error: { type: "invalid_request_error", message: "not found" } } };
+    }, port);
+    return f;
+  }
+  get url() {
+    return this.server.url;
+  }
+
+  /** Marks the session paid and delivers the signed checkout.session.completed event; the webhook's HTTP status. */
+  async pay(id: string): Promise<number> {
+    const s = this.sessions.get(id)!;
+    if (s.status === "complete") return 0;
+    Object.assign(s, { status: "complete", payment_status: "paid" });
+    return await this.deliver("checkout.session.completed", s);
+  }
+  async expire(id: string): Promise<number> {
+    const s = this.sessions.get(id)!;
+    Object.assign(s, { status: "expired" });
+    return await this.deliver("checkout.session.expired", s);
+  }
+  /** A Stripe event for the session, signed like Stripe does (t=<unix>,v1=HMAC-SHA256(secret, "<t>.<payload>")). */
+  async signedEvent(type: string, s: Record<string, unknown>, t = Math.floor(Date.now() / 1000)) {
+    const payload = JSON.stringify({ id: `evt_${crypto.randomUUID().replace(/-/g, "").slice(0, 24)}`, object: "event", api_version: "2024-06-20",
+      type, created: t, livemode: false, pending_webhooks: 1, data: { object: s } });
+    return { payload, signature: `t=${t},v1=${await hmacSha256Hex(this.webhookSecret, `${t}.${payload}`)}` };
+  }
+  async deliver(type: string, s: Record<string, unknown>): Promise<number> {
+    if (!this.webhookUrl) return 0;
+    const { payload, signature } = await this.signedEvent(type, s);
+    const res = await fetch(this.webhookUrl, { method: "POST", headers: { "Content-Type": "application/json; charset=utf-8", "Stripe-Signature": signature }, body: payload });
+    await res.body?.cancel();
+    this.deliveries.push({ type, status: res.status });
+    return res.status;
+  }
+}
