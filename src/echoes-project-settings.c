@@ -24,7 +24,6 @@
 
 G_DEFINE_QUARK (echoes-project-settings-error-quark, echoes_project_settings_error)
 
-static const char * const ratios[] = { "16:9", "9:16", "1:1", NULL };
 
 /**
  * echoes_project_settings_get_ratios:
@@ -34,7 +33,7 @@ static const char * const ratios[] = { "16:9", "9:16", "1:1", NULL };
 const char * const *
 echoes_project_settings_get_ratios (void)
 {
-  return ratios;
+  return (const char * const *) echoes_ratio_names;
 }
 
 /**
@@ -52,10 +51,12 @@ echoes_project_settings_set_ratio (EchoesProject  *project,
                                    const char     *ratio,
                                    GError        **error)
 {
+  EchoesRatio value;
+
   g_return_val_if_fail (ECHOES_IS_PROJECT (project), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (ratio == NULL || !g_strv_contains (ratios, ratio))
+  if (ratio == NULL || !echoes_ratio_from_string (ratio, &value))
     {
       g_set_error (error, ECHOES_PROJECT_SETTINGS_ERROR, ECHOES_PROJECT_SETTINGS_ERROR_RATIO,
                    /* Translators: %s is what was given, then the shapes to choose from */

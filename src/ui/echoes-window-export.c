@@ -256,6 +256,18 @@ export_dialog_response_cb (AdwMessageDialog *dialog,
                                                       _("_Export"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->export_chooser), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->export_chooser), name);
+  if (self->settings != NULL)
+    {
+      g_autofree char *folder = g_settings_get_string (self->settings, "export-folder");
+
+      /* Empty: the chooser's own choice (the last folder used, or Videos). */
+      if (folder[0] != '\0' && g_file_test (folder, G_FILE_TEST_IS_DIR))
+        {
+          g_autoptr(GFile) dir = g_file_new_for_path (folder);
+
+          gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->export_chooser), dir, NULL);
+        }
+    }
   g_signal_connect_object (self->export_chooser, "response",
                            G_CALLBACK (export_chooser_response_cb), self, G_CONNECT_SWAPPED);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->export_chooser));
@@ -452,6 +464,17 @@ _echoes_window_export_init (EchoesWindow *self)
 {
   self->export_options.format = ECHOES_EXPORT_FORMAT_MP4;
   self->export_options.resolution = ECHOES_RESOLUTION_1080P;
+  /* The Export dialog starts from the preferences (the `export-*` settings). */
+  if (self->settings != NULL)
+    {
+      g_autofree char *format = g_settings_get_string (self->settings, "export-format");
+      g_autofree char *quality = g_settings_get_string (self->settings, "export-quality");
+
+      if (g_str_equal (format, "webm"))
+        self->export_options.format = ECHOES_EXPORT_FORMAT_WEBM;
+      self->export_options.resolution = g_str_equal (quality, "1080p") ? ECHOES_RESOLUTION_1080P
+                                                                       : ECHOES_RESOLUTION_720P;
+    }
   self->export_options.crossfade = _echoes_window_get_crossfade (self);
 }
 

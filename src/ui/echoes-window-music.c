@@ -14,6 +14,7 @@
 #include "echoes-window-private.h"
 
 #include "echoes-music.h"
+#include "echoes-project-settings.h"
 
 /* The project's music, its volume and the film's ratio in the bar under the timeline,
  * and "Fit Clips to Music". */
@@ -64,21 +65,18 @@ _echoes_window_music_update (EchoesWindow *self)
   self->updating_project = FALSE;
 }
 
-static void
-save_project (EchoesWindow *self,
-              const char   *music,
-              const char   *ratio)
+/* The shown project's settings go through the same code as `echoes-cli projects set`
+ * (echoes-project-settings.c), on a copy that the library then stores. */
+static EchoesProject *
+edit_project (EchoesWindow *self)
 {
-  g_autoptr(EchoesProject) copy = NULL;
+  return self->project != NULL ? echoes_project_copy (self->project) : NULL;
+}
 
-  if (self->project == NULL)
-    return;
-
-  copy = echoes_project_copy (self->project);
-  if (music != NULL)
-    echoes_project_set_music (copy, music);
-  if (ratio != NULL)
-    echoes_project_set_ratio (copy, ratio);
+static void
+save_project (EchoesWindow  *self,
+              EchoesProject *copy)
+{
   echoes_library_update_project (_echoes_window_get_library (self), copy);
 }
 
@@ -95,24 +93,25 @@ ratio_selected_cb (EchoesWindow *self,
 
   ratio = echoes_ratio_to_string ((EchoesRatio) selected);
   if (g_strcmp0 (echoes_project_get_ratio (self->project), ratio) != 0)
-    save_project (self, NULL, ratio);
+    {
+      g_autoptr(EchoesProject) copy = edit_project (self);
+
+      if (echoes_project_settings_set_ratio (copy, ratio, NULL))
+        save_project (self, copy);
+    }
 }
 
 static gboolean
 save_volume_cb (gpointer user_data)
 {
   EchoesWindow *self = user_data;
-  g_autoptr(EchoesMusic) music = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(EchoesProject) copy = NULL;
 
   self->volume_source = 0;
-  if (self->project == NULL ||
-      !(music = echoes_music_parse (echoes_project_get_music (self->project), NULL)))
-    return G_SOURCE_REMOVE;
-
-  music->volume = gtk_adjustment_get_value (self->volume_adjustment);
-  text = echoes_music_format (music);
-  save_project (self, text, NULL);
+  if ((copy = edit_project (self)) != NULL &&
+      echoes_project_settings_set_volume (copy, gtk_adjustment_get_value (self->volume_adjustment),
+                                          NULL))
+    save_project (self, copy);
   return G_SOURCE_REMOVE;
 }
 
@@ -152,7 +151,6 @@ music_probed_cb (GObject      *object,
   MusicProbe *probe = user_data;
   EchoesWindow *self = probe->self;
   g_autoptr(GPtrArray) tracks = NULL;
-  g_autoptr(EchoesMusic) music = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
@@ -178,12 +176,10 @@ music_probed_cb (GObject      *object,
   /* The user may have switched projects meanwhile: the music goes where it was chosen. */
   if (self->project != NULL && g_strcmp0 (_echoes_window_get_project_id (self), probe->project_id) == 0)
     {
-      if (!(music = echoes_music_parse (echoes_project_get_music (self->project), NULL)))
-        music = echoes_music_new ();
-      g_strfreev (music->tracks);
-      music->tracks = g_strdupv (probe->paths);
-      text = echoes_music_format (music);
-      save_project (self, text, NULL);
+      g_autoptr(EchoesProject) copy = edit_project (self);
+
+      echoes_project_settings_set_music_tracks (copy, (const char * const *) probe->paths);
+      save_project (self, copy);
     }
 
   music_probe_free (probe);
@@ -320,10 +316,9 @@ fit_music_probed_cb (GObject      *object,
   g_autoptr(GPtrArray) tracks = NULL;
   g_autoptr(EchoesMusic) music = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree GstClockTime *durations = NULL;
+  g_autoptr(EchoesProject) copy = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GTask) task = NULL;
-  gboolean fits;
 
   if (!(tracks = echoes_music_probe_finish (result, &error)))
     {
@@ -343,19 +338,16 @@ fit_music_probed_cb (GObject      *object,
       return;
     }
 
-  durations = g_new0 (GstClockTime, fit->film->n_clips);
-  fits = echoes_music_fit_durations (echoes_music_total_duration (tracks), fit->film->n_clips,
-                                     _echoes_window_get_crossfade (self), GST_SECOND / 30, durations);
-  for (guint i = 0; i < fit->film->n_clips; i++)
-    echoes_music_set_clip_duration (music, fit->film->clip_ids[i], durations[i]);
-  g_free (text);
+  /* The same fitting as `echoes-cli projects fit-to-music`; it sets the film's durations. */
+  fit->fits = echoes_film_fit_to_music (fit->film, tracks, _echoes_window_get_crossfade (self),
+                                        music);
+  copy = edit_project (self);
   text = echoes_music_format (music);
-  save_project (self, text, NULL);
+  echoes_project_set_music (copy, text);
+  save_project (self, copy);
 
   /* Clips can be cut but not stretched: the ones that must get longer are made again,
    * once their lengths are known (off the main thread). */
-  memcpy (fit->film->durations, durations, fit->film->n_clips * sizeof (GstClockTime));
-  fit->fits = fits;
   task = g_task_new (self, self->cancellable, fit_music_lengths_cb, NULL);
   g_task_set_task_data (task, fit, (GDestroyNotify) fit_music_free);
   g_task_run_in_thread (task, fit_music_probe_lengths);
