@@ -939,8 +939,10 @@ restored_cb (GObject      *object,
   if (self->expires_at > 0
       && self->expires_at <= g_get_real_time () / G_USEC_PER_SEC + self->refresh_margin)
     {
-      echoes_auth_refresh_async (self, NULL, g_task_get_cancellable (task),
-                                 restore_refreshed_cb, g_steal_pointer (&task));
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      echoes_auth_refresh_async (self, NULL, cancellable, restore_refreshed_cb,
+                                 g_steal_pointer (&task));
       return;
     }
   g_task_return_boolean (task, TRUE);

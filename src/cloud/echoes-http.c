@@ -715,14 +715,15 @@ schedule_retry (GTask  *task,
            request->method, request->log_url, delay, request->attempt + 1);
 
   request->delay = g_timeout_source_new ((guint) delay);
-  g_source_set_callback (request->delay, retry_now_cb, task, g_object_unref);
+  /* The task's one reference goes to whichever source fires first; it destroys the other. */
+  g_source_set_callback (request->delay, retry_now_cb, task, NULL);
   g_source_attach (request->delay, g_task_get_context (task));
 
   if (cancellable != NULL)
     {
       request->cancel_source = g_cancellable_source_new (cancellable);
       g_source_set_callback (request->cancel_source, G_SOURCE_FUNC (retry_cancelled_cb),
-                             g_object_ref (task), NULL);
+                             task, NULL);
       g_source_attach (request->cancel_source, g_task_get_context (task));
     }
 }
@@ -786,7 +787,7 @@ return_response (GTask *task)
   response->headers = soup_message_headers_ref (soup_message_get_response_headers (request->msg));
   response->body = g_byte_array_free_to_bytes (g_steal_pointer (&request->buffer));
 
-  g_debug ("%s %s → %u (%" G_GSIZE_FORMAT " bytes)", request->method, request->log_url,
+  g_debug ("%s %s -> %u (%" G_GSIZE_FORMAT " bytes)", request->method, request->log_url,
            request->status, g_bytes_get_size (response->body));
 
   g_task_return_pointer (task, response, (GDestroyNotify) echoes_http_response_free);
@@ -811,7 +812,7 @@ body_complete (GTask *task)
 
   body = g_byte_array_free_to_bytes (g_steal_pointer (&request->buffer));
   error = _echoes_cloud_error_from_response (request->status, headers, body);
-  g_debug ("%s %s → %u (%" G_GSIZE_FORMAT " bytes)", request->method, request->log_url,
+  g_debug ("%s %s -> %u (%" G_GSIZE_FORMAT " bytes)", request->method, request->log_url,
            request->status, g_bytes_get_size (body));
 
   /* A 5xx after a POST may have been carried out: it is never sent twice blindly. */
@@ -918,7 +919,7 @@ sent_cb (GObject      *object,
   if (request->status == SOUP_STATUS_UNAUTHORIZED && request->token != NULL
       && !request->refreshed && self->auth != NULL)
     {
-      g_debug ("%s %s → 401: refreshing the session", request->method, request->log_url);
+      g_debug ("%s %s -> 401: refreshing the session", request->method, request->log_url);
       close_stream (request);
       request->refreshed = TRUE;
       echoes_auth_refresh_async (self->auth, request->token, g_task_get_cancellable (task),
@@ -1299,7 +1300,7 @@ moved_cb (GObject      *object,
       return;
     }
 
-  g_debug ("%s %s → %u (%" G_GOFFSET_FORMAT " bytes to a file)", request->method,
+  g_debug ("%s %s -> %u (%" G_GOFFSET_FORMAT " bytes to a file)", request->method,
            request->log_url, request->status, request->written);
   g_task_return_int (task, request->written);
   g_object_unref (task);

@@ -249,6 +249,7 @@ loaded_cb (GObject      *object,
   g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *path = NULL;
+  GCancellable *cancellable;
   GError *error = NULL;
 
   bytes = g_file_load_bytes_finish (G_FILE (object), result, NULL, &error);
@@ -263,9 +264,10 @@ loaded_cb (GObject      *object,
   soup_message_headers_replace (headers, "x-upsert", "true");
   soup_message_headers_replace (headers, "cache-control", "max-age=3600");
   path = object_path ("/storage/v1/object/", upload->bucket, upload->path);
+  cancellable = g_task_get_cancellable (task);
   echoes_http_send_async (self->http, "POST", path, headers, bytes, upload->content_type,
                           ECHOES_HTTP_IDEMPOTENT | ECHOES_HTTP_REQUIRE_SESSION,
-                          g_task_get_cancellable (task), small_uploaded_cb, g_steal_pointer (&task));
+                          cancellable, small_uploaded_cb, g_steal_pointer (&task));
 }
 
 static gboolean
