@@ -341,7 +341,7 @@ handle (SoupServer        *server,
       return;
     }
 
-  if (g_str_has_prefix (path, "/storage/v1/object/sign/"))
+  if (g_str_has_prefix (path, "/storage/v1/object/sign/") && g_str_equal (method, "POST"))
     {
       g_autofree char *json = g_strdup_printf ("{\"signedURL\":\"/object/sign/%s?token=" FAKE_SIGN_TOKEN "\"}",
                                                path + strlen ("/storage/v1/object/sign/"));
@@ -362,7 +362,9 @@ handle (SoupServer        *server,
       return;
     }
 
-  if (g_str_has_prefix (path, "/storage/v1/object/authenticated/") && fake->object != NULL)
+  if ((g_str_has_prefix (path, "/storage/v1/object/authenticated/")
+       || g_str_has_prefix (path, "/storage/v1/object/sign/"))
+      && fake->object != NULL)
     {
       soup_server_message_set_status (msg, 200, NULL);
       soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,

@@ -110,6 +110,7 @@ test_store_lookup_clear (void)
   g_assert_no_error (error);
   secret = lookup (store, "http://127.0.0.1:1");
   g_assert_null (secret);
+  g_clear_object (&result);
 
   g_assert_finalize_object (g_steal_pointer (&store));
 }
