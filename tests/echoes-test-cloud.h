@@ -69,6 +69,13 @@ void        fake_server_json         (SoupServerMessage *msg,
 void        fake_server_pause        (FakeServer        *fake,
                                       SoupServerMessage *msg);
 
+int         fake_server_run_cli      (FakeServer         *fake,
+                                      const char         *input,
+                                      const char         *bus_address,
+                                      char              **out,
+                                      char              **err,
+                                      const char * const *args);
+
 void          test_wait_result       (GAsyncResult **result);
 void          test_result_cb         (GObject       *object,
                                       GAsyncResult  *result,

@@ -15,6 +15,7 @@
 #include "echoes-rest-client.h"
 #include "echoes-secret-store.h"
 #include "echoes-storage-client.h"
+#include <json-glib/json-glib.h>
 #include "echoes-test-cloud.h"
 #include "echoes-test-util.h"
 
@@ -335,6 +336,47 @@ test_no_secret_leaks (void)
     }
 }
 
+static void
+test_cli_login_status_logout (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  const char *login[] = { "account", "login", NULL };
+  const char *status[] = { "--json", "account", "status", NULL };
+  const char *logout[] = { "account", "logout", NULL };
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonObject *object;
+
+  /* The e-mail address and the password both from stdin. */
+  g_assert_cmpint (fake_server_run_cli (fake, FAKE_EMAIL "\n" FAKE_PASSWORD "\n", NULL, &out, &err, login), ==, 0);
+  g_assert_cmpstr (out, ==, "Signed in as " FAKE_EMAIL ".\n");
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Another process finds the session in the keyring. */
+  g_assert_cmpint (fake_server_run_cli (fake, NULL, NULL, &out, &err, status), ==, 0);
+  node = json_from_string (out, NULL);
+  g_assert_nonnull (node);
+  object = json_node_get_object (node);
+  g_assert_true (json_object_get_boolean_member (object, "signed_in"));
+  g_assert_true (json_object_get_boolean_member (object, "remembered"));
+  g_assert_cmpstr (json_object_get_string_member (object, "email"), ==, FAKE_EMAIL);
+  g_assert_null (strstr (out, "tok-"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fake_server_run_cli (fake, NULL, NULL, &out, &err, logout), ==, 0);
+  g_assert_cmpstr (out, ==, "Not signed in.\n");
+  g_assert_cmpuint (fake_server_hits (fake, "POST /auth/v1/logout"), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fake_server_run_cli (fake, NULL, NULL, &out, &err, status + 1), ==, 0);
+  g_assert_cmpstr (out, ==, "Not signed in.\n");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -350,6 +392,7 @@ main (int   argc,
   g_test_add_func ("/echoes/cloud/keyring/session-persists", test_session_persists);
   g_test_add_func ("/echoes/cloud/keyring/no-secret-service", test_no_secret_service);
   g_test_add_func ("/echoes/cloud/keyring/no-secret-leaks", test_no_secret_leaks);
+  g_test_add_func ("/echoes/cloud/keyring/cli", test_cli_login_status_logout);
 
   return g_test_run ();
 }

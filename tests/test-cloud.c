@@ -1272,6 +1272,39 @@ test_storage_tus_resume (Fixture       *f,
 }
 
 static void
+test_cli_without_keyring (Fixture       *f,
+                          gconstpointer  data)
+{
+  const char *bus = "unix:path=/nonexistent/echoes-test-bus";
+  const char *login[] = { "account", "login", FAKE_EMAIL, NULL };
+  const char *status[] = { "account", "status", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* The password comes from stdin; without a keyring the sign-in works but is not kept. */
+  g_assert_cmpint (fake_server_run_cli (f->fake, FAKE_PASSWORD "\n", bus, &out, &err, login), ==, 0);
+  g_assert_cmpstr (out, ==, "Signed in as " FAKE_EMAIL ".\n");
+  g_assert_nonnull (strstr (err, "can’t be remembered"));
+  g_assert_null (strstr (out, "tok-"));
+  g_assert_null (strstr (err, "tok-"));
+  g_assert_cmpuint (fake_server_hits (f->fake, "POST /auth/v1/token"), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fake_server_run_cli (f->fake, "wrong\n", bus, &out, &err, login), ==, 1);
+  g_assert_cmpstr (err, ==, "echoes-cli: The e-mail address or the password is wrong.\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fake_server_run_cli (f->fake, "", bus, &out, &err, login), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fake_server_run_cli (f->fake, NULL, bus, &out, &err, status), ==, 1);
+  g_assert_cmpstr (out, ==, "Not signed in.\n");
+}
+
+static void
 test_error_describe (void)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1360,6 +1393,7 @@ main (int   argc,
   ADD ("/echoes/cloud/storage/small", test_storage_small_upload_download);
   ADD ("/echoes/cloud/storage/download-size-mismatch", test_storage_download_size_mismatch);
   ADD ("/echoes/cloud/storage/tus-resume", test_storage_tus_resume);
+  ADD ("/echoes/cloud/cli/without-keyring", test_cli_without_keyring);
 #undef ADD
   g_test_add_func ("/echoes/cloud/error/describe", test_error_describe);
   g_test_add_func ("/echoes/cloud/config", test_config);
