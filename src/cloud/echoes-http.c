@@ -319,7 +319,7 @@ echoes_http_class_init (EchoesHttpClass *klass)
    * The session whose access token goes in `Authorization`, or %NULL.
    */
   properties [PROP_AUTH] =
-    g_param_spec_object ("auth", NULL, NULL, G_TYPE_OBJECT,
+    g_param_spec_object ("auth", NULL, NULL, ECHOES_TYPE_AUTH,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
