@@ -156,6 +156,11 @@ handle_tus (FakeServer        *fake,
 
   if (g_str_equal (method, "HEAD"))
     {
+      if (fake->tus_length == 0)
+        {
+          fake_server_json (msg, 404, "{\"message\":\"upload not found\"}");
+          return;
+        }
       offset = g_strdup_printf ("%u", fake->tus_data->len);
       soup_message_headers_replace (response, "Upload-Offset", offset);
       soup_message_headers_replace (response, "Tus-Resumable", "1.0.0");
@@ -170,6 +175,14 @@ handle_tus (FakeServer        *fake,
 
       g_assert_cmpstr (soup_message_headers_get_one (request, "Content-Type"), ==,
                        "application/offset+octet-stream");
+      if (fake->tus_forget_next)
+        {
+          fake->tus_forget_next = FALSE;
+          fake->tus_length = 0;
+          g_byte_array_set_size (fake->tus_data, 0);
+          fake_server_json (msg, 410, "{\"message\":\"upload expired\"}");
+          return;
+        }
       if (fake->tus_fail_patches > 0)
         {
           fake->tus_fail_patches--;

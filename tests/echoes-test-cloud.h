@@ -52,6 +52,7 @@ struct _FakeServer
   guint        tus_creations;
   guint        tus_fail_patches;   /* how many PATCHes answer 503 from now on */
   gboolean     tus_drop_next;      /* the next PATCH keeps half its body, then the connection drops */
+  gboolean     tus_forget_next;    /* the next PATCH finds the upload expired (410), as does HEAD */
   GBytes      *object;             /* the last object uploaded in one request */
 };
 

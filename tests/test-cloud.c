@@ -1272,6 +1272,38 @@ test_storage_tus_resume (Fixture       *f,
 }
 
 static void
+test_storage_tus_expired (Fixture       *f,
+                          gconstpointer  data)
+{
+  const gsize size = 6 * 1024 * 1024 + 1000;
+  g_autoptr(GFile) file = write_file ("expiring.mp4", size);
+  g_autoptr(EchoesAuth) auth = signed_in_auth (f);
+  g_autoptr(EchoesStorageClient) storage = echoes_storage_client_new (auth);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  Progress progress = { NULL, 0, 0, 0 };
+  gsize len = 0;
+
+  g_assert_true (g_file_load_contents (file, NULL, &contents, &len, NULL, NULL));
+
+  /* The server forgets the upload between two chunks: it is created again, from zero. */
+  f->fake->tus_forget_next = TRUE;
+  g_assert_true (upload (storage, file, NULL, &progress, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->fake->tus_creations, ==, 2);
+  g_assert_cmpmem (f->fake->tus_data->data, f->fake->tus_data->len, contents, len);
+
+  /* A resume URL the server no longer knows starts a new upload too. */
+  f->fake->tus_length = 0;
+  g_byte_array_set_size (f->fake->tus_data, 0);
+  g_assert_true (upload (storage, file, progress.url, &progress, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->fake->tus_creations, ==, 3);
+  g_assert_cmpmem (f->fake->tus_data->data, f->fake->tus_data->len, contents, len);
+  g_free (progress.url);
+}
+
+static void
 test_cli_without_keyring (Fixture       *f,
                           gconstpointer  data)
 {
@@ -1393,6 +1425,7 @@ main (int   argc,
   ADD ("/echoes/cloud/storage/small", test_storage_small_upload_download);
   ADD ("/echoes/cloud/storage/download-size-mismatch", test_storage_download_size_mismatch);
   ADD ("/echoes/cloud/storage/tus-resume", test_storage_tus_resume);
+  ADD ("/echoes/cloud/storage/tus-expired", test_storage_tus_expired);
   ADD ("/echoes/cloud/cli/without-keyring", test_cli_without_keyring);
 #undef ADD
   g_test_add_func ("/echoes/cloud/error/describe", test_error_describe);

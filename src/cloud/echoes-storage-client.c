@@ -292,7 +292,8 @@ tus_headers (void)
   return headers;
 }
 
-/* A chunk failed: ask the server how far it got and go on from there. */
+/* A chunk failed: ask the server how far it got and go on from there (an upload the server
+ * forgot, 404/410, is created again by head_cb()). */
 static void
 tus_chunk_failed (GTask  *task,
                   GError *error)
@@ -303,6 +304,7 @@ tus_chunk_failed (GTask  *task,
       || ++upload->failures >= MAX_CHUNK_FAILURES
       || !(echoes_cloud_error_is_transient (error)
            || g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_CONFLICT)
+           || g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_NOT_FOUND)
            || g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_BAD_RESPONSE)))
     {
       g_task_return_error (task, error);

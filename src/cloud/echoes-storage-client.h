@@ -20,7 +20,8 @@
  *   URL right after creation and the offset after each chunk: persist both. Pass the URL
  *   back as @resume_url (after a dropped connection or a restart): the client asks the
  *   server its offset (HEAD) and sends the rest (PATCH). When the server forgot the upload
- *   (404/410) the client starts a new one and calls @progress with the new URL.
+ *   (404/410, at the HEAD or at a chunk) the client starts a new one and calls @progress
+ *   with the new URL and offset 0 (so %ECHOES_CLOUD_ERROR_UPLOAD_EXPIRED is not returned).
  * - download: streams `GET /object/authenticated/{bucket}/{path}` (or a signed URL) into a
  *   temporary file next to @destination, checks its size against Content-Length, then
  *   renames it over @destination; on any error no file is left. _finish returns the size
