@@ -284,6 +284,90 @@ test_rest_and_storage (void)
   }
 }
 
+typedef struct
+{
+  char         *url;
+  goffset       offset;
+  GCancellable *cancellable;
+} Resume;
+
+static void
+resume_progress_cb (const char *upload_url,
+                    goffset     offset,
+                    goffset     total,
+                    gpointer    user_data)
+{
+  Resume *resume = user_data;
+
+  g_free (resume->url);
+  resume->url = g_strdup (upload_url);
+  resume->offset = offset;
+  /* "Quit" once the first chunk is on the server. */
+  if (offset >= 6 * 1024 * 1024 && resume->cancellable != NULL)
+    g_cancellable_cancel (resume->cancellable);
+}
+
+static void
+test_tus_resume_after_restart (void)
+{
+  g_autofree char *email = unique_email ();
+  g_autoptr(EchoesAuth) auth = new_auth ();
+  g_autoptr(GFile) file = write_file ("resumed.jpg", 13 * 1024 * 1024 + 77);
+  g_autoptr(GFile) back = g_file_new_build_filename (g_get_user_data_dir (), "resumed-back.jpg", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *object = NULL;
+  g_autofree char *original = NULL;
+  g_autofree char *copy = NULL;
+  Resume resume = { NULL, 0, cancellable };
+  gsize len = 0, copy_len = 0;
+
+  g_assert_true (sign_up (auth, email, "correct horse battery", &error));
+  g_assert_no_error (error);
+  object = g_strdup_printf ("%s/p/resumed.jpg", echoes_auth_get_user_id (auth));
+
+  {
+    g_autoptr(EchoesStorageClient) storage = echoes_storage_client_new (auth);
+
+    echoes_storage_client_upload_async (storage, "images", object, file, "image/jpeg", NULL,
+                                        resume_progress_cb, &resume, NULL, cancellable,
+                                        test_result_cb, &result);
+    test_wait_result (&result);
+    g_assert_false (echoes_storage_client_upload_finish (storage, result, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    g_clear_object (&result);
+  }
+  g_assert_nonnull (resume.url);
+  g_assert_cmpint (resume.offset, >=, 6 * 1024 * 1024);
+
+  /* A new client (after a restart) goes on from the URL it was handed. */
+  resume.cancellable = NULL;
+  {
+    g_autoptr(EchoesStorageClient) storage = echoes_storage_client_new (auth);
+    g_autofree char *upload_url = g_strdup (resume.url);
+
+    echoes_storage_client_upload_async (storage, "images", object, file, "image/jpeg", upload_url,
+                                        resume_progress_cb, &resume, NULL, NULL,
+                                        test_result_cb, &result);
+    test_wait_result (&result);
+    g_assert_true (echoes_storage_client_upload_finish (storage, result, &error));
+    g_assert_no_error (error);
+    g_clear_object (&result);
+    g_assert_cmpstr (resume.url, ==, upload_url);
+
+    echoes_storage_client_download_async (storage, "images", object, back, NULL, test_result_cb, &result);
+    test_wait_result (&result);
+    g_assert_cmpint (echoes_storage_client_download_finish (storage, result, &error), ==, 13 * 1024 * 1024 + 77);
+    g_assert_no_error (error);
+  }
+  g_assert_true (g_file_load_contents (file, NULL, &original, &len, NULL, NULL));
+  g_assert_true (g_file_load_contents (back, NULL, &copy, &copy_len, NULL, NULL));
+  g_assert_cmpmem (original, len, copy, copy_len);
+  g_free (resume.url);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -299,6 +383,7 @@ main (int   argc,
 
   g_test_add_func ("/echoes/cloud/standin/accounts", test_accounts);
   g_test_add_func ("/echoes/cloud/standin/rest-storage", test_rest_and_storage);
+  g_test_add_func ("/echoes/cloud/standin/tus-resume-after-restart", test_tus_resume_after_restart);
 
   return g_test_run ();
 }
