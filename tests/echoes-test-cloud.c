@@ -347,7 +347,7 @@ handle (SoupServer        *server,
     {
       if (!authorized (fake, msg))
         {
-          fake_server_json (msg, 401, "{\"statusCode\":\"401\",\"error\":\"Unauthorized\",\"message\":\"jwt expired\"}");
+          fake_server_json (msg, 403, "{\"statusCode\":\"403\",\"code\":\"AccessDenied\",\"error\":\"Unauthorized\",\"message\":\"jwt expired\"}");
           return;
         }
       handle_tus (fake, msg, method);
@@ -366,7 +366,7 @@ handle (SoupServer        *server,
     {
       if (!authorized (fake, msg))
         {
-          fake_server_json (msg, 400, "{\"statusCode\":\"403\",\"error\":\"Unauthorized\",\"message\":\"new row violates row-level security policy\"}");
+          fake_server_json (msg, 400, "{\"statusCode\":\"403\",\"code\":\"AccessDenied\",\"error\":\"Unauthorized\",\"message\":\"jwt expired\"}");
           return;
         }
       g_clear_pointer (&fake->object, g_bytes_unref);

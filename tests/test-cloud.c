@@ -1143,6 +1143,39 @@ test_storage_small_upload_download (Fixture       *f,
   g_free (progress.url);
 }
 
+static void
+test_storage_expired_token (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(EchoesAuth) auth = signed_in_auth (f);
+  g_autoptr(EchoesStorageClient) storage = echoes_storage_client_new (auth);
+  g_autoptr(GFile) small = write_file ("small.jpg", 1000);
+  g_autoptr(GFile) big = write_file ("big.mp4", 6 * 1024 * 1024 + 10);
+  g_autoptr(GError) error = NULL;
+  Progress progress = { NULL, 0, 0, 0 };
+
+  /* Storage answers an expired token with HTTP 400 (statusCode "403", "jwt expired"), and
+   * its TUS endpoint with 403: one refresh, one retry, as after a 401. */
+  f->fake->access_refused = TRUE;
+  g_assert_true (upload (storage, small, NULL, &progress, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->fake->refreshes, ==, 1);
+  g_assert_cmpuint (fake_server_hits (f->fake, "POST /storage/v1/object/clips/" FAKE_USER_ID "/p1/c1.mp4"), ==, 2);
+
+  f->fake->access_refused = TRUE;
+  g_assert_true (upload (storage, big, NULL, &progress, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->fake->refreshes, ==, 2);
+  g_assert_cmpuint (f->fake->tus_data->len, ==, 6 * 1024 * 1024 + 10);
+  g_free (progress.url);
+
+  /* Refused even after the refresh: the error is the session's, not "forbidden". */
+  f->fake->access_refused = TRUE;
+  f->fake->refuse_refresh = TRUE;
+  g_assert_false (upload (storage, small, NULL, &progress, &error));
+  g_assert_error (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_SESSION_EXPIRED);
+}
+
 static gboolean
 lying_download_handler (FakeServer        *fake,
                         SoupServerMessage *msg,
@@ -1424,6 +1457,7 @@ main (int   argc,
   ADD ("/echoes/cloud/rest/errors", test_rest_functions_errors);
   ADD ("/echoes/cloud/storage/small", test_storage_small_upload_download);
   ADD ("/echoes/cloud/storage/download-size-mismatch", test_storage_download_size_mismatch);
+  ADD ("/echoes/cloud/storage/expired-token", test_storage_expired_token);
   ADD ("/echoes/cloud/storage/tus-resume", test_storage_tus_resume);
   ADD ("/echoes/cloud/storage/tus-expired", test_storage_tus_expired);
   ADD ("/echoes/cloud/cli/without-keyring", test_cli_without_keyring);

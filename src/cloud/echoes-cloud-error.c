@@ -169,6 +169,12 @@ _echoes_cloud_error_from_response (guint               status,
         }
     }
 
+  /* Storage says an expired or bad token with its own status (400/403): the session's. */
+  if (message != NULL && status < 500
+      && (strstr (message, "jwt expired") != NULL || strstr (message, "JWT expired") != NULL
+          || strstr (message, "jwt malformed") != NULL || strstr (message, "invalid signature") != NULL))
+    error_code = ECHOES_CLOUD_ERROR_UNAUTHORIZED;
+
   /* PostgREST's connection / resource errors are worth a retry like any 5xx. */
   if (code != NULL && (g_str_has_prefix (code, "08") || g_str_has_prefix (code, "53"))
       && status >= 500)

@@ -794,9 +794,14 @@ return_response (GTask *task)
   g_object_unref (task);
 }
 
+static void refresh_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data);
+
 static void
 body_complete (GTask *task)
 {
+  EchoesHttp *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
   SoupMessageHeaders *headers = soup_message_get_response_headers (request->msg);
   g_autoptr(GBytes) body = NULL;
@@ -814,6 +819,19 @@ body_complete (GTask *task)
   error = _echoes_cloud_error_from_response (request->status, headers, body);
   g_debug ("%s %s -> %u (%" G_GSIZE_FORMAT " bytes)", request->method, request->log_url,
            request->status, g_bytes_get_size (body));
+
+  /* Storage refuses an expired token with HTTP 400 or 403 ("jwt expired"), not 401: the
+   * same one refresh and one retry. */
+  if (g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_UNAUTHORIZED)
+      && request->token != NULL && !request->refreshed && self->auth != NULL)
+    {
+      g_debug ("%s %s: token refused, refreshing the session", request->method, request->log_url);
+      g_error_free (error);
+      request->refreshed = TRUE;
+      echoes_auth_refresh_async (self->auth, request->token, g_task_get_cancellable (task),
+                                 refresh_cb, task);
+      return;
+    }
 
   /* A 5xx after a POST may have been carried out: it is never sent twice blindly. */
   retry_or_fail (task, error, headers,
