@@ -267,6 +267,37 @@ test_rest_and_storage (void)
       g_clear_object (&result);
     }
 
+  /* Another user sees none of it, and can't change it. */
+  {
+    g_autofree char *other_email = unique_email ();
+    g_autoptr(EchoesAuth) other = new_auth ();
+    g_autoptr(EchoesRestClient) other_rest = NULL;
+    g_autoptr(JsonNode) patch = json_from_string ("{\"title\":\"Stolen\"}", NULL);
+    g_autofree char *eq = g_strconcat ("eq.", project, NULL);
+    const char *filters[] = { "id", eq, NULL };
+    JsonNode *found;
+
+    g_assert_true (sign_up (other, other_email, "another good password", &error));
+    g_assert_no_error (error);
+    other_rest = echoes_rest_client_new (other);
+
+    echoes_rest_client_select_async (other_rest, "projects", filters, NULL, test_result_cb, &result);
+    test_wait_result (&result);
+    found = echoes_rest_client_select_finish (other_rest, result, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (found)), ==, 0);
+    json_node_unref (found);
+    g_clear_object (&result);
+
+    echoes_rest_client_update_async (other_rest, "projects", filters, patch, NULL, test_result_cb, &result);
+    test_wait_result (&result);
+    found = echoes_rest_client_update_finish (other_rest, result, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (found)), ==, 0);
+    json_node_unref (found);
+    g_clear_object (&result);
+  }
+
   /* Another user's folder is refused. */
   {
     g_autoptr(GFile) file = write_file ("x.jpg", 1000);
@@ -282,6 +313,57 @@ test_rest_and_storage (void)
     g_clear_error (&error);
     g_clear_object (&result);
   }
+}
+
+typedef struct
+{
+  SoupSession  *session;
+  GAsyncResult *result;
+} Browser;
+
+static void
+browser_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Browser *browser = user_data;
+  g_autoptr(GBytes) page = soup_session_send_and_read_finish (SOUP_SESSION (object), result, NULL);
+
+  browser->result = g_object_ref (result);
+}
+
+/* The "browser": follows the stand-in's fake Google straight back to the app's loopback. */
+static void
+open_uri_cb (const char *uri,
+             gpointer    user_data)
+{
+  Browser *browser = user_data;
+  g_autofree char *with_hint = g_strconcat (uri, "&login_hint=c-client-google%40example.com", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", with_hint);
+
+  g_assert_nonnull (msg);
+  soup_session_send_and_read_async (browser->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    browser_done_cb, browser);
+}
+
+static void
+test_google_pkce (void)
+{
+  g_autoptr(EchoesAuth) auth = new_auth ();
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Browser browser = { session, NULL };
+
+  echoes_auth_sign_in_with_provider_async (auth, "google", open_uri_cb, &browser, NULL,
+                                           test_result_cb, &result);
+  test_wait_result (&result);
+  g_assert_true (echoes_auth_sign_in_with_provider_finish (auth, result, &error));
+  g_assert_no_error (error);
+  g_assert_true (echoes_auth_get_signed_in (auth));
+  g_assert_cmpstr (echoes_auth_get_email (auth), ==, "c-client-google@example.com");
+  test_wait_result (&browser.result);
+  g_clear_object (&browser.result);
 }
 
 typedef struct
@@ -384,6 +466,7 @@ main (int   argc,
   g_test_add_func ("/echoes/cloud/standin/accounts", test_accounts);
   g_test_add_func ("/echoes/cloud/standin/rest-storage", test_rest_and_storage);
   g_test_add_func ("/echoes/cloud/standin/tus-resume-after-restart", test_tus_resume_after_restart);
+  g_test_add_func ("/echoes/cloud/standin/google-pkce", test_google_pkce);
 
   return g_test_run ();
 }
