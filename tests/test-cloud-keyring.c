@@ -267,6 +267,7 @@ test_no_secret_leaks (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) rows = NULL;
   g_autofree char *signed_url = NULL;
+  g_autofree char *data_dir = NULL;
   g_autofree char *data_file = NULL;
   g_auto(GStrv) keys = NULL;
   const char *params[] = { "select", "*", NULL };
@@ -311,8 +312,9 @@ test_no_secret_leaks (void)
   g_clear_object (&result);
 
   /* Leave something the app writes in the data dir too, so the scan sees files. */
-  data_file = g_build_filename (g_get_user_data_dir (), "echoes", "marker", NULL);
-  g_mkdir_with_parents (g_path_get_dirname (data_file), 0700);
+  data_dir = g_build_filename (g_get_user_data_dir (), "echoes", NULL);
+  data_file = g_build_filename (data_dir, "marker", NULL);
+  g_mkdir_with_parents (data_dir, 0700);
   g_file_set_contents (data_file, "ok", -1, NULL);
 
   /* The log was captured (the trace is there) but holds no secret. */
