@@ -2645,7 +2645,7 @@ apply_remote_row (EchoesStore  *self,
         {
           g_autoptr(GVariant) inner = NULL;
 
-          if (!g_variant_lookup (remote_fields, "project_id", "(@vx)", &project_value, NULL) ||
+          if (!g_variant_lookup (remote_fields, "project_id", "(vx)", &project_value, NULL) ||
               !g_variant_is_of_type (project_value, G_VARIANT_TYPE ("ms")) ||
               !(inner = g_variant_get_maybe (project_value)))
             {
@@ -2697,7 +2697,7 @@ apply_remote_row (EchoesStore  *self,
       max_local = MAX (max_local, field_time (times, fields[i].name, updated_at));
 
   /* A new row without a word about being trashed is live. */
-  if (!exists && !g_variant_lookup (remote_fields, "trashed", "(@vx)", NULL, NULL))
+  if (!exists && !g_variant_lookup (remote_fields, "trashed", "(vx)", NULL, NULL))
     {
       trashed_won = TRUE;
       remote_trashed = FALSE;
@@ -2781,12 +2781,17 @@ apply_remote_row (EchoesStore  *self,
       else
         {
           trashed = remote_trashed;
-          if (!(stmt = prepare (self, is_clip ? "UPDATE clips SET trashed = ?2 WHERE id = ?1"
-                                              : "UPDATE projects SET trashed = ?2 WHERE id = ?1",
+          /* A clip coming back to life takes a placeholder order at once: its old one
+           * may be taken (see normalise_order()). */
+          if (!(stmt = prepare (self, !is_clip ? "UPDATE projects SET trashed = ?2 WHERE id = ?1" :
+                                      trashed ? "UPDATE clips SET trashed = ?2 WHERE id = ?1" :
+                                      "UPDATE clips SET trashed = ?2, \"order\" = ?3 WHERE id = ?1",
                                 error)))
             return FALSE;
           bind_text (stmt, 1, id);
           sqlite3_bind_int (stmt, 2, trashed);
+          if (is_clip && !trashed)
+            sqlite3_bind_int (stmt, 3, (*next_temp)--);
           if (!step_done (self, stmt, error) ||
               !set_field_time (self, entity, id, "trashed", trashed_time, error))
             return FALSE;

@@ -206,11 +206,17 @@ read_upload_info (EchoesStore  *store,
       return NULL;
     }
 
-  g_variant_lookup (row, "trashed", "(bx)", &trashed, NULL);
+  {
+    g_autoptr(GVariant) trashed_value = NULL;
+
+    if (g_variant_lookup (row, "trashed", "(vx)", &trashed_value, NULL) &&
+        g_variant_is_of_type (trashed_value, G_VARIANT_TYPE_BOOLEAN))
+      trashed = g_variant_get_boolean (trashed_value);
+  }
   if (trashed ||
-      !g_variant_lookup (row, job->entity, "(@vx)", &value, NULL) ||
+      !g_variant_lookup (row, job->entity, "(vx)", &value, NULL) ||
       !(inner = g_variant_get_maybe (value)) ||
-      !g_variant_lookup (row, "project_id", "(@vx)", &project, NULL) ||
+      !g_variant_lookup (row, "project_id", "(vx)", &project, NULL) ||
       !(project_inner = g_variant_get_maybe (project)))
     return g_steal_pointer (&info);
 
@@ -493,6 +499,7 @@ typedef struct
   GCancellable     *cancellable;  /* (owned) */
   GPtrArray        *waiters;      /* (owned) */
   gboolean          pull;
+  gboolean          retry_now;    /* items in backoff go too (start, Retry) */
   gboolean          announced;    /* state set to syncing */
   gboolean          deferred;     /* items waited for their backoff */
 
@@ -888,11 +895,12 @@ translate_media_out (EchoesSyncEngine  *self,
       return FALSE;
     }
 
-  g_variant_lookup (row, "project_id", "(@vx)", &project, NULL);
+  g_variant_lookup (row, "project_id", "(vx)", &project, NULL);
   project_inner = project ? g_variant_get_maybe (project) : NULL;
   path = remote_media_path (user_id, project_inner ? g_variant_get_string (project_inner, NULL) : "",
                             g_variant_get_string (inner, NULL));
-  *out = g_variant_new_maybe (G_VARIANT_TYPE_STRING, g_variant_new_string (path));
+  *out = g_variant_ref_sink (g_variant_new_maybe (G_VARIANT_TYPE_STRING,
+                                                  g_variant_new_string (path)));
   return TRUE;
 }
 
@@ -968,7 +976,7 @@ push_next (Cycle *cycle)
     {
       EchoesOutboxItem *item = g_ptr_array_index (cycle->items, cycle->index);
 
-      if (item->next_try_at > now)
+      if (item->next_try_at > now && !cycle->retry_now)
         {
           cycle->deferred = TRUE;
           continue;
@@ -1027,7 +1035,8 @@ outbox_listed_cb (GObject      *object,
     }
 
   for (guint i = 0; i < cycle->items->len; i++)
-    if (((EchoesOutboxItem *)g_ptr_array_index (cycle->items, i))->next_try_at <= now)
+    if (((EchoesOutboxItem *)g_ptr_array_index (cycle->items, i))->next_try_at <= now ||
+        cycle->retry_now)
       cycle->n_steps++;
 
   push_next (cycle);
@@ -1365,6 +1374,8 @@ cycle_start (EchoesSyncEngine *self,
   cycle->self = g_object_ref (self);
   cycle->cancellable = g_object_ref (self->cancellable);
   cycle->pull = pull || self->pull_requested || self->waiters->len > 0;
+  /* Asked for (start, focus, Retry, a caller waiting): failed items go again now. */
+  cycle->retry_now = cycle->pull && (self->pull_requested || self->waiters->len > 0);
   cycle->waiters = g_steal_pointer (&self->waiters);
   cycle->blocked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
