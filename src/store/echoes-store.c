@@ -94,7 +94,7 @@ static const char * const migrations[] = {
    * - projects.sync_mode: 'local' projects never leave the machine; 'synced' ones have
    *   every change queued in the outbox.
    * - sync_fields: when each field of a row was last written (per-field last writer wins);
-   *   a field without a row here dates from the row's updated_at.
+   *   a field without a row here was not written since tracking began (time 0).
    * - outbox: changes to push, one row per entity and op, coalesced (fields merged,
    *   revision bumped) until pushed. Rows are read at push time, so an item only names
    *   the fields. entity: project | clip (op upsert), image | video (op upload).
@@ -2094,6 +2094,28 @@ echoes_store_dup_project_ids (EchoesStore  *self,
   return (GStrv)g_ptr_array_free (g_steal_pointer (&ids), FALSE);
 }
 
+static gboolean
+stamp_untracked (EchoesStore   *self,
+                 const char    *sql,
+                 const char    *project_id,
+                 const char   **names,
+                 GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!(stmt = prepare (self, sql, error)))
+    return FALSE;
+  for (guint i = 0; names[i]; i++)
+    {
+      sqlite3_reset (stmt);
+      bind_text (stmt, 1, project_id);
+      bind_text (stmt, 2, names[i]);
+      if (!step_done (self, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * echoes_store_keep_in_account:
  *
@@ -2132,6 +2154,15 @@ echoes_store_keep_in_account (EchoesStore  *self,
                    "No project %s", project_id);
       ok = FALSE;
     }
+  /* Rows from before sync existed have no field times: they date from the row's last
+   * change, so that what was written elsewhere since wins. */
+  ok = ok &&
+       stamp_untracked (self, "INSERT OR IGNORE INTO sync_fields (entity, id, field, updated_at) "
+                              "SELECT 'project', id, ?2, updated_at FROM projects WHERE id = ?1",
+                        project_id, all_field_names ("project"), error) &&
+       stamp_untracked (self, "INSERT OR IGNORE INTO sync_fields (entity, id, field, updated_at) "
+                              "SELECT 'clip', id, ?2, updated_at FROM clips WHERE project_id = ?1",
+                        project_id, all_field_names ("clip"), error);
   ok = ok && enqueue (self, "project", project_id, project_id, "upsert",
                       (const char * const *)all_field_names ("project"), now, error);
   ok = ok && (clips = prepare (self, "SELECT id, video FROM clips WHERE project_id = ?1 "
@@ -2354,7 +2385,7 @@ bind_variant (sqlite3_stmt    *stmt,
     }
 }
 
-/* The per-field write times of a row; a field without one dates from @fallback. */
+/* The per-field write times of a row (see field_time()). */
 static GHashTable *
 load_field_times (EchoesStore  *self,
                   const char   *entity,
@@ -2386,14 +2417,15 @@ load_field_times (EchoesStore  *self,
   return g_steal_pointer (&times);
 }
 
+/* A field never written since the row was first tracked dates from 0: any write
+ * elsewhere is later. */
 static gint64
 field_time (GHashTable *times,
-            const char *field,
-            gint64      fallback)
+            const char *field)
 {
   gint64 *time = g_hash_table_lookup (times, field);
 
-  return time ? *time : fallback;
+  return time ? *time : 0;
 }
 
 static char *
@@ -2432,7 +2464,6 @@ echoes_store_dup_sync_row (EchoesStore  *self,
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE (ECHOES_STORE_SYNC_FIELDS_TYPE));
   const SyncField *fields;
   const char *table;
-  gint64 updated_at;
   guint n;
   int rc;
 
@@ -2464,11 +2495,10 @@ echoes_store_dup_sync_row (EchoesStore  *self,
   if (!(times = load_field_times (self, entity, id, error)))
     return NULL;
 
-  updated_at = sqlite3_column_int64 (stmt, n);
   for (guint i = 0; i < n; i++)
     g_variant_builder_add (&builder, "{s(vx)}", fields[i].name,
                            column_to_variant (stmt, i, fields[i].kind),
-                           field_time (times, fields[i].name, updated_at));
+                           field_time (times, fields[i].name));
 
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
@@ -2526,7 +2556,7 @@ normalise_order (EchoesStore  *self,
 
   g_array_set_clear_func (slots, (GDestroyNotify)slot_clear);
 
-  if (!(stmt = prepare (self, "SELECT c.id, c.\"order\", coalesce (f.updated_at, c.updated_at) "
+  if (!(stmt = prepare (self, "SELECT c.id, c.\"order\", coalesce (f.updated_at, 0) "
                               "FROM clips c LEFT JOIN sync_fields f "
                               "ON f.entity = 'clip' AND f.id = c.id AND f.field = 'order' "
                               "WHERE c.project_id = ?1 AND c.trashed = 0", error)))
@@ -2694,7 +2724,7 @@ apply_remote_row (EchoesStore  *self,
     return FALSE;
   if (exists)
     for (guint i = 0; i < n; i++)
-      max_local = MAX (max_local, field_time (times, fields[i].name, updated_at));
+      max_local = MAX (max_local, field_time (times, fields[i].name));
 
   /* A new row without a word about being trashed is live. */
   if (!exists && !g_variant_lookup (remote_fields, "trashed", "(vx)", NULL, NULL))
@@ -2707,7 +2737,7 @@ apply_remote_row (EchoesStore  *self,
   if (deleted)
     {
       /* Gone for good on the server: a tombstone at the row's time. */
-      trashed_won = row_time > field_time (times, "trashed", updated_at);
+      trashed_won = row_time > field_time (times, "trashed");
       remote_trashed = TRUE;
       trashed_time = row_time;
     }
@@ -2721,7 +2751,7 @@ apply_remote_row (EchoesStore  *self,
 
           /* A clip never moves to another project through a sync. */
           if (field == NULL || g_str_equal (name, "project_id") ||
-              time <= field_time (times, name, updated_at))
+              time <= field_time (times, name))
             continue;
 
           if (g_str_equal (name, "trashed"))
@@ -2816,7 +2846,7 @@ apply_remote_row (EchoesStore  *self,
           /* Its place is settled with the others' in normalise_order(); meanwhile it
            * holds a placeholder order that no live clip has. */
           placement->order = order_won ? remote_order : current_order;
-          placement->time = order_won ? order_time : field_time (times, "order", updated_at);
+          placement->time = order_won ? order_time : field_time (times, "order");
           if (!exists && !order_won)
             placement->order = G_MAXINT;
           g_hash_table_insert (placements, g_strdup (id), placement);
