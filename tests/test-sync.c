@@ -807,6 +807,92 @@ test_offline (Fixture       *f,
   close_store (store);
 }
 
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+/* A failure that repeats is reported once; a good sync clears it. */
+static void
+test_error_once (Fixture       *f,
+                 gconstpointer  data)
+{
+  EchoesStore *store = open_device ("device");
+  EchoesSyncEngine *engine = NULL;
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+  guint notified = 0;
+
+  g_assert_true (echoes_store_set_default_synced (store, TRUE, &error));
+  project = create_project (store, "Refused");
+  f->remote->refuse_id = g_strdup (echoes_project_get_id (project));
+
+  engine = new_engine (f, store);
+  g_signal_connect (engine, "notify::last-error", G_CALLBACK (count_notify), &notified);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GError) sync_error = sync_once (engine);
+
+      g_assert_error (sync_error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NETWORK);
+      g_assert_cmpint (echoes_sync_engine_get_state (engine), ==, ECHOES_SYNC_STATE_ERROR);
+    }
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_error ((GError *)echoes_sync_engine_get_last_error (engine),
+                  ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NETWORK);
+
+  g_clear_pointer (&f->remote->refuse_id, g_free);
+  sync_ok (engine);
+  g_assert_cmpuint (notified, ==, 2);
+  g_assert_null (echoes_sync_engine_get_last_error (engine));
+  g_assert_cmpint (echoes_sync_engine_get_state (engine), ==, ECHOES_SYNC_STATE_IDLE);
+  g_assert_cmpfloat (echoes_sync_engine_get_progress (engine), ==, 1.0);
+
+  close_engine (engine);
+  close_store (store);
+}
+
+typedef struct
+{
+  EchoesStore      *store;
+  EchoesTestRemote *remote;
+  const char       *id;
+} PushedWait;
+
+static gboolean
+pushed_in_background (gpointer data)
+{
+  PushedWait *w = data;
+
+  return outbox_length (w->store) == 0 &&
+         echoes_test_remote_count_pushes (w->remote, w->id) > 0;
+}
+
+/* Started, the engine pushes a change on its own, without being asked. */
+static void
+test_background (Fixture       *f,
+                 gconstpointer  data)
+{
+  EchoesStore *store = open_device ("device");
+  EchoesSyncEngine *engine = new_engine (f, store);
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+  PushedWait w = { store, f->remote, NULL };
+
+  echoes_sync_engine_start (engine);
+  g_assert_true (echoes_store_set_default_synced (store, TRUE, &error));
+  project = create_project (store, "In the background");
+  w.id = echoes_project_get_id (project);
+  g_assert_true (echoes_test_wait_until (pushed_in_background, &w, 20000));
+
+  /* asked for again (the window got the focus): fine while running */
+  echoes_sync_engine_sync_now (engine);
+  close_engine (engine);
+  close_store (store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -820,6 +906,8 @@ main (int   argc,
   g_test_add ("/echoes/sync/engine/download-checked", Fixture, NULL, fixture_setup, test_download_checked, fixture_teardown);
   g_test_add ("/echoes/sync/engine/first-sign-in", Fixture, NULL, fixture_setup, test_first_sign_in, fixture_teardown);
   g_test_add ("/echoes/sync/engine/keep-in-account", Fixture, NULL, fixture_setup, test_keep_in_account, fixture_teardown);
+  g_test_add ("/echoes/sync/engine/error-once", Fixture, NULL, fixture_setup, test_error_once, fixture_teardown);
+  g_test_add ("/echoes/sync/engine/background", Fixture, NULL, fixture_setup, test_background, fixture_teardown);
   g_test_add ("/echoes/sync/engine/offline", Fixture, NULL, fixture_setup, test_offline, fixture_teardown);
 
   return g_test_run ();
