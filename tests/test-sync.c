@@ -742,6 +742,52 @@ test_first_sign_in (Fixture       *f,
     }
 }
 
+static void
+signed_out_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  SyncWait *w = user_data;
+
+  echoes_sync_engine_signed_out_finish (ECHOES_SYNC_ENGINE (object), result, &w->error);
+  w->done = TRUE;
+}
+
+/* Synced projects stay with the account they were synced to. */
+static void
+test_other_account (Fixture       *f,
+                    gconstpointer  data)
+{
+  EchoesStore *store = open_device ("device");
+  EchoesSyncEngine *engine = new_engine (f, store);
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+  SyncWait w = { FALSE, NULL };
+
+  echoes_sync_engine_signed_in_async (engine, FALSE, NULL, signed_in_cb, &w);
+  echoes_test_wait (&w.done);
+  g_assert_no_error (w.error);
+  project = create_project (store, "Mine");
+  sync_ok (engine);
+  g_assert_cmpuint (echoes_test_remote_count_rows (f->remote, "projects"), ==, 1);
+
+  w.done = FALSE;
+  echoes_sync_engine_signed_out_async (engine, NULL, signed_out_cb, &w);
+  echoes_test_wait (&w.done);
+  g_assert_no_error (w.error);
+  g_clear_object (&project);
+  project = create_project (store, "Signed out");
+  g_assert_cmpuint (outbox_length (store), ==, 0);
+
+  g_free (f->remote->user_id);
+  f->remote->user_id = g_strdup ("5d8f8e1c-0000-4000-8000-000000000002");
+  error = sync_once (engine);
+  g_assert_error (error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_OTHER_ACCOUNT);
+
+  close_engine (engine);
+  close_store (store);
+}
+
 /* "Keep in my account" for one project, later. */
 static void
 test_keep_in_account (Fixture       *f,
@@ -905,6 +951,7 @@ main (int   argc,
   g_test_add ("/echoes/sync/engine/upload-resumes", Fixture, NULL, fixture_setup, test_upload_resumes, fixture_teardown);
   g_test_add ("/echoes/sync/engine/download-checked", Fixture, NULL, fixture_setup, test_download_checked, fixture_teardown);
   g_test_add ("/echoes/sync/engine/first-sign-in", Fixture, NULL, fixture_setup, test_first_sign_in, fixture_teardown);
+  g_test_add ("/echoes/sync/engine/other-account", Fixture, NULL, fixture_setup, test_other_account, fixture_teardown);
   g_test_add ("/echoes/sync/engine/keep-in-account", Fixture, NULL, fixture_setup, test_keep_in_account, fixture_teardown);
   g_test_add ("/echoes/sync/engine/error-once", Fixture, NULL, fixture_setup, test_error_once, fixture_teardown);
   g_test_add ("/echoes/sync/engine/background", Fixture, NULL, fixture_setup, test_background, fixture_teardown);

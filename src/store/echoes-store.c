@@ -2683,12 +2683,14 @@ apply_remote_row (EchoesStore  *self,
               return TRUE;
             }
           project_id = g_variant_dup_string (inner, NULL);
-          if (!(stmt = prepare (self, "SELECT 1 FROM projects WHERE id = ?1", error)))
+          if (!(stmt = prepare (self, "SELECT 1 FROM projects "
+                                      "WHERE id = ?1 AND sync_mode = 'synced'", error)))
             return FALSE;
           bind_text (stmt, 1, project_id);
           if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
             {
-              g_debug ("Remote clip %s of unknown project %s: skipped", id, project_id);
+              g_debug ("Remote clip %s of an unknown or local-only project %s: skipped", id,
+                       project_id);
               return rc == SQLITE_DONE || set_sqlite_error (self, rc, error);
             }
           g_clear_pointer (&stmt, sqlite3_finalize);
@@ -2718,6 +2720,13 @@ apply_remote_row (EchoesStore  *self,
       g_clear_pointer (&stmt, sqlite3_finalize);
       was_trashed = TRUE;
       current_order = *next_temp + 1;
+    }
+
+  /* A project made local-only again takes nothing more from the server. */
+  if (exists && !project_is_synced (self, project_id))
+    {
+      g_debug ("Remote %s %s of a local-only project: skipped", entity, id);
+      return TRUE;
     }
 
   if (!(times = load_field_times (self, entity, id, error)))

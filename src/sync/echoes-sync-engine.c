@@ -116,6 +116,7 @@ typedef enum
   JOB_SIGNED_IN,
   JOB_LIST_LOCAL,
   JOB_KEEP_IN_ACCOUNT,
+  JOB_SIGNED_OUT,
 } JobKind;
 
 typedef struct
@@ -356,7 +357,7 @@ job_run (EchoesStore   *store,
             g_propagate_error (error, g_steal_pointer (&local_error));
             return NULL;
           }
-        return g_strdup (value ?: "0");
+        return g_strdup (value ?: job->value ?: "0");
       }
 
     case JOB_APPLY:
@@ -386,6 +387,9 @@ job_run (EchoesStore   *store,
 
     case JOB_KEEP_IN_ACCOUNT:
       return GINT_TO_POINTER (echoes_store_keep_in_account (store, job->id, error));
+
+    case JOB_SIGNED_OUT:
+      return GINT_TO_POINTER (echoes_store_set_default_synced (store, FALSE, error));
 
     default:
       g_assert_not_reached ();
@@ -417,6 +421,7 @@ job_result_destroy (JobKind kind)
     case JOB_FINISH_DOWNLOAD:
     case JOB_SIGNED_IN:
     case JOB_KEEP_IN_ACCOUNT:
+    case JOB_SIGNED_OUT:
     default:
       return NULL;
     }
@@ -1362,11 +1367,46 @@ download_next (Cycle *cycle)
   run_job (cycle->self, job, cycle->cancellable, download_prepared_cb, cycle);
 }
 
+/* The synced projects of this store belong to the account that first signed in here:
+ * never push them into another one. */
+static void
+account_checked_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Cycle *cycle = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *account = NULL;
+  const char *user_id;
+
+  if (!(account = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
+    {
+      record_error (cycle, error);
+      cycle_finish (cycle);
+      return;
+    }
+
+  if (!(user_id = echoes_sync_remote_get_user_id (cycle->self->remote)))
+    g_set_error (&error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_SIGNED_IN, "Not signed in");
+  else if (*account != '\0' && !g_str_equal (account, user_id))
+    g_set_error (&error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_OTHER_ACCOUNT,
+                 "The synced projects here belong to another account");
+  if (error)
+    {
+      record_error (cycle, error);
+      cycle_finish (cycle);
+      return;
+    }
+
+  run_job (cycle->self, job_new (JOB_LIST_OUTBOX), cycle->cancellable, outbox_listed_cb, cycle);
+}
+
 static void
 cycle_start (EchoesSyncEngine *self,
              gboolean          pull)
 {
   Cycle *cycle;
+  Job *job;
 
   g_assert (!self->busy);
 
@@ -1387,7 +1427,10 @@ cycle_start (EchoesSyncEngine *self,
       announce (cycle);
     }
 
-  run_job (self, job_new (JOB_LIST_OUTBOX), cycle->cancellable, outbox_listed_cb, cycle);
+  job = job_new (JOB_GET_CURSOR);
+  job->key = g_strdup ("account");
+  job->value = g_strdup ("");
+  run_job (self, job, cycle->cancellable, account_checked_cb, cycle);
 }
 
 /* ---- scheduling ---- */
@@ -1908,6 +1951,37 @@ gboolean
 echoes_sync_engine_keep_in_account_finish (EchoesSyncEngine  *self,
                                            GAsyncResult      *result,
                                            GError           **error)
+{
+  return echoes_sync_engine_signed_in_finish (self, result, error);
+}
+
+/**
+ * echoes_sync_engine_signed_out_async:
+ *
+ * After sign-out: stops syncing, and projects created from now on are local-only.
+ * Synced projects stay here, and their pending changes stay queued for the next
+ * sign-in to the same account.
+ */
+void
+echoes_sync_engine_signed_out_async (EchoesSyncEngine    *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (ECHOES_IS_SYNC_ENGINE (self));
+
+  echoes_sync_engine_stop (self);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, echoes_sync_engine_signed_out_async);
+  run_job (self, job_new (JOB_SIGNED_OUT), cancellable, store_job_cb, task);
+}
+
+gboolean
+echoes_sync_engine_signed_out_finish (EchoesSyncEngine  *self,
+                                      GAsyncResult      *result,
+                                      GError           **error)
 {
   return echoes_sync_engine_signed_in_finish (self, result, error);
 }

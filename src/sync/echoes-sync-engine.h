@@ -81,5 +81,12 @@ void              echoes_sync_engine_keep_in_account_async    (EchoesSyncEngine 
 gboolean          echoes_sync_engine_keep_in_account_finish   (EchoesSyncEngine     *self,
                                                                GAsyncResult         *result,
                                                                GError              **error);
+void              echoes_sync_engine_signed_out_async         (EchoesSyncEngine     *self,
+                                                               GCancellable         *cancellable,
+                                                               GAsyncReadyCallback   callback,
+                                                               gpointer              user_data);
+gboolean          echoes_sync_engine_signed_out_finish        (EchoesSyncEngine     *self,
+                                                               GAsyncResult         *result,
+                                                               GError              **error);
 
 G_END_DECLS

@@ -22,6 +22,7 @@ G_BEGIN_DECLS
  * @ECHOES_SYNC_ERROR_BAD_RESPONSE: the server's answer makes no sense (a size mismatch…)
  * @ECHOES_SYNC_ERROR_UPLOAD_EXPIRED: a resumable upload is gone; it starts again
  * @ECHOES_SYNC_ERROR_NOT_SIGNED_IN: the account's session ended
+ * @ECHOES_SYNC_ERROR_OTHER_ACCOUNT: the synced projects here belong to another account
  *
  * Errors of the sync layer (`src/sync/`). Messages are for logs; the UI words them.
  */
@@ -34,6 +35,7 @@ typedef enum
   ECHOES_SYNC_ERROR_BAD_RESPONSE,
   ECHOES_SYNC_ERROR_UPLOAD_EXPIRED,
   ECHOES_SYNC_ERROR_NOT_SIGNED_IN,
+  ECHOES_SYNC_ERROR_OTHER_ACCOUNT,
 } EchoesSyncError;
 
 GQuark echoes_sync_error_quark (void);
