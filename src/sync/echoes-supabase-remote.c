@@ -26,9 +26,10 @@
  *
  * The server's tables (supabase/migrations) keep one `updated_at` per row, set by a
  * trigger: every field of a pulled row carries that time. They hold the synced subset
- * of the local fields (`projects`: title, music_url, status; `clips`: project_id,
- * image_url, video_url, status, approved, order, provider, prompt, error); the others
- * (ratio, motion, source name, capture time) stay on the device. Users may write only
+ * of the local fields (`projects`: title, status; `clips`: project_id, image_url,
+ * video_url, status, approved, order, provider, prompt, error); the others (ratio,
+ * motion, source name, capture time) stay on the device, and so does the music: the
+ * local value names files on this computer, which the server has no bucket for. Users may write only
  * some columns (see the grants in supabase/migrations/20250601000200_security.sql): a
  * clip is inserted with id, project, image, prompt and order, then updated in approved
  * and prompt; its order changes through the `move_clip` function. A trashed row is
@@ -62,7 +63,6 @@ typedef struct
 
 static const Column project_columns[] = {
   { "title", "title", 's' },
-  { "music", "music_url", 's' },
   { "status", "status", 's' },
   { "created_at", "created_at", 'x' },
 };
@@ -509,8 +509,6 @@ push_row_async (EchoesSyncRemote    *remote,
         trashed = g_variant_get_boolean (value);
       else if (!is_clip && (g_str_equal (name, "title") || g_str_equal (name, "status")))
         add_json_value (push->insert, name, value);
-      else if (!is_clip && g_str_equal (name, "music"))
-        add_json_value (push->insert, "music_url", value);
       else if (is_clip && g_str_equal (name, "project_id"))
         add_json_value (push->insert, "project_id", value);
       else if (is_clip && g_str_equal (name, "image"))
