@@ -152,7 +152,17 @@ remote_push_row_async (EchoesSyncRemote    *remote,
       return;
     }
 
-  if (!(row = g_hash_table_lookup (rows, id)))
+  /* Like a server without tombstones: a row deleted there (or never sent) cannot be
+   * brought back by a push of a few fields. */
+  row = g_hash_table_lookup (rows, id);
+  if ((row == NULL || row->deleted) && !g_variant_lookup (sunk, "created_at", "(vx)", NULL, NULL))
+    {
+      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_FOUND,
+                               "No row %s (test)", id);
+      return;
+    }
+
+  if (row == NULL)
     {
       row = g_new0 (FakeRow, 1);
       row->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -175,6 +185,7 @@ remote_push_row_async (EchoesSyncRemote    *remote,
     }
   row->deleted = FALSE;
   row->changed_at = tick (self);
+  self->n_pushes++;
   g_hash_table_insert (self->push_counts, g_strdup (id),
                        GUINT_TO_POINTER (echoes_test_remote_count_pushes (self, id) + 1));
 
@@ -446,4 +457,17 @@ echoes_test_remote_get_object (EchoesTestRemote *self,
   g_autofree char *key = g_strdup_printf ("%s/%s", bucket, path);
 
   return g_hash_table_lookup (self->objects, key);
+}
+
+/* Deletes a row for good, as another client would. */
+void
+echoes_test_remote_delete (EchoesTestRemote *self,
+                           const char       *table,
+                           const char       *id)
+{
+  FakeRow *row = g_hash_table_lookup (get_table (self, table), id);
+
+  g_assert (row != NULL);
+  row->deleted = TRUE;
+  row->changed_at = tick (self);
 }

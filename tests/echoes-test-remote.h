@@ -38,6 +38,7 @@ struct _EchoesTestRemote
 
   /* counters */
   GHashTable *push_counts;   /* id -> pushes applied */
+  guint       n_pushes;      /* pushes applied, all rows */
   guint       n_resumes;
   gint64      last_resume_offset;
 };
@@ -51,6 +52,9 @@ GVariant         *echoes_test_remote_dup_field      (EchoesTestRemote *self,
                                                      const char       *field);
 guint             echoes_test_remote_count_rows     (EchoesTestRemote *self,
                                                      const char       *table);
+void              echoes_test_remote_delete         (EchoesTestRemote *self,
+                                                     const char       *table,
+                                                     const char       *id);
 GBytes           *echoes_test_remote_get_object     (EchoesTestRemote *self,
                                                      const char       *bucket,
                                                      const char       *path);

@@ -939,6 +939,47 @@ test_background (Fixture       *f,
   close_store (store);
 }
 
+/* A row deleted on the server but edited here later goes back whole. */
+static void
+test_deleted_on_server (Fixture       *f,
+                        gconstpointer  data)
+{
+  EchoesStore *store = open_device ("device");
+  EchoesSyncEngine *engine = new_engine (f, store);
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GVariant) image = NULL;
+  g_autoptr(GVariant) prompt = NULL;
+  g_autoptr(GPtrArray) clips = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (echoes_store_set_default_synced (store, TRUE, &error));
+  project = create_project (store, "Deleted elsewhere");
+  clip = add_clip (store, echoes_project_get_id (project), 0, 100);
+  sync_ok (engine);
+
+  /* deleted by another client, then edited here before the pull */
+  echoes_test_remote_delete (f->remote, "clips", echoes_clip_get_id (clip));
+  set_prompt (store, echoes_clip_get_id (clip), "still here");
+  sync_ok (engine);
+
+  clips = echoes_store_list_clips (store, echoes_project_get_id (project), &error);
+  g_assert_cmpuint (clips->len, ==, 1);
+  image = echoes_test_remote_dup_field (f->remote, "clips", echoes_clip_get_id (clip), "image");
+  prompt = echoes_test_remote_dup_field (f->remote, "clips", echoes_clip_get_id (clip), "prompt");
+  g_assert_nonnull (image);
+  g_assert_nonnull (prompt);
+  {
+    g_autoptr(GVariant) inner = g_variant_get_maybe (prompt);
+
+    g_assert_cmpstr (g_variant_get_string (inner, NULL), ==, "still here");
+  }
+  g_assert_cmpuint (outbox_length (store), ==, 0);
+
+  close_engine (engine);
+  close_store (store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -946,6 +987,7 @@ main (int   argc,
   echoes_test_init (&argc, &argv);
 
   g_test_add ("/echoes/sync/engine/round-trip", Fixture, NULL, fixture_setup, test_round_trip, fixture_teardown);
+  g_test_add ("/echoes/sync/engine/deleted-on-server", Fixture, NULL, fixture_setup, test_deleted_on_server, fixture_teardown);
   g_test_add ("/echoes/sync/engine/outbox-survives-restart", Fixture, NULL, fixture_setup, test_outbox_survives_restart, fixture_teardown);
   g_test_add ("/echoes/sync/engine/failure-isolated", Fixture, NULL, fixture_setup, test_failure_isolated, fixture_teardown);
   g_test_add ("/echoes/sync/engine/upload-resumes", Fixture, NULL, fixture_setup, test_upload_resumes, fixture_teardown);

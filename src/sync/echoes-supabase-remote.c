@@ -33,7 +33,7 @@
  * some columns (see the grants in supabase/migrations/20250601000200_security.sql): a
  * clip is inserted with id, project, image, prompt and order, then updated in approved
  * and prompt; its order changes through the `move_clip` function. A trashed row is
- * deleted on the server. A pull by `updated_at` cannot see rows deleted on the server:
+ * deleted on the server. Pushes compare times with the server row (see below). A pull by `updated_at` cannot see rows deleted on the server:
  * such deletions do not reach other devices until the server keeps tombstones (a
  * `deleted_at` column) and per-field times; the engine and the store handle both
  * already (see #EchoesSyncRemoteInterface).
@@ -291,52 +291,77 @@ list_changes_finish (EchoesSyncRemote  *remote,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* ---- push ---- */
+/* ---- push ----
+ *
+ * The server keeps one time per row (its `updated_at`), so a push is conditional: a
+ * field goes only if it was written here after the server's row last changed, and the
+ * update applies only if the row did not change since it was read (`updated_at=eq.`).
+ * A delete older than the server row's last change is not sent: the row stays, and the
+ * next pull brings it back. */
+
+typedef struct
+{
+  char     *column;
+  JsonNode *value;
+  gint64    time;
+} PatchField;
 
 typedef struct
 {
   char       *table;
   char       *id;
-  GVariant   *fields;   /* (owned) */
-  JsonObject *insert;   /* (owned) columns for a new row */
-  JsonObject *patch;    /* (owned) columns an existing row may change */
-  gint        order;    /* -1: not pushed */
+  gboolean    is_clip;
+  gboolean    trashed;
+  gint64      trashed_time;
+  JsonObject *insert;       /* (owned) the columns of a new row */
+  GPtrArray  *patch;        /* (owned) PatchField: what an existing row may change */
+  gint        order;        /* -1: not pushed */
+  gint64      order_time;
+  char       *server_time;  /* (owned) the row's updated_at as the server wrote it */
+  gint64      server_usec;
 } Push;
+
+static void
+patch_field_free (PatchField *field)
+{
+  g_free (field->column);
+  json_node_unref (field->value);
+  g_free (field);
+}
 
 static void
 push_free (Push *push)
 {
   g_free (push->table);
   g_free (push->id);
-  g_variant_unref (push->fields);
   json_object_unref (push->insert);
-  json_object_unref (push->patch);
+  g_ptr_array_unref (push->patch);
+  g_free (push->server_time);
   g_free (push);
 }
 
 static void
-finish_boolean_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+return_rest_result (GTask    *task,
+                    JsonNode *node,
+                    GError   *error)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  gpointer tag = g_object_get_data (G_OBJECT (task), "echoes-finish");
-
-  if (tag == echoes_rest_client_rpc_async)
-    node = echoes_rest_client_rpc_finish (ECHOES_REST_CLIENT (object), result, &error);
-  else if (tag == echoes_rest_client_delete_async)
-    node = echoes_rest_client_delete_finish (ECHOES_REST_CLIENT (object), result, &error);
-  else if (tag == echoes_rest_client_upsert_async)
-    node = echoes_rest_client_upsert_finish (ECHOES_REST_CLIENT (object), result, &error);
-  else
-    node = echoes_rest_client_update_finish (ECHOES_REST_CLIENT (object), result, &error);
-
   if (error)
-    g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
+    g_task_return_error (task, to_sync_error (error));
   else
     g_task_return_boolean (task, TRUE);
+  g_clear_pointer (&node, json_node_unref);
+  g_object_unref (task);
+}
+
+static void
+moved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GError *error = NULL;
+  JsonNode *node = echoes_rest_client_rpc_finish (ECHOES_REST_CLIENT (object), result, &error);
+
+  return_rest_result (user_data, node, error);
 }
 
 static void
@@ -344,16 +369,17 @@ move_clip (GTask *task)
 {
   EchoesSupabaseRemote *self = g_task_get_source_object (task);
   Push *push = g_task_get_task_data (task);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) args = NULL;
 
-  if (push->order < 0)
+  if (!push->is_clip || push->order < 0 || push->order_time <= push->server_usec)
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
     }
 
+  builder = json_builder_new ();
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "p_clip_id");
   json_builder_add_string_value (builder, push->id);
@@ -362,25 +388,29 @@ move_clip (GTask *task)
   json_builder_end_object (builder);
   args = json_builder_get_root (builder);
 
-  g_object_set_data (G_OBJECT (task), "echoes-finish", echoes_rest_client_rpc_async);
   echoes_rest_client_rpc_async (self->rest, "move_clip", args, g_task_get_cancellable (task),
-                                finish_boolean_cb, task);
+                                moved_cb, task);
 }
 
 static void
-clip_written_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+patched_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   GTask *task = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
 
-  if (g_object_get_data (G_OBJECT (task), "echoes-insert"))
-    node = echoes_rest_client_insert_finish (ECHOES_REST_CLIENT (object), result, &error);
-  else
-    node = echoes_rest_client_update_finish (ECHOES_REST_CLIENT (object), result, &error);
+  node = echoes_rest_client_update_finish (ECHOES_REST_CLIENT (object), result, &error);
 
+  /* The server approves only clips it knows are ready (a CHECK): a clip generated on this
+   * device never is there. Nothing to retry; the other fields went. */
+  if (g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_INVALID_REQUEST))
+    {
+      g_debug ("Server refused a change of %s: %s", ((Push *)g_task_get_task_data (task))->id,
+               error->message);
+      g_clear_error (&error);
+    }
   if (error)
     {
       g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
@@ -388,30 +418,101 @@ clip_written_cb (GObject      *object,
       return;
     }
 
-  /* A new clip got its place with the insert. */
-  if (g_object_get_data (G_OBJECT (task), "echoes-insert"))
+  move_clip (task);
+}
+
+/* Sends the fields written here after the server row's last change. */
+static void
+patch_row (GTask *task)
+{
+  EchoesSupabaseRemote *self = g_task_get_source_object (task);
+  Push *push = g_task_get_task_data (task);
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autofree char *id_filter = g_strdup_printf ("eq.%s", push->id);
+  g_autofree char *time_filter = NULL;
+  const char *filters[] = { "id", id_filter, NULL, NULL, NULL };
+
+  for (guint i = 0; i < push->patch->len; i++)
     {
-      g_task_return_boolean (task, TRUE);
+      PatchField *field = g_ptr_array_index (push->patch, i);
+
+      if (field->time > push->server_usec)
+        json_object_set_member (object, field->column, json_node_copy (field->value));
+    }
+
+  if (json_object_get_size (object) == 0)
+    {
+      move_clip (task);
+      return;
+    }
+
+  if (push->server_time)
+    {
+      time_filter = g_strdup_printf ("eq.%s", push->server_time);
+      filters[2] = "updated_at";
+      filters[3] = time_filter;
+    }
+  json_node_set_object (body, object);
+  echoes_rest_client_update_async (self->rest, push->table, filters, body,
+                                   g_task_get_cancellable (task), patched_cb, task);
+}
+
+static void
+inserted_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  Push *push = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = echoes_rest_client_insert_finish (ECHOES_REST_CLIENT (object), result, &error);
+  if (error)
+    {
+      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
       g_object_unref (task);
       return;
     }
 
-  move_clip (task);
+  /* The insert placed it; the rest (approved) is a change of the new row. */
+  push->order = -1;
+  push->server_usec = 0;
+  g_clear_pointer (&push->server_time, g_free);
+  for (guint i = push->patch->len; i > 0; i--)
+    {
+      PatchField *field = g_ptr_array_index (push->patch, i - 1);
+
+      if (json_object_has_member (push->insert, field->column))
+        g_ptr_array_remove_index (push->patch, i - 1);
+    }
+  patch_row (task);
 }
 
 static void
-clip_looked_up_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+deleted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GError *error = NULL;
+  JsonNode *node = echoes_rest_client_delete_finish (ECHOES_REST_CLIENT (object), result, &error);
+
+  return_rest_result (user_data, node, error);
+}
+
+static void
+looked_up_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   GTask *task = user_data;
   EchoesSupabaseRemote *self = g_task_get_source_object (task);
   Push *push = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *filter = g_strdup_printf ("eq.%s", push->id);
-  const char *filters[] = { "id", filter, NULL };
+  g_autofree char *id_filter = g_strdup_printf ("eq.%s", push->id);
+  JsonArray *rows;
 
   if (!(node = echoes_rest_client_select_finish (ECHOES_REST_CLIENT (object), result, &error)))
     {
@@ -419,53 +520,113 @@ clip_looked_up_cb (GObject      *object,
       g_object_unref (task);
       return;
     }
-
-  if (JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) == 0)
+  if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      if (!json_object_has_member (push->insert, "project_id") ||
-          !json_object_has_member (push->insert, "image_url"))
+      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
+                               "The lookup of %s is not an array", push->id);
+      g_object_unref (task);
+      return;
+    }
+  rows = json_node_get_array (node);
+
+  if (json_array_get_length (rows) == 0)
+    {
+      g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+
+      if (push->trashed)
         {
-          g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_FOUND,
-                                   "Clip %s is not on the server", push->id);
+          g_task_return_boolean (task, TRUE);
           g_object_unref (task);
           return;
         }
-      if (push->order >= 0)
+      /* A new row needs its identity: the engine then pushes every field. */
+      if (push->is_clip && (!json_object_has_member (push->insert, "project_id") ||
+                            !json_object_has_member (push->insert, "image_url")))
+        {
+          g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_FOUND,
+                                   "%s is not on the server", push->id);
+          g_object_unref (task);
+          return;
+        }
+      if (push->is_clip && push->order >= 0)
         json_object_set_int_member (push->insert, "order", push->order);
       json_node_set_object (body, push->insert);
-      g_object_set_data (G_OBJECT (task), "echoes-insert", GINT_TO_POINTER (TRUE));
-      echoes_rest_client_insert_async (self->rest, "clips", body, g_task_get_cancellable (task),
-                                       clip_written_cb, task);
+      echoes_rest_client_insert_async (self->rest, push->table, body,
+                                       g_task_get_cancellable (task), inserted_cb, task);
       return;
     }
 
-  if (json_object_get_size (push->patch) == 0)
+  {
+    JsonNode *element = json_array_get_element (rows, 0);
+    JsonObject *row = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+    const char *time = row && json_object_has_member (row, "updated_at") &&
+                       JSON_NODE_HOLDS_VALUE (json_object_get_member (row, "updated_at")) ?
+                       json_object_get_string_member (row, "updated_at") : NULL;
+
+    if (!parse_time (time, &push->server_usec))
+      {
+        g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
+                                 "The row %s has no time", push->id);
+        g_object_unref (task);
+        return;
+      }
+    push->server_time = g_strdup (time);
+  }
+
+  if (push->trashed)
     {
-      move_clip (task);
+      g_autofree char *time_filter = g_strdup_printf ("eq.%s", push->server_time);
+      const char *filters[] = { "id", id_filter, "updated_at", time_filter, NULL };
+
+      if (push->trashed_time <= push->server_usec)
+        {
+          g_debug ("%s changed on the server after it was deleted here: kept", push->id);
+          g_task_return_boolean (task, TRUE);
+          g_object_unref (task);
+          return;
+        }
+      echoes_rest_client_delete_async (self->rest, push->table, filters,
+                                       g_task_get_cancellable (task), deleted_cb, task);
       return;
     }
 
-  json_node_set_object (body, push->patch);
-  echoes_rest_client_update_async (self->rest, "clips", filters, body,
-                                   g_task_get_cancellable (task), clip_written_cb, task);
+  patch_row (task);
 }
 
-static void
-add_json_value (JsonObject *object,
-                const char *column,
-                GVariant   *value)
+static JsonNode *
+json_value (GVariant *value)
 {
+  JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
   if (g_variant_is_of_type (value, G_VARIANT_TYPE ("ms")))
     {
       g_autoptr(GVariant) inner = g_variant_get_maybe (value);
 
       if (inner)
-        json_object_set_string_member (object, column, g_variant_get_string (inner, NULL));
+        json_node_set_string (node, g_variant_get_string (inner, NULL));
       else
-        json_object_set_null_member (object, column);
+        json_node_init_null (node);
     }
   else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
-    json_object_set_boolean_member (object, column, g_variant_get_boolean (value));
+    json_node_set_boolean (node, g_variant_get_boolean (value));
+  else
+    json_node_init_null (node);
+
+  return node;
+}
+
+static void
+add_patch (Push       *push,
+           const char *column,
+           GVariant   *value,
+           gint64      time)
+{
+  PatchField *field = g_new0 (PatchField, 1);
+
+  field->column = g_strdup (column);
+  field->value = json_value (value);
+  field->time = time;
+  g_ptr_array_add (push->patch, field);
 }
 
 static void
@@ -479,10 +640,9 @@ push_row_async (EchoesSyncRemote    *remote,
 {
   EchoesSupabaseRemote *self = ECHOES_SUPABASE_REMOTE (remote);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GVariant) sunk = g_variant_ref_sink (fields);
   g_autofree char *filter = g_strdup_printf ("eq.%s", id);
-  const char *filters[] = { "id", filter, NULL };
-  gboolean is_clip = g_str_equal (table, "clips");
-  gboolean trashed = FALSE;
+  const char *params[] = { "select", "id,updated_at", "id", filter, NULL };
   Push *push;
   GVariantIter iter;
   const char *name;
@@ -493,64 +653,51 @@ push_row_async (EchoesSyncRemote    *remote,
   push = g_new0 (Push, 1);
   push->table = g_strdup (table);
   push->id = g_strdup (id);
-  push->fields = g_variant_ref_sink (fields);
+  push->is_clip = g_str_equal (table, "clips");
   push->insert = json_object_new ();
-  push->patch = json_object_new ();
+  push->patch = g_ptr_array_new_with_free_func ((GDestroyNotify)patch_field_free);
   push->order = -1;
   g_task_set_task_data (task, push, (GDestroyNotify)push_free);
 
   json_object_set_string_member (push->insert, "id", id);
 
-  /* Only the columns users may write (supabase/migrations/20250601000200_security.sql). */
-  g_variant_iter_init (&iter, push->fields);
+  /* Only the columns users may write (supabase/migrations/20250601000200_security.sql):
+   * insert (projects: title, status; clips: project_id, image_url, prompt, order),
+   * update (projects: title, status; clips: approved, prompt). */
+  g_variant_iter_init (&iter, sunk);
   while (g_variant_iter_loop (&iter, "{&s(vx)}", &name, &value, &time))
     {
       if (g_str_equal (name, "trashed") && g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
-        trashed = g_variant_get_boolean (value);
-      else if (!is_clip && (g_str_equal (name, "title") || g_str_equal (name, "status")))
-        add_json_value (push->insert, name, value);
-      else if (is_clip && g_str_equal (name, "project_id"))
-        add_json_value (push->insert, "project_id", value);
-      else if (is_clip && g_str_equal (name, "image"))
-        add_json_value (push->insert, "image_url", value);
-      else if (is_clip && g_str_equal (name, "prompt"))
         {
-          add_json_value (push->insert, "prompt", value);
-          add_json_value (push->patch, "prompt", value);
+          push->trashed = g_variant_get_boolean (value);
+          push->trashed_time = time;
         }
-      else if (is_clip && g_str_equal (name, "approved"))
-        add_json_value (push->patch, "approved", value);
-      else if (is_clip && g_str_equal (name, "order") &&
+      else if (!push->is_clip && (g_str_equal (name, "title") || g_str_equal (name, "status")))
+        {
+          json_object_set_member (push->insert, name, json_value (value));
+          add_patch (push, name, value, time);
+        }
+      else if (push->is_clip && g_str_equal (name, "project_id"))
+        json_object_set_member (push->insert, "project_id", json_value (value));
+      else if (push->is_clip && g_str_equal (name, "image"))
+        json_object_set_member (push->insert, "image_url", json_value (value));
+      else if (push->is_clip && g_str_equal (name, "prompt"))
+        {
+          json_object_set_member (push->insert, "prompt", json_value (value));
+          add_patch (push, "prompt", value, time);
+        }
+      else if (push->is_clip && g_str_equal (name, "approved"))
+        add_patch (push, "approved", value, time);
+      else if (push->is_clip && g_str_equal (name, "order") &&
                g_variant_is_of_type (value, G_VARIANT_TYPE_INT32))
-        push->order = g_variant_get_int32 (value);
+        {
+          push->order = g_variant_get_int32 (value);
+          push->order_time = time;
+        }
     }
 
-  if (trashed)
-    {
-      g_object_set_data (G_OBJECT (task), "echoes-finish", echoes_rest_client_delete_async);
-      echoes_rest_client_delete_async (self->rest, table, filters, cancellable,
-                                       finish_boolean_cb, g_steal_pointer (&task));
-      return;
-    }
-
-  if (!is_clip)
-    {
-      g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
-
-      /* user_id defaults to the caller on the server */
-      json_node_set_object (body, push->insert);
-      g_object_set_data (G_OBJECT (task), "echoes-finish", echoes_rest_client_upsert_async);
-      echoes_rest_client_upsert_async (self->rest, table, body, "id", cancellable,
-                                       finish_boolean_cb, g_steal_pointer (&task));
-      return;
-    }
-
-  {
-    const char *params[] = { "select", "id", "id", filter, NULL };
-
-    echoes_rest_client_select_async (self->rest, "clips", params, cancellable,
-                                     clip_looked_up_cb, g_steal_pointer (&task));
-  }
+  echoes_rest_client_select_async (self->rest, table, params, cancellable, looked_up_cb,
+                                   g_steal_pointer (&task));
 }
 
 static gboolean
@@ -575,8 +722,7 @@ delete_row_async (EchoesSyncRemote    *remote,
   const char *filters[] = { "id", filter, NULL };
 
   g_task_set_source_tag (task, delete_row_async);
-  g_object_set_data (G_OBJECT (task), "echoes-finish", echoes_rest_client_delete_async);
-  echoes_rest_client_delete_async (self->rest, table, filters, cancellable, finish_boolean_cb,
+  echoes_rest_client_delete_async (self->rest, table, filters, cancellable, deleted_cb,
                                    g_steal_pointer (&task));
 }
 

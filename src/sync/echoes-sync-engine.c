@@ -515,6 +515,8 @@ typedef struct
   UploadInfo       *upload;       /* (owned) (nullable) */
 
   gboolean          deleting;     /* the item's row is pushed as a delete */
+  gboolean          full_push;    /* every field goes: the server lacks the row */
+  GVariant         *row;          /* (owned) (nullable) the item's row as read */
 
   guint             table;
   gint64            since;        /* the table's pull cursor */
@@ -537,6 +539,7 @@ cycle_free (Cycle *cycle)
   g_clear_pointer (&cycle->items, g_ptr_array_unref);
   g_clear_pointer (&cycle->blocked, g_hash_table_unref);
   g_clear_pointer (&cycle->upload, upload_info_free);
+  g_clear_pointer (&cycle->row, g_variant_unref);
   g_clear_pointer (&cycle->media, g_ptr_array_unref);
   g_free (cycle->tmp_path);
   g_free (cycle->final_path);
@@ -545,6 +548,7 @@ cycle_free (Cycle *cycle)
 }
 
 static void push_next     (Cycle *cycle);
+static void push_row      (Cycle *cycle);
 static void pull_next     (Cycle *cycle);
 static void download_next (Cycle *cycle);
 static void cycle_start   (EchoesSyncEngine *self,
@@ -719,6 +723,16 @@ remote_write_cb (GObject      *object,
     ok = echoes_sync_remote_delete_row_finish (remote, result, &error);
   else
     ok = echoes_sync_remote_push_row_finish (remote, result, &error);
+
+  /* The server lost the row (deleted on another device) but it changed here since: it
+   * goes back whole. */
+  if (!ok && cycle->row != NULL && !cycle->deleting && !cycle->full_push &&
+      g_error_matches (error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_FOUND))
+    {
+      cycle->full_push = TRUE;
+      push_row (cycle);
+      return;
+    }
 
   if (!ok)
     {
@@ -920,11 +934,6 @@ read_row_cb (GObject      *object,
   const char *table = g_str_equal (item->entity, "project") ? "projects" : "clips";
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) row = NULL;
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE (ECHOES_STORE_SYNC_FIELDS_TYPE));
-  GVariantIter iter;
-  const char *name;
-  GVariant *value;
-  gint64 time;
 
   if (!(row = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
     {
@@ -940,21 +949,39 @@ read_row_cb (GObject      *object,
       return;
     }
 
+  cycle->row = g_steal_pointer (&row);
+  push_row (cycle);
+}
+
+static void
+push_row (Cycle *cycle)
+{
+  EchoesSyncEngine *self = cycle->self;
+  EchoesOutboxItem *item = cycle->item;
+  const char *table = g_str_equal (item->entity, "project") ? "projects" : "clips";
+  g_autoptr(GError) error = NULL;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE (ECHOES_STORE_SYNC_FIELDS_TYPE));
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+  gint64 time;
+
   /* Only the fields changed since the last push, so that a field changed on the server
    * meanwhile is not overwritten with an older value; a clip always names its project. */
-  g_variant_iter_init (&iter, row);
+  g_variant_iter_init (&iter, cycle->row);
   while (g_variant_iter_loop (&iter, "{&s(vx)}", &name, &value, &time))
     {
       g_autoptr(GVariant) out = NULL;
 
-      if (!g_strv_contains ((const char * const *)item->fields, name) &&
+      if (!cycle->full_push &&
+          !g_strv_contains ((const char * const *)item->fields, name) &&
           !(g_str_equal (name, "project_id") && g_str_equal (item->entity, "clip")))
         continue;
 
       if (g_str_equal (item->entity, "clip") &&
           (g_str_equal (name, "image") || g_str_equal (name, "video")))
         {
-          if (!translate_media_out (self, row, name, value, &out, &error))
+          if (!translate_media_out (self, cycle->row, name, value, &out, &error))
             {
               item_failed (cycle, error);
               return;
@@ -1004,7 +1031,9 @@ push_next (Cycle *cycle)
   announce (cycle);
   cycle->item = g_ptr_array_index (cycle->items, cycle->index);
   g_clear_pointer (&cycle->upload, upload_info_free);
+  g_clear_pointer (&cycle->row, g_variant_unref);
   cycle->deleting = FALSE;
+  cycle->full_push = FALSE;
   g_debug ("Pushing %s %s (%s)", cycle->item->entity, cycle->item->local_id, cycle->item->op);
 
   if (g_str_equal (cycle->item->op, "upload"))
