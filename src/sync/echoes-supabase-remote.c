@@ -317,8 +317,8 @@ typedef struct
   GPtrArray  *patch;        /* (owned) PatchField: what an existing row may change */
   gint        order;        /* -1: not pushed */
   gint64      order_time;
-  char       *server_time;  /* (owned) the row's updated_at as the server wrote it */
-  gint64      server_usec;
+  gint64      server_usec;  /* the row's updated_at */
+  guint       lookups;
 } Push;
 
 static void
@@ -336,7 +336,6 @@ push_free (Push *push)
   g_free (push->id);
   json_object_unref (push->insert);
   g_ptr_array_unref (push->patch);
-  g_free (push->server_time);
   g_free (push);
 }
 
@@ -351,6 +350,49 @@ return_rest_result (GTask    *task,
     g_task_return_boolean (task, TRUE);
   g_clear_pointer (&node, json_node_unref);
   g_object_unref (task);
+}
+
+static void lookup_row (GTask *task);
+
+/* An update or delete conditional on the row's time matched nothing: the row changed
+ * on the server meanwhile. Look again (a few times), then leave it to a later push. */
+static gboolean
+changed_meanwhile (GTask    *task,
+                   JsonNode *node)
+{
+  Push *push = g_task_get_task_data (task);
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) ||
+      json_array_get_length (json_node_get_array (node)) > 0)
+    return FALSE;
+
+  if (push->lookups >= 3)
+    {
+      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_FAILED,
+                               "%s keeps changing on the server", push->id);
+      g_object_unref (task);
+      return TRUE;
+    }
+
+  g_debug ("%s changed on the server meanwhile: looking again", push->id);
+  lookup_row (task);
+  return TRUE;
+}
+
+/* The filters "updated_at is still @usec": a window of a millisecond each way, since
+ * the stand-in compares timestamps at millisecond precision (an `eq` on the exact
+ * microseconds never matches there); a change by someone else within that millisecond
+ * is not a realistic case. With "Z", not "+00:00": nothing for URL encoding to mangle. */
+static void
+time_filters (gint64   usec,
+              char   **gte,
+              char   **lte)
+{
+  g_autofree char *from = format_time (usec - G_TIME_SPAN_MILLISECOND);
+  g_autofree char *to = format_time (usec + G_TIME_SPAN_MILLISECOND);
+
+  *gte = g_strdup_printf ("gte.%s", from);
+  *lte = g_strdup_printf ("lte.%s", to);
 }
 
 static void
@@ -402,6 +444,8 @@ patched_cb (GObject      *object,
   g_autoptr(JsonNode) node = NULL;
 
   node = echoes_rest_client_update_finish (ECHOES_REST_CLIENT (object), result, &error);
+  if (!error && changed_meanwhile (task, node))
+    return;
 
   /* The server approves only clips it knows are ready (a CHECK): a clip generated on this
    * device never is there. Nothing to retry; the other fields went. */
@@ -430,8 +474,9 @@ patch_row (GTask *task)
   g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonObject) object = json_object_new ();
   g_autofree char *id_filter = g_strdup_printf ("eq.%s", push->id);
-  g_autofree char *time_filter = NULL;
-  const char *filters[] = { "id", id_filter, NULL, NULL, NULL };
+  g_autofree char *after = NULL;
+  g_autofree char *before = NULL;
+  const char *filters[] = { "id", id_filter, NULL, NULL, NULL, NULL, NULL };
 
   for (guint i = 0; i < push->patch->len; i++)
     {
@@ -439,6 +484,8 @@ patch_row (GTask *task)
 
       if (field->time > push->server_usec)
         json_object_set_member (object, field->column, json_node_copy (field->value));
+      else
+        g_debug ("%s.%s of %s: the server's is newer", push->table, field->column, push->id);
     }
 
   if (json_object_get_size (object) == 0)
@@ -447,11 +494,13 @@ patch_row (GTask *task)
       return;
     }
 
-  if (push->server_time)
+  if (push->server_usec > 0)
     {
-      time_filter = g_strdup_printf ("eq.%s", push->server_time);
+      time_filters (push->server_usec, &after, &before);
       filters[2] = "updated_at";
-      filters[3] = time_filter;
+      filters[3] = after;
+      filters[4] = "updated_at";
+      filters[5] = before;
     }
   json_node_set_object (body, object);
   echoes_rest_client_update_async (self->rest, push->table, filters, body,
@@ -479,7 +528,6 @@ inserted_cb (GObject      *object,
   /* The insert placed it; the rest (approved) is a change of the new row. */
   push->order = -1;
   push->server_usec = 0;
-  g_clear_pointer (&push->server_time, g_free);
   for (guint i = push->patch->len; i > 0; i--)
     {
       PatchField *field = g_ptr_array_index (push->patch, i - 1);
@@ -498,6 +546,22 @@ deleted_cb (GObject      *object,
   GError *error = NULL;
   JsonNode *node = echoes_rest_client_delete_finish (ECHOES_REST_CLIENT (object), result, &error);
 
+  return_rest_result (user_data, node, error);
+}
+
+static void
+conditional_delete_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GError *error = NULL;
+  JsonNode *node = echoes_rest_client_delete_finish (ECHOES_REST_CLIENT (object), result, &error);
+
+  if (!error && changed_meanwhile (user_data, node))
+    {
+      json_node_unref (node);
+      return;
+    }
   return_rest_result (user_data, node, error);
 }
 
@@ -570,13 +634,17 @@ looked_up_cb (GObject      *object,
         g_object_unref (task);
         return;
       }
-    push->server_time = g_strdup (time);
   }
 
   if (push->trashed)
     {
-      g_autofree char *time_filter = g_strdup_printf ("eq.%s", push->server_time);
-      const char *filters[] = { "id", id_filter, "updated_at", time_filter, NULL };
+      g_autofree char *after = NULL;
+      g_autofree char *before = NULL;
+      const char *filters[] = { "id", id_filter, "updated_at", NULL, "updated_at", NULL, NULL };
+
+      time_filters (push->server_usec, &after, &before);
+      filters[3] = after;
+      filters[5] = before;
 
       if (push->trashed_time <= push->server_usec)
         {
@@ -586,11 +654,25 @@ looked_up_cb (GObject      *object,
           return;
         }
       echoes_rest_client_delete_async (self->rest, push->table, filters,
-                                       g_task_get_cancellable (task), deleted_cb, task);
+                                       g_task_get_cancellable (task), conditional_delete_cb, task);
       return;
     }
 
   patch_row (task);
+}
+
+static void
+lookup_row (GTask *task)
+{
+  EchoesSupabaseRemote *self = g_task_get_source_object (task);
+  Push *push = g_task_get_task_data (task);
+  g_autofree char *filter = g_strdup_printf ("eq.%s", push->id);
+  const char *params[] = { "select", "id,updated_at", "id", filter, NULL };
+
+  push->lookups++;
+  push->server_usec = 0;
+  echoes_rest_client_select_async (self->rest, push->table, params,
+                                   g_task_get_cancellable (task), looked_up_cb, task);
 }
 
 static JsonNode *
@@ -641,8 +723,6 @@ push_row_async (EchoesSyncRemote    *remote,
   EchoesSupabaseRemote *self = ECHOES_SUPABASE_REMOTE (remote);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GVariant) sunk = g_variant_ref_sink (fields);
-  g_autofree char *filter = g_strdup_printf ("eq.%s", id);
-  const char *params[] = { "select", "id,updated_at", "id", filter, NULL };
   Push *push;
   GVariantIter iter;
   const char *name;
@@ -696,8 +776,7 @@ push_row_async (EchoesSyncRemote    *remote,
         }
     }
 
-  echoes_rest_client_select_async (self->rest, table, params, cancellable, looked_up_cb,
-                                   g_steal_pointer (&task));
+  lookup_row (g_steal_pointer (&task));
 }
 
 static gboolean
