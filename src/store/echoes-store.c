@@ -896,9 +896,21 @@ write_order_full (EchoesStore  *self,
 {
   g_autoptr(sqlite3_stmt) select = NULL;
   g_autoptr(sqlite3_stmt) update = NULL;
+  g_autoptr(sqlite3_stmt) times = NULL;
   g_autoptr(GHashTable) current = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *order_field[] = { "order", NULL };
+  gboolean synced = FALSE;
   gint64 now = g_get_real_time ();
   int rc;
+
+  /* see track(): one statement for all the rows, the mode looked up once */
+  if (tracked)
+    {
+      synced = project_is_synced (self, project_id);
+      if (!(times = prepare (self, "INSERT OR REPLACE INTO sync_fields (entity, id, field, "
+                                   "updated_at) VALUES ('clip', ?1, 'order', ?2)", error)))
+        return FALSE;
+    }
 
   if (!(select = prepare (self, "SELECT id, \"order\" FROM clips "
                                 "WHERE project_id = ?1 AND trashed = 0", error)))
@@ -945,10 +957,16 @@ write_order_full (EchoesStore  *self,
           if (!step_done (self, update, error))
             return FALSE;
 
-          if (pass == 1 && tracked &&
-              !track (self, "clip", id, project_id, (const char *[]) { "order", NULL }, now,
-                      error))
-            return FALSE;
+          if (pass == 1 && tracked)
+            {
+              sqlite3_reset (times);
+              bind_text (times, 1, id);
+              sqlite3_bind_int64 (times, 2, now);
+              if (!step_done (self, times, error) ||
+                  (synced && !enqueue (self, "clip", id, project_id, "upsert", order_field, now,
+                                       error)))
+                return FALSE;
+            }
         }
     }
 
