@@ -220,45 +220,95 @@ get_user_id (EchoesSyncRemote *remote)
 
 /* ---- list changes ---- */
 
+/* PostgREST answers at most a page of rows (Supabase's default cap is 1000): ask page
+ * after page until a short one. */
+#define PAGE_SIZE 500
+
+typedef struct
+{
+  char      *table;
+  char      *since;   /* the gte filter */
+  GPtrArray *rows;    /* GVariant */
+  guint      offset;
+} Listing;
+
+static void
+listing_free (Listing *listing)
+{
+  g_free (listing->table);
+  g_free (listing->since);
+  g_ptr_array_unref (listing->rows);
+  g_free (listing);
+}
+
+static void list_page (GTask *task);
+
 static void
 selected_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  const char *table = g_task_get_task_data (task);
+  GTask *task = user_data;
+  Listing *listing = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
   JsonArray *array;
+  guint n;
 
   if (!(node = echoes_rest_client_select_finish (ECHOES_REST_CLIENT (object), result, &error)))
     {
       g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
+      g_object_unref (task);
       return;
     }
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
       g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
-                               "The rows of %s are not an array", table);
+                               "The rows of %s are not an array", listing->table);
+      g_object_unref (task);
       return;
     }
 
   array = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  n = json_array_get_length (array);
+  for (guint i = 0; i < n; i++)
     {
       JsonNode *element = json_array_get_element (array, i);
       GVariant *row;
 
       if (JSON_NODE_HOLDS_OBJECT (element) &&
-          (row = row_from_json (table, json_node_get_object (element))))
-        g_ptr_array_add (rows, row);
+          (row = row_from_json (listing->table, json_node_get_object (element))))
+        g_ptr_array_add (listing->rows, row);
       else
-        g_debug ("A row of %s is malformed: skipped", table);
+        g_debug ("A row of %s is malformed: skipped", listing->table);
     }
 
-  g_task_return_pointer (task, g_steal_pointer (&rows), (GDestroyNotify)g_ptr_array_unref);
+  if (n >= PAGE_SIZE)
+    {
+      listing->offset += n;
+      list_page (task);
+      return;
+    }
+
+  g_task_return_pointer (task, g_ptr_array_ref (listing->rows), (GDestroyNotify)g_ptr_array_unref);
+  g_object_unref (task);
+}
+
+static void
+list_page (GTask *task)
+{
+  EchoesSupabaseRemote *self = g_task_get_source_object (task);
+  Listing *listing = g_task_get_task_data (task);
+  g_autofree char *limit = g_strdup_printf ("%u", PAGE_SIZE);
+  g_autofree char *offset = g_strdup_printf ("%u", listing->offset);
+  /* id breaks ties of updated_at, so that pages do not overlap or skip */
+  const char *params[] = { "select", "*", "updated_at", listing->since,
+                           "order", "updated_at.asc,id.asc", "limit", limit, "offset", offset,
+                           NULL };
+
+  echoes_rest_client_select_async (self->rest, listing->table, params,
+                                   g_task_get_cancellable (task), selected_cb, task);
 }
 
 static void
@@ -272,15 +322,16 @@ list_changes_async (EchoesSyncRemote    *remote,
   EchoesSupabaseRemote *self = ECHOES_SUPABASE_REMOTE (remote);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autofree char *time = format_time (since);
+  Listing *listing = g_new0 (Listing, 1);
+
   /* gte, not gt: rows written in the same microsecond as the last one pulled are not
    * missed; merging a row twice is harmless. */
-  g_autofree char *filter = g_strdup_printf ("gte.%s", time);
-  const char *params[] = { "select", "*", "updated_at", filter, "order", "updated_at.asc", NULL };
-
+  listing->table = g_strdup (table);
+  listing->since = g_strdup_printf ("gte.%s", time);
+  listing->rows = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
   g_task_set_source_tag (task, list_changes_async);
-  g_task_set_task_data (task, g_strdup (table), g_free);
-  echoes_rest_client_select_async (self->rest, table, params, cancellable, selected_cb,
-                                   g_steal_pointer (&task));
+  g_task_set_task_data (task, listing, (GDestroyNotify)listing_free);
+  list_page (g_steal_pointer (&task));
 }
 
 static GPtrArray *
