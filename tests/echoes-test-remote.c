@@ -471,3 +471,13 @@ echoes_test_remote_delete (EchoesTestRemote *self,
   row->deleted = TRUE;
   row->changed_at = tick (self);
 }
+
+gboolean
+echoes_test_remote_is_deleted (EchoesTestRemote *self,
+                               const char       *table,
+                               const char       *id)
+{
+  FakeRow *row = g_hash_table_lookup (get_table (self, table), id);
+
+  return row != NULL && row->deleted;
+}

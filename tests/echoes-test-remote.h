@@ -52,6 +52,9 @@ GVariant         *echoes_test_remote_dup_field      (EchoesTestRemote *self,
                                                      const char       *field);
 guint             echoes_test_remote_count_rows     (EchoesTestRemote *self,
                                                      const char       *table);
+gboolean          echoes_test_remote_is_deleted     (EchoesTestRemote *self,
+                                                     const char       *table,
+                                                     const char       *id);
 void              echoes_test_remote_delete         (EchoesTestRemote *self,
                                                      const char       *table,
                                                      const char       *id);

@@ -980,6 +980,47 @@ test_deleted_on_server (Fixture       *f,
   close_store (store);
 }
 
+/* Trashed and purged before it was pushed: the server row goes for good. */
+static void
+test_purged (Fixture       *f,
+             gconstpointer  data)
+{
+  EchoesStore *store = open_device ("device");
+  EchoesSyncEngine *engine = new_engine (f, store);
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_assert_true (echoes_store_set_default_synced (store, TRUE, &error));
+  project = create_project (store, "Purged");
+  clip = add_clip (store, echoes_project_get_id (project), 0, 100);
+  sync_ok (engine);
+
+  g_assert_true (echoes_store_trash_clip (store, echoes_clip_get_id (clip), &error));
+  g_assert_cmpuint (echoes_store_purge_trash (store, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox_length (store), ==, 1);
+  g_assert_false (echoes_test_remote_is_deleted (f->remote, "clips", echoes_clip_get_id (clip)));
+  sync_ok (engine);
+  g_assert_cmpuint (outbox_length (store), ==, 0);
+  g_assert_true (echoes_test_remote_is_deleted (f->remote, "clips", echoes_clip_get_id (clip)));
+
+  /* a tombstone on the server, which the device does not bring back */
+  g_assert_null (echoes_store_get_clip (store, echoes_clip_get_id (clip), NULL));
+  sync_ok (engine);
+  g_assert_null (echoes_store_get_clip (store, echoes_clip_get_id (clip), NULL));
+  g_assert_cmpuint (echoes_test_remote_count_rows (f->remote, "clips"), ==, 1);
+  {
+    g_autoptr(GPtrArray) clips = echoes_store_list_clips (store, echoes_project_get_id (project),
+                                                          &error);
+    g_assert_cmpuint (clips->len, ==, 0);
+  }
+
+  close_engine (engine);
+  close_store (store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -988,6 +1029,7 @@ main (int   argc,
 
   g_test_add ("/echoes/sync/engine/round-trip", Fixture, NULL, fixture_setup, test_round_trip, fixture_teardown);
   g_test_add ("/echoes/sync/engine/deleted-on-server", Fixture, NULL, fixture_setup, test_deleted_on_server, fixture_teardown);
+  g_test_add ("/echoes/sync/engine/purged", Fixture, NULL, fixture_setup, test_purged, fixture_teardown);
   g_test_add ("/echoes/sync/engine/outbox-survives-restart", Fixture, NULL, fixture_setup, test_outbox_survives_restart, fixture_teardown);
   g_test_add ("/echoes/sync/engine/failure-isolated", Fixture, NULL, fixture_setup, test_failure_isolated, fixture_teardown);
   g_test_add ("/echoes/sync/engine/upload-resumes", Fixture, NULL, fixture_setup, test_upload_resumes, fixture_teardown);
