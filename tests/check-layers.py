@@ -15,15 +15,14 @@ import sys
 
 # Each layer and the layers directly below it; a layer may include its own headers and
 # those of every layer below it, directly or not. Keep in step with src/meson.build.
-# The planned layer would be: 'sync': ['store', 'cloud'], with 'orchestration':
-# ['providers', 'sync'].
 BELOW = {
     'core': [],
     'store': ['core'],
     'media': ['store'],
     'cloud': ['core'],
     'providers': ['media', 'cloud'],
-    'orchestration': ['providers'],
+    'sync': ['store', 'cloud'],
+    'orchestration': ['providers', 'sync'],
     'ui': ['orchestration'],
 }
 DIRS = {
@@ -32,6 +31,7 @@ DIRS = {
     'media': 'media',
     'cloud': 'cloud',
     'providers': 'providers',
+    'sync': 'sync',
     'orchestration': '.',
     'ui': 'ui',
 }

@@ -287,6 +287,53 @@ test_error_signal (Fixture       *f,
   flush (f);
 }
 
+typedef struct
+{
+  EchoesLibrary *library;
+  const char    *project_id;
+  GListModel    *clips;
+} ElsewhereWait;
+
+static gboolean
+shows_other_writes (gpointer data)
+{
+  ElsewhereWait *w = data;
+  EchoesProject *project = echoes_library_find_project (w->library, w->project_id);
+
+  return project != NULL && g_list_model_get_n_items (w->clips) == 1;
+}
+
+/* Another connection (echoes-cli, a second instance) writes: the models follow. */
+static void
+test_other_connection (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(EchoesProject) mine = create_project (f->library, "Mine");
+  g_autoptr(EchoesStore) other = NULL;
+  g_autoptr(EchoesProject) theirs = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *clips = echoes_library_get_clips (f->library, echoes_project_get_id (mine));
+  ElsewhereWait w = { f->library, NULL, clips };
+
+  wait_n (echoes_library_get_projects (f->library), 1);
+
+  other = echoes_store_open (echoes_store_get_data_dir (f->store), &error);
+  g_assert_no_error (error);
+  theirs = echoes_store_create_project (other, "From the CLI", &error);
+  g_assert_no_error (error);
+  clip = echoes_clip_new ("clip-elsewhere", echoes_project_get_id (mine));
+  echoes_clip_set_image (clip, "images/x/clip-elsewhere.jpg");
+  g_assert_true (echoes_store_insert_clip (other, clip, 0, &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (g_steal_pointer (&other));
+
+  /* Noticed within a second of the commit: the library polls every half second. */
+  w.project_id = echoes_project_get_id (theirs);
+  g_assert_true (echoes_test_wait_until (shows_other_writes, &w, 1000));
+  g_assert_cmpuint (g_list_model_get_n_items (echoes_library_get_projects (f->library)), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -297,6 +344,7 @@ main (int   argc,
   g_test_add ("/echoes/store/library/clips", Fixture, NULL, fixture_setup, test_clips_model, fixture_teardown);
   g_test_add ("/echoes/store/library/sort-and-undo", Fixture, NULL, fixture_setup, test_sort_and_undo, fixture_teardown);
   g_test_add ("/echoes/store/library/error-signal", Fixture, NULL, fixture_setup, test_error_signal, fixture_teardown);
+  g_test_add ("/echoes/store/library/other-connection", Fixture, NULL, fixture_setup, test_other_connection, fixture_teardown);
 
   return g_test_run ();
 }

@@ -24,6 +24,12 @@
  * what the database holds, whatever wrote it (the UI, the importer, a generation job).
  *
  * Operations without a callback report failures through #EchoesLibrary::error.
+ *
+ * Writes that do not go through the library (another process such as echoes-cli, a
+ * second instance, a sync, a worker) are noticed by polling the store's change stamp
+ * (SQLite's `PRAGMA data_version` plus this connection's changes) on the store's worker
+ * thread every half second: when it moved for another reason than the library's own
+ * operations, every loaded model is re-read and reconciled.
  */
 struct _EchoesLibrary
 {
@@ -33,7 +39,13 @@ struct _EchoesLibrary
   GListStore  *projects;     /* (owned) EchoesProject */
   GHashTable  *clips;        /* (owned) project id -> GListStore of EchoesClip */
   GCancellable *cancellable; /* (owned) */
+
+  guint64      stamp;        /* the change stamp the models reflect */
+  guint        watch_id;
+  gboolean     polling;      /* a stamp read is queued */
 };
+
+#define WATCH_INTERVAL_MS 500
 
 G_DEFINE_FINAL_TYPE (EchoesLibrary, echoes_library, G_TYPE_OBJECT)
 
@@ -78,6 +90,8 @@ typedef struct
   GPtrArray     *clips;     /* fresh rows of op->project_id, if any */
   EchoesProject *created;
   GStrv          previous_order;
+  guint64        stamp_before;
+  guint64        stamp_after;
 } OpResult;
 
 static void
@@ -126,6 +140,8 @@ op_run (EchoesStore   *store,
   Op *op = data;
   g_autoptr(OpResult) result = g_new0 (OpResult, 1);
   gboolean ok = TRUE;
+
+  result->stamp_before = echoes_store_get_change_stamp (store);
 
   switch (op->kind)
     {
@@ -196,6 +212,7 @@ op_run (EchoesStore   *store,
   if (!ok)
     return NULL;
 
+  result->stamp_after = echoes_store_get_change_stamp (store);
   return g_steal_pointer (&result);
 }
 
@@ -264,6 +281,10 @@ apply_result (EchoesLibrary *self,
               OpResult      *result)
 {
   GListStore *clips;
+
+  /* Only our own change happened since the models were last in step: they still are. */
+  if (self->stamp == result->stamp_before)
+    self->stamp = result->stamp_after;
 
   if (result->projects)
     reconcile (self->projects, result->projects,
@@ -345,11 +366,62 @@ run_op (EchoesLibrary       *self,
                           cancellable, op_done_cb, g_steal_pointer (&task));
 }
 
+static gpointer
+read_stamp (EchoesStore   *store,
+            gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  guint64 *stamp = g_new (guint64, 1);
+
+  *stamp = echoes_store_get_change_stamp (store);
+  return stamp;
+}
+
+static void
+stamp_read_cb (GObject      *object,
+               GAsyncResult *res,
+               gpointer      user_data)
+{
+  g_autoptr(EchoesLibrary) self = user_data;
+  g_autofree guint64 *stamp = NULL;
+  GHashTableIter iter;
+  gpointer project_id;
+
+  self->polling = FALSE;
+  if (!(stamp = echoes_store_run_finish (ECHOES_STORE (object), res, NULL)) ||
+      *stamp == self->stamp)
+    return;
+
+  g_debug ("The database changed behind the library: reloading");
+  self->stamp = *stamp;
+  echoes_library_reload (self, NULL);
+  g_hash_table_iter_init (&iter, self->clips);
+  while (g_hash_table_iter_next (&iter, &project_id, NULL))
+    echoes_library_reload (self, project_id);
+}
+
+static gboolean
+watch_cb (gpointer user_data)
+{
+  EchoesLibrary *self = user_data;
+
+  if (!self->polling)
+    {
+      self->polling = TRUE;
+      echoes_store_run_async (self->store, read_stamp, NULL, NULL, g_free, self->cancellable,
+                              stamp_read_cb, g_object_ref (self));
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 echoes_library_dispose (GObject *object)
 {
   EchoesLibrary *self = (EchoesLibrary *)object;
 
+  g_clear_handle_id (&self->watch_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
 
   G_OBJECT_CLASS (echoes_library_parent_class)->dispose (object);
@@ -414,6 +486,7 @@ echoes_library_new (EchoesStore *store)
   self = g_object_new (ECHOES_TYPE_LIBRARY, NULL);
   self->store = g_object_ref (store);
   echoes_library_reload (self, NULL);
+  self->watch_id = g_timeout_add (WATCH_INTERVAL_MS, watch_cb, self);
   return self;
 }
 

@@ -90,6 +90,53 @@ static const char * const migrations[] = {
 
   /* 4: the generation queue survives a restart */
   "ALTER TABLE clips ADD COLUMN queued INTEGER NOT NULL DEFAULT 0;",
+
+  /* 5: sync with an account. Local ids are UUIDs and are the server's ids too.
+   * - projects.sync_mode: 'local' projects never leave the machine; 'synced' ones have
+   *   every change queued in the outbox.
+   * - sync_fields: when each field of a row was last written (per-field last writer wins);
+   *   a field without a row here was not written since tracking began (time 0).
+   * - outbox: changes to push, one row per entity and op, coalesced (fields merged,
+   *   revision bumped) until pushed. Rows are read at push time, so an item only names
+   *   the fields. entity: project | clip (op upsert), image | video (op upload).
+   * - uploads: where a resumable upload stands (TUS URL and offset), kept across restarts.
+   * - sync_state: pull cursors per table, the account, the default mode of new projects. */
+  "ALTER TABLE projects ADD COLUMN sync_mode TEXT NOT NULL DEFAULT 'local' "
+  "  CHECK (sync_mode IN ('local', 'synced'));"
+  "CREATE TABLE sync_fields ("
+  "  entity TEXT NOT NULL,"
+  "  id TEXT NOT NULL,"
+  "  field TEXT NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (entity, id, field)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE outbox ("
+  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  entity TEXT NOT NULL CHECK (entity IN ('project', 'clip', 'image', 'video')),"
+  "  local_id TEXT NOT NULL,"
+  "  project_id TEXT NOT NULL,"
+  "  op TEXT NOT NULL CHECK (op IN ('upsert', 'upload')),"
+  "  fields TEXT NOT NULL DEFAULT '',"
+  "  revision INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_try_at INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT"
+  ");"
+  "CREATE UNIQUE INDEX outbox_entity ON outbox (entity, local_id, op);"
+  "CREATE TABLE uploads ("
+  "  clip_id TEXT NOT NULL,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('image', 'video')),"
+  "  path TEXT NOT NULL,"
+  "  url TEXT,"
+  "  \"offset\" INTEGER NOT NULL DEFAULT 0,"
+  "  size INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (clip_id, kind)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE sync_state ("
+  "  key TEXT PRIMARY KEY NOT NULL,"
+  "  value TEXT"
+  ") WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ECHOES_STORE_SCHEMA_VERSION);
@@ -607,6 +654,262 @@ echoes_store_run_finish (EchoesStore   *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* ---- change tracking for sync (callers hold the lock, inside a transaction) ---- */
+
+/* The fields a sync carries, per entity, and their columns. A field is a nullable
+ * string ('s'), a string that may not be NULL ('S'), a boolean ('b'), an int ('i') or
+ * an int64 ('x'). */
+typedef struct
+{
+  const char *name;
+  const char *column;
+  char        kind;
+} SyncField;
+
+static const SyncField project_fields[] = {
+  { "title", "title", 'S' },
+  { "music", "music", 's' },
+  { "ratio", "ratio", 'S' },
+  { "status", "status", 'S' },
+  { "trashed", "trashed", 'b' },
+  { "created_at", "created_at", 'x' },
+};
+
+static const SyncField clip_fields[] = {
+  { "project_id", "project_id", 's' },
+  { "image", "image", 'S' },
+  { "video", "video", 's' },
+  { "status", "status", 'S' },
+  { "approved", "approved", 'b' },
+  { "order", "\"order\"", 'i' },
+  { "provider", "provider", 's' },
+  { "prompt", "prompt", 's' },
+  { "error", "error", 's' },
+  { "source_name", "source_name", 's' },
+  { "capture_time", "capture_time", 'x' },
+  { "motion", "motion", 's' },
+  { "trashed", "trashed", 'b' },
+  { "created_at", "created_at", 'x' },
+};
+
+static const SyncField *
+sync_fields_of (const char *entity,
+                guint      *n_fields,
+                const char **table)
+{
+  if (g_strcmp0 (entity, "project") == 0)
+    {
+      *n_fields = G_N_ELEMENTS (project_fields);
+      *table = "projects";
+      return project_fields;
+    }
+  if (g_strcmp0 (entity, "clip") == 0)
+    {
+      *n_fields = G_N_ELEMENTS (clip_fields);
+      *table = "clips";
+      return clip_fields;
+    }
+  return NULL;
+}
+
+static const SyncField *
+find_sync_field (const char *entity,
+                 const char *name)
+{
+  const SyncField *fields;
+  const char *table;
+  guint n;
+
+  if (!(fields = sync_fields_of (entity, &n, &table)))
+    return NULL;
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (fields[i].name, name))
+      return &fields[i];
+  return NULL;
+}
+
+/* The names of every sync field of @entity, %NULL-terminated, not owned. */
+static const char **
+all_field_names (const char *entity)
+{
+  static const char *project_names[G_N_ELEMENTS (project_fields) + 1];
+  static const char *clip_names[G_N_ELEMENTS (clip_fields) + 1];
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (project_fields); i++)
+        project_names[i] = project_fields[i].name;
+      for (guint i = 0; i < G_N_ELEMENTS (clip_fields); i++)
+        clip_names[i] = clip_fields[i].name;
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return g_str_equal (entity, "project") ? project_names : clip_names;
+}
+
+static char *
+dup_sync_value_locked (EchoesStore  *self,
+                       const char   *key,
+                       GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (!(stmt = prepare (self, "SELECT value FROM sync_state WHERE key = ?1", error)))
+    return NULL;
+  bind_text (stmt, 1, key);
+  if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    return g_strdup (column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (self, rc, error);
+  return NULL;
+}
+
+static gboolean
+project_is_synced (EchoesStore *self,
+                   const char  *project_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!(stmt = prepare (self, "SELECT sync_mode = 'synced' FROM projects WHERE id = ?1", NULL)))
+    return FALSE;
+  bind_text (stmt, 1, project_id);
+  return sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+}
+
+/* Queues @fields of an entity for pushing, merging them into the entity's pending item
+ * if there is one: its revision goes up, so a push in flight does not take it off the
+ * outbox (echoes_store_outbox_done()) and the newer values go out next time. */
+static gboolean
+enqueue (EchoesStore         *self,
+         const char          *entity,
+         const char          *id,
+         const char          *project_id,
+         const char          *op,
+         const char * const  *fields,
+         gint64               now,
+         GError             **error)
+{
+  g_autoptr(sqlite3_stmt) select = NULL;
+  g_autoptr(sqlite3_stmt) write = NULL;
+  g_autoptr(GPtrArray) merged = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *joined = NULL;
+  gint64 seq = -1;
+  int rc;
+
+  if (!(select = prepare (self, "SELECT seq, fields FROM outbox "
+                                "WHERE entity = ?1 AND local_id = ?2 AND op = ?3", error)))
+    return FALSE;
+  bind_text (select, 1, entity);
+  bind_text (select, 2, id);
+  bind_text (select, 3, op);
+  if ((rc = sqlite3_step (select)) == SQLITE_ROW)
+    {
+      g_auto(GStrv) old = g_strsplit (column_text (select, 1), ",", -1);
+
+      seq = sqlite3_column_int64 (select, 0);
+      for (guint i = 0; old[i]; i++)
+        if (*old[i])
+          g_ptr_array_add (merged, g_strdup (old[i]));
+    }
+  else if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, error);
+
+  for (guint i = 0; fields[i]; i++)
+    if (!g_ptr_array_find_with_equal_func (merged, fields[i], g_str_equal, NULL))
+      g_ptr_array_add (merged, g_strdup (fields[i]));
+  g_ptr_array_add (merged, NULL);
+  joined = g_strjoinv (",", (char **)merged->pdata);
+
+  if (seq >= 0)
+    {
+      /* A new change may be what fixes a refused item: try it again soon. */
+      if (!(write = prepare (self, "UPDATE outbox SET fields = ?2, revision = revision + 1, "
+                                   "next_try_at = 0 WHERE seq = ?1", error)))
+        return FALSE;
+      sqlite3_bind_int64 (write, 1, seq);
+      bind_text (write, 2, joined);
+    }
+  else
+    {
+      if (!(write = prepare (self, "INSERT INTO outbox (entity, local_id, project_id, op, fields, "
+                                   "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error)))
+        return FALSE;
+      bind_text (write, 1, entity);
+      bind_text (write, 2, id);
+      bind_text (write, 3, project_id);
+      bind_text (write, 4, op);
+      bind_text (write, 5, joined);
+      sqlite3_bind_int64 (write, 6, now);
+    }
+
+  return step_done (self, write, error);
+}
+
+static gboolean
+set_field_time (EchoesStore  *self,
+                const char   *entity,
+                const char   *id,
+                const char   *field,
+                gint64        time,
+                GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!(stmt = prepare (self, "INSERT OR REPLACE INTO sync_fields (entity, id, field, updated_at) "
+                              "VALUES (?1, ?2, ?3, ?4)", error)))
+    return FALSE;
+  bind_text (stmt, 1, entity);
+  bind_text (stmt, 2, id);
+  bind_text (stmt, 3, field);
+  sqlite3_bind_int64 (stmt, 4, time);
+  return step_done (self, stmt, error);
+}
+
+/* Records that @fields of a row were written locally at @now (for the per-field last
+ * writer wins of a later sync) and, if its project is synced, queues them for pushing:
+ * in the transaction of the change itself, so a crash can never lose one without the
+ * other. */
+static gboolean
+track (EchoesStore         *self,
+       const char          *entity,
+       const char          *id,
+       const char          *project_id,
+       const char * const  *fields,
+       gint64               now,
+       GError             **error)
+{
+  if (fields == NULL || fields[0] == NULL)
+    return TRUE;
+
+  for (guint i = 0; fields[i]; i++)
+    if (!set_field_time (self, entity, id, fields[i], now, error))
+      return FALSE;
+
+  if (!project_is_synced (self, project_id))
+    return TRUE;
+
+  return enqueue (self, entity, id, project_id, "upsert", fields, now, error);
+}
+
+/* Queues the upload of a clip's image or video if its project is synced. */
+static gboolean
+track_media (EchoesStore  *self,
+             const char   *kind,
+             const char   *clip_id,
+             const char   *project_id,
+             gint64        now,
+             GError      **error)
+{
+  const char *fields[] = { kind, NULL };
+
+  if (!project_is_synced (self, project_id))
+    return TRUE;
+
+  return enqueue (self, kind, clip_id, project_id, "upload", fields, now, error);
+}
+
 /* ---- queries (callers hold the lock) ---- */
 
 static GPtrArray *
@@ -626,19 +929,33 @@ load_order (EchoesStore  *self,
 
 /* Makes @ids (every live clip of the project, each once) the order 0..n-1. Only rows
  * whose position changes are written: first to distinct negative values, then to their
- * final values, which the first pass has vacated, so the unique index never trips. */
+ * final values, which the first pass has vacated, so the unique index never trips.
+ * With @tracked, each moved clip's order is recorded as a local change (see track()). */
 static gboolean
-write_order (EchoesStore  *self,
-             const char   *project_id,
-             GPtrArray    *ids,
-             GError      **error)
+write_order_full (EchoesStore  *self,
+                  const char   *project_id,
+                  GPtrArray    *ids,
+                  gboolean      tracked,
+                  GError      **error)
 {
   g_autoptr(sqlite3_stmt) select = NULL;
   g_autoptr(sqlite3_stmt) update = NULL;
+  g_autoptr(sqlite3_stmt) times = NULL;
   g_autoptr(GHashTable) current = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *order_field[] = { "order", NULL };
+  gboolean synced = FALSE;
   gint64 now = g_get_real_time ();
   enum { ID_COLUMN, ORDER_COLUMN };
   int rc;
+
+  /* see track(): one statement for all the rows, the mode looked up once */
+  if (tracked)
+    {
+      synced = project_is_synced (self, project_id);
+      if (!(times = prepare (self, "INSERT OR REPLACE INTO sync_fields (entity, id, field, "
+                                   "updated_at) VALUES ('clip', ?1, 'order', ?2)", error)))
+        return FALSE;
+    }
 
   if (!(select = prepare (self, "SELECT id, \"order\" FROM clips "
                                 "WHERE project_id = ?1 AND trashed = 0", error)))
@@ -684,10 +1001,30 @@ write_order (EchoesStore  *self,
           bind_text (update, 3, id);
           if (!step_done (self, update, error))
             return FALSE;
+
+          if (pass == 1 && tracked)
+            {
+              sqlite3_reset (times);
+              bind_text (times, 1, id);
+              sqlite3_bind_int64 (times, 2, now);
+              if (!step_done (self, times, error) ||
+                  (synced && !enqueue (self, "clip", id, project_id, "upsert", order_field, now,
+                                       error)))
+                return FALSE;
+            }
         }
     }
 
   return TRUE;
+}
+
+static gboolean
+write_order (EchoesStore  *self,
+             const char   *project_id,
+             GPtrArray    *ids,
+             GError      **error)
+{
+  return write_order_full (self, project_id, ids, TRUE, error);
 }
 
 static gboolean
@@ -815,19 +1152,32 @@ echoes_store_create_project (EchoesStore  *self,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *mode = NULL;
   gint64 now = g_get_real_time ();
+  gboolean ok;
 
   g_return_val_if_fail (ECHOES_IS_STORE (self), NULL);
   g_return_val_if_fail (title != NULL, NULL);
 
   locker = g_mutex_locker_new (&self->lock);
-  if (!(stmt = prepare (self, "INSERT INTO projects (id, title, created_at, updated_at) "
-                              "VALUES (?1, ?2, ?3, ?3)", error)))
+  if (!begin (self, error))
     return NULL;
-  bind_text (stmt, 1, id);
-  bind_text (stmt, 2, title);
-  sqlite3_bind_int64 (stmt, 3, now);
-  if (!step_done (self, stmt, error))
+
+  /* While signed in, new projects follow the account (echoes_store_set_default_synced()). */
+  mode = dup_sync_value_locked (self, "default_sync_mode", NULL);
+  ok = (stmt = prepare (self, "INSERT INTO projects (id, title, created_at, updated_at, sync_mode) "
+                              "VALUES (?1, ?2, ?3, ?3, ?4)", error)) != NULL;
+  if (ok)
+    {
+      bind_text (stmt, 1, id);
+      bind_text (stmt, 2, title);
+      sqlite3_bind_int64 (stmt, 3, now);
+      bind_text (stmt, 4, g_strcmp0 (mode, "synced") == 0 ? "synced" : "local");
+      ok = step_done (self, stmt, error) &&
+           track (self, "project", id, id, (const char * const *)all_field_names ("project"),
+                  now, error);
+    }
+  if (!end (self, ok, error))
     return NULL;
 
   return get_project_locked (self, id, error);
@@ -846,32 +1196,50 @@ echoes_store_update_project (EchoesStore    *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(EchoesProject) old = NULL;
+  const char *id = echoes_project_get_id (project);
+  const char *changed[5] = { NULL, };
+  guint n_changed = 0;
   gint64 now = g_get_real_time ();
+  gboolean ok;
 
   g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
   g_return_val_if_fail (ECHOES_IS_PROJECT (project), FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
-  if (!(stmt = prepare (self, "UPDATE projects SET title = ?1, music = ?2, ratio = ?3, "
-                              "status = ?4, updated_at = ?5 WHERE id = ?6 AND trashed = 0",
-                        error)))
-    return FALSE;
-  bind_text (stmt, 1, echoes_project_get_title (project) ?: "");
-  bind_text (stmt, 2, echoes_project_get_music (project));
-  bind_text (stmt, 3, echoes_project_get_ratio (project) ?:
-                      echoes_ratio_to_string (ECHOES_RATIO_DEFAULT));
-  bind_text (stmt, 4, echoes_project_status_to_string (echoes_project_get_status (project)));
-  sqlite3_bind_int64 (stmt, 5, now);
-  bind_text (stmt, 6, echoes_project_get_id (project));
-  if (!step_done (self, stmt, error))
+  if (!begin (self, error))
     return FALSE;
 
-  if (sqlite3_changes (self->db) == 0)
+  ok = (old = get_project_locked (self, id, error)) != NULL &&
+       (stmt = prepare (self, "UPDATE projects SET title = ?1, music = ?2, ratio = ?3, "
+                              "status = ?4, updated_at = ?5 WHERE id = ?6 AND trashed = 0",
+                        error)) != NULL;
+  if (ok)
     {
-      g_set_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND,
-                   "No project %s", echoes_project_get_id (project));
-      return FALSE;
+      bind_text (stmt, 1, echoes_project_get_title (project) ?: "");
+      bind_text (stmt, 2, echoes_project_get_music (project));
+      bind_text (stmt, 3, echoes_project_get_ratio (project) ?:
+                          echoes_ratio_to_string (ECHOES_RATIO_DEFAULT));
+      bind_text (stmt, 4, echoes_project_status_to_string (echoes_project_get_status (project)));
+      sqlite3_bind_int64 (stmt, 5, now);
+      bind_text (stmt, 6, id);
+      ok = step_done (self, stmt, error);
     }
+  if (ok)
+    {
+      if (g_strcmp0 (echoes_project_get_title (old), echoes_project_get_title (project) ?: "") != 0)
+        changed[n_changed++] = "title";
+      if (g_strcmp0 (echoes_project_get_music (old), echoes_project_get_music (project)) != 0)
+        changed[n_changed++] = "music";
+      if (g_strcmp0 (echoes_project_get_ratio (old), echoes_project_get_ratio (project) ?:
+                                 echoes_ratio_to_string (ECHOES_RATIO_DEFAULT)) != 0)
+        changed[n_changed++] = "ratio";
+      if (echoes_project_get_status (old) != echoes_project_get_status (project))
+        changed[n_changed++] = "status";
+      ok = track (self, "project", id, id, changed, now, error);
+    }
+  if (!end (self, ok, error))
+    return FALSE;
 
   echoes_project_set_updated_at (project, now);
   return TRUE;
@@ -885,24 +1253,30 @@ set_project_trashed (EchoesStore  *self,
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok;
 
-  if (!(stmt = prepare (self, "UPDATE projects SET trashed = ?1 WHERE id = ?2 AND trashed = ?3",
-                        error)))
-    return FALSE;
-  sqlite3_bind_int (stmt, 1, trashed);
-  bind_text (stmt, 2, project_id);
-  sqlite3_bind_int (stmt, 3, !trashed);
-  if (!step_done (self, stmt, error))
+  if (!begin (self, error))
     return FALSE;
 
-  if (sqlite3_changes (self->db) == 0)
+  ok = (stmt = prepare (self, "UPDATE projects SET trashed = ?1 WHERE id = ?2 AND trashed = ?3",
+                        error)) != NULL;
+  if (ok)
+    {
+      sqlite3_bind_int (stmt, 1, trashed);
+      bind_text (stmt, 2, project_id);
+      sqlite3_bind_int (stmt, 3, !trashed);
+      ok = step_done (self, stmt, error);
+    }
+  if (ok && sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND,
                    "No project %s", project_id);
-      return FALSE;
+      ok = FALSE;
     }
+  ok = ok && track (self, "project", project_id, project_id,
+                    (const char *[]) { "trashed", NULL }, g_get_real_time (), error);
 
-  return TRUE;
+  return end (self, ok, error);
 }
 
 /**
@@ -1046,8 +1420,13 @@ echoes_store_insert_clip (EchoesStore  *self,
       sqlite3_bind_int (stmt, 14, ids->len);
       g_ptr_array_insert (ids, position, g_strdup (echoes_clip_get_id (clip)));
       ok = step_done (self, stmt, error) &&
+           track (self, "clip", echoes_clip_get_id (clip), project_id,
+                  (const char * const *)all_field_names ("clip"), now, error) &&
            write_order (self, project_id, ids, error) &&
-           touch_project (self, project_id, error);
+           touch_project (self, project_id, error) &&
+           track_media (self, "image", echoes_clip_get_id (clip), project_id, now, error) &&
+           (echoes_clip_get_video (clip) == NULL ||
+            track_media (self, "video", echoes_clip_get_id (clip), project_id, now, error));
     }
 
   if (!end (self, ok, error))
@@ -1071,27 +1450,59 @@ echoes_store_update_clip (EchoesStore  *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(EchoesClip) old = NULL;
+  const char *changed[12] = { NULL, };
+  guint n_changed = 0;
   gint64 now = g_get_real_time ();
+  gboolean ok;
 
   g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
   g_return_val_if_fail (ECHOES_IS_CLIP (clip), FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
-  if (!(stmt = prepare (self, "UPDATE clips SET image = ?2, video = ?3, status = ?4, "
-                              "approved = ?5, provider = ?6, prompt = ?7, error = ?8, "
-                              "source_name = ?9, capture_time = ?10, motion = ?11, "
-                              "updated_at = ?12 WHERE id = ?1", error)))
-    return FALSE;
-  bind_clip_fields (stmt, clip, now);
-  if (!step_done (self, stmt, error))
+  if (!begin (self, error))
     return FALSE;
 
-  if (sqlite3_changes (self->db) == 0)
+  ok = (old = get_clip_locked (self, echoes_clip_get_id (clip), TRUE, error)) != NULL &&
+       (stmt = prepare (self, "UPDATE clips SET image = ?2, video = ?3, status = ?4, "
+                              "approved = ?5, provider = ?6, prompt = ?7, error = ?8, "
+                              "source_name = ?9, capture_time = ?10, motion = ?11, "
+                              "updated_at = ?12 WHERE id = ?1", error)) != NULL;
+  if (ok)
     {
-      g_set_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND,
-                   "No clip %s", echoes_clip_get_id (clip));
-      return FALSE;
+      bind_clip_fields (stmt, clip, now);
+      ok = step_done (self, stmt, error);
     }
+  if (ok)
+    {
+#define CHANGED_STR(field, getter) \
+      if (g_strcmp0 (getter (old), getter (clip)) != 0) changed[n_changed++] = field
+#define CHANGED_VAL(field, getter) \
+      if (getter (old) != getter (clip)) changed[n_changed++] = field
+      CHANGED_STR ("image", echoes_clip_get_image);
+      CHANGED_STR ("video", echoes_clip_get_video);
+      CHANGED_VAL ("status", echoes_clip_get_status);
+      CHANGED_VAL ("approved", echoes_clip_get_approved);
+      CHANGED_STR ("provider", echoes_clip_get_provider);
+      CHANGED_STR ("prompt", echoes_clip_get_prompt);
+      CHANGED_STR ("error", echoes_clip_get_error);
+      CHANGED_STR ("source_name", echoes_clip_get_source_name);
+      CHANGED_VAL ("capture_time", echoes_clip_get_capture_time);
+      CHANGED_STR ("motion", echoes_clip_get_motion);
+#undef CHANGED_STR
+#undef CHANGED_VAL
+      ok = track (self, "clip", echoes_clip_get_id (clip), echoes_clip_get_project_id (old),
+                  changed, now, error);
+      if (ok && g_strcmp0 (echoes_clip_get_image (old), echoes_clip_get_image (clip)) != 0)
+        ok = track_media (self, "image", echoes_clip_get_id (clip),
+                          echoes_clip_get_project_id (old), now, error);
+      if (ok && echoes_clip_get_video (clip) != NULL &&
+          g_strcmp0 (echoes_clip_get_video (old), echoes_clip_get_video (clip)) != 0)
+        ok = track_media (self, "video", echoes_clip_get_id (clip),
+                          echoes_clip_get_project_id (old), now, error);
+    }
+  if (!end (self, ok, error))
+    return FALSE;
 
   echoes_clip_set_updated_at (clip, now);
   return TRUE;
@@ -1165,9 +1576,13 @@ echoes_store_trash_clip (EchoesStore  *self,
                         error)) != NULL;
   if (ok)
     {
+      gint64 now = g_get_real_time ();
+
       bind_text (stmt, 1, clip_id);
-      sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+      sqlite3_bind_int64 (stmt, 2, now);
       ok = step_done (self, stmt, error) &&
+           track (self, "clip", clip_id, echoes_clip_get_project_id (clip),
+                  (const char *[]) { "trashed", NULL }, now, error) &&
            (ids = load_order (self, echoes_clip_get_project_id (clip), error)) != NULL &&
            write_order (self, echoes_clip_get_project_id (clip), ids, error) &&
            touch_project (self, echoes_clip_get_project_id (clip), error);
@@ -1222,6 +1637,8 @@ echoes_store_restore_clip (EchoesStore  *self,
     {
       g_ptr_array_insert (ids, MIN (position, ids->len), g_strdup (clip_id));
       ok = write_order (self, project_id, ids, error) &&
+           track (self, "clip", clip_id, project_id,
+                  (const char *[]) { "trashed", "order", NULL }, g_get_real_time (), error) &&
            touch_project (self, project_id, error);
     }
 
@@ -1603,4 +2020,1168 @@ _echoes_store_check_order (EchoesStore  *self,
     }
 
   return rc == SQLITE_DONE || set_sqlite_error (self, rc, error);
+}
+
+/* ---- sync support ---- */
+
+void
+echoes_outbox_item_free (EchoesOutboxItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->entity);
+  g_free (item->local_id);
+  g_free (item->project_id);
+  g_free (item->op);
+  g_strfreev (item->fields);
+  g_free (item);
+}
+
+/**
+ * echoes_store_get_change_stamp:
+ *
+ * A number that changes whenever the database changed: a commit by another connection
+ * (another process such as echoes-cli, or another #EchoesStore: SQLite's
+ * `PRAGMA data_version`) or a row written through this one. Cheap: poll it.
+ *
+ * Returns: the stamp
+ */
+guint64
+echoes_store_get_change_stamp (EchoesStore *self)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  guint64 data_version = 0;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), 0);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if ((stmt = prepare (self, "PRAGMA data_version", NULL)) && sqlite3_step (stmt) == SQLITE_ROW)
+    data_version = (guint64)sqlite3_column_int64 (stmt, 0);
+
+  return (data_version << 32) ^ (guint64)sqlite3_total_changes64 (self->db);
+}
+
+/**
+ * echoes_store_dup_sync_value:
+ * @key: `pulled:projects`, `pulled:clips`, `account`, …
+ *
+ * Returns: (transfer full) (nullable): the value, %NULL if unset (or on error)
+ */
+char *
+echoes_store_dup_sync_value (EchoesStore  *self,
+                             const char   *key,
+                             GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return dup_sync_value_locked (self, key, error);
+}
+
+/**
+ * echoes_store_set_sync_value:
+ * @value: (nullable): the new value, %NULL to unset
+ *
+ * Keeps a piece of sync bookkeeping (a pull cursor, the account's id).
+ */
+gboolean
+echoes_store_set_sync_value (EchoesStore  *self,
+                             const char   *key,
+                             const char   *value,
+                             GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(stmt = prepare (self, value ? "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)"
+                                    : "DELETE FROM sync_state WHERE key = ?1", error)))
+    return FALSE;
+  bind_text (stmt, 1, key);
+  if (value)
+    bind_text (stmt, 2, value);
+  return step_done (self, stmt, error);
+}
+
+/**
+ * echoes_store_set_default_synced:
+ * @synced: whether projects created from now on are synced (signed in) or local-only
+ *
+ * Sets the mode of new projects; existing ones keep theirs (see
+ * echoes_store_keep_in_account()).
+ */
+gboolean
+echoes_store_set_default_synced (EchoesStore  *self,
+                                 gboolean      synced,
+                                 GError      **error)
+{
+  g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
+
+  return echoes_store_set_sync_value (self, "default_sync_mode", synced ? "synced" : "local", error);
+}
+
+/**
+ * echoes_store_dup_project_ids:
+ * @synced: %TRUE for the synced projects, %FALSE for the local-only ones
+ *
+ * Lists the live projects in one mode, e.g. the local-only ones that the first sign-in
+ * offers to upload.
+ *
+ * Returns: (transfer full): the ids, most recently changed first
+ */
+GStrv
+echoes_store_dup_project_ids (EchoesStore  *self,
+                              gboolean      synced,
+                              GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(stmt = prepare (self, "SELECT id FROM projects WHERE trashed = 0 AND sync_mode = ?1 "
+                              "ORDER BY updated_at DESC, id", error)))
+    return NULL;
+  bind_text (stmt, 1, synced ? "synced" : "local");
+  if (!(ids = collect_rows (self, stmt, dup_first_column, g_free, error)))
+    return NULL;
+
+  g_ptr_array_set_free_func (ids, NULL);
+  g_ptr_array_add (ids, NULL);
+  return (GStrv)g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
+static gboolean
+stamp_untracked (EchoesStore   *self,
+                 const char    *sql,
+                 const char    *project_id,
+                 const char   **names,
+                 GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!(stmt = prepare (self, sql, error)))
+    return FALSE;
+  for (guint i = 0; names[i]; i++)
+    {
+      sqlite3_reset (stmt);
+      bind_text (stmt, 1, project_id);
+      bind_text (stmt, 2, names[i]);
+      if (!step_done (self, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * echoes_store_keep_in_account:
+ *
+ * "Keep in my account": makes a local-only project synced and queues all of it (the
+ * project, its live clips, their images and videos) for pushing, in one transaction.
+ * Doing it again is harmless.
+ */
+gboolean
+echoes_store_keep_in_account (EchoesStore  *self,
+                              const char   *project_id,
+                              GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) clips = NULL;
+  gint64 now = g_get_real_time ();
+  gboolean ok;
+  int rc;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (project_id != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!begin (self, error))
+    return FALSE;
+
+  ok = (stmt = prepare (self, "UPDATE projects SET sync_mode = 'synced' WHERE id = ?1", error)) != NULL;
+  if (ok)
+    {
+      bind_text (stmt, 1, project_id);
+      ok = step_done (self, stmt, error);
+    }
+  if (ok && sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND,
+                   "No project %s", project_id);
+      ok = FALSE;
+    }
+  /* Rows from before sync existed have no field times: they date from the row's last
+   * change, so that what was written elsewhere since wins. */
+  ok = ok &&
+       stamp_untracked (self, "INSERT OR IGNORE INTO sync_fields (entity, id, field, updated_at) "
+                              "SELECT 'project', id, ?2, updated_at FROM projects WHERE id = ?1",
+                        project_id, all_field_names ("project"), error) &&
+       stamp_untracked (self, "INSERT OR IGNORE INTO sync_fields (entity, id, field, updated_at) "
+                              "SELECT 'clip', id, ?2, updated_at FROM clips WHERE project_id = ?1",
+                        project_id, all_field_names ("clip"), error);
+  ok = ok && enqueue (self, "project", project_id, project_id, "upsert",
+                      (const char * const *)all_field_names ("project"), now, error);
+  ok = ok && (clips = prepare (self, "SELECT id, video FROM clips WHERE project_id = ?1 "
+                                     "AND trashed = 0 ORDER BY \"order\"", error)) != NULL;
+  if (ok)
+    {
+      bind_text (clips, 1, project_id);
+      while (ok && (rc = sqlite3_step (clips)) == SQLITE_ROW)
+        {
+          g_autofree char *id = g_strdup (column_text (clips, 0));
+          gboolean has_video = column_text (clips, 1) != NULL;
+
+          ok = enqueue (self, "clip", id, project_id, "upsert",
+                        (const char * const *)all_field_names ("clip"), now, error) &&
+               track_media (self, "image", id, project_id, now, error) &&
+               (!has_video || track_media (self, "video", id, project_id, now, error));
+        }
+      if (ok && rc != SQLITE_DONE)
+        ok = set_sqlite_error (self, rc, error);
+    }
+
+  return end (self, ok, error);
+}
+
+/**
+ * echoes_store_keep_local:
+ *
+ * Makes a project local-only again: it stops syncing and its pending changes are
+ * dropped from the outbox. What the server already has stays there.
+ */
+gboolean
+echoes_store_keep_local (EchoesStore  *self,
+                         const char   *project_id,
+                         GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (project_id != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!begin (self, error))
+    return FALSE;
+  ok = exec_with_id (self, "UPDATE projects SET sync_mode = 'local' WHERE id = ?1", project_id,
+                     error) &&
+       exec_with_id (self, "DELETE FROM outbox WHERE project_id = ?1", project_id, error);
+  return end (self, ok, error);
+}
+
+static gpointer
+outbox_item_from_row (sqlite3_stmt *stmt)
+{
+  EchoesOutboxItem *item = g_new0 (EchoesOutboxItem, 1);
+
+  item->seq = sqlite3_column_int64 (stmt, 0);
+  item->revision = sqlite3_column_int64 (stmt, 1);
+  item->entity = g_strdup (column_text (stmt, 2));
+  item->local_id = g_strdup (column_text (stmt, 3));
+  item->project_id = g_strdup (column_text (stmt, 4));
+  item->op = g_strdup (column_text (stmt, 5));
+  item->fields = g_strsplit (column_text (stmt, 6) ?: "", ",", -1);
+  item->created_at = sqlite3_column_int64 (stmt, 7);
+  item->attempts = sqlite3_column_int (stmt, 8);
+  item->next_try_at = sqlite3_column_int64 (stmt, 9);
+  return item;
+}
+
+/**
+ * echoes_store_list_outbox:
+ *
+ * Returns: (transfer container) (element-type EchoesOutboxItem): every pending change,
+ *   oldest first
+ */
+GPtrArray *
+echoes_store_list_outbox (EchoesStore  *self,
+                          GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(stmt = prepare (self, "SELECT seq, revision, entity, local_id, project_id, op, fields, "
+                              "created_at, attempts, next_try_at FROM outbox ORDER BY seq", error)))
+    return NULL;
+
+  return collect_rows (self, stmt, outbox_item_from_row,
+                       (GDestroyNotify)echoes_outbox_item_free, error);
+}
+
+/**
+ * echoes_store_outbox_done:
+ * @revision: the item's revision when it was read
+ *
+ * Takes a pushed item off the outbox, unless a change was merged into it since it was
+ * read (its revision moved on): then it stays, to be pushed again.
+ */
+gboolean
+echoes_store_outbox_done (EchoesStore  *self,
+                          gint64        seq,
+                          gint64        revision,
+                          GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(stmt = prepare (self, "DELETE FROM outbox WHERE seq = ?1 AND revision = ?2", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  sqlite3_bind_int64 (stmt, 2, revision);
+  return step_done (self, stmt, error);
+}
+
+/**
+ * echoes_store_outbox_failed:
+ * @next_try_at: when to try again (Unix microseconds)
+ * @message: (nullable): why, for debugging (never a secret)
+ *
+ * Counts a failed push of an item and delays its next try.
+ */
+gboolean
+echoes_store_outbox_failed (EchoesStore  *self,
+                            gint64        seq,
+                            gint64        next_try_at,
+                            const char   *message,
+                            GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(stmt = prepare (self, "UPDATE outbox SET attempts = attempts + 1, next_try_at = ?2, "
+                              "last_error = ?3 WHERE seq = ?1", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  sqlite3_bind_int64 (stmt, 2, next_try_at);
+  bind_text (stmt, 3, message);
+  return step_done (self, stmt, error);
+}
+
+static GVariant *
+column_to_variant (sqlite3_stmt *stmt,
+                   int           index,
+                   char          kind)
+{
+  switch (kind)
+    {
+    case 's':
+    case 'S':
+      return g_variant_new_maybe (G_VARIANT_TYPE_STRING,
+                                  column_text (stmt, index) ?
+                                  g_variant_new_string (column_text (stmt, index)) : NULL);
+    case 'b':
+      return g_variant_new_boolean (sqlite3_column_int (stmt, index) != 0);
+    case 'i':
+      return g_variant_new_int32 (sqlite3_column_int (stmt, index));
+    case 'x':
+      return g_variant_new_int64 (sqlite3_column_int64 (stmt, index));
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Binds a remote value; FALSE if it has the wrong type or is not acceptable. */
+static gboolean
+bind_variant (sqlite3_stmt    *stmt,
+              int              index,
+              const SyncField *field,
+              GVariant        *value)
+{
+  switch (field->kind)
+    {
+    case 's':
+    case 'S':
+      {
+        g_autoptr(GVariant) inner = NULL;
+
+        if (!g_variant_is_of_type (value, G_VARIANT_TYPE ("ms")))
+          return FALSE;
+        inner = g_variant_get_maybe (value);
+        if (inner == NULL && field->kind == 'S')
+          return FALSE;
+        if (inner && g_str_equal (field->name, "status"))
+          {
+            const char *status = g_variant_get_string (inner, NULL);
+            EchoesClipStatus clip_status;
+            EchoesProjectStatus project_status;
+
+            if (!echoes_clip_status_from_string (status, &clip_status) &&
+                !echoes_project_status_from_string (status, &project_status))
+              return FALSE;
+          }
+        bind_text (stmt, index, inner ? g_variant_get_string (inner, NULL) : NULL);
+        return TRUE;
+      }
+    case 'b':
+      if (!g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+        return FALSE;
+      sqlite3_bind_int (stmt, index, g_variant_get_boolean (value));
+      return TRUE;
+    case 'i':
+      if (!g_variant_is_of_type (value, G_VARIANT_TYPE_INT32) || g_variant_get_int32 (value) < 0)
+        return FALSE;
+      sqlite3_bind_int (stmt, index, g_variant_get_int32 (value));
+      return TRUE;
+    case 'x':
+      if (!g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, index, g_variant_get_int64 (value));
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The per-field write times of a row (see field_time()). */
+static GHashTable *
+load_field_times (EchoesStore  *self,
+                  const char   *entity,
+                  const char   *id,
+                  GError      **error)
+{
+  g_autoptr(GHashTable) times = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (!(stmt = prepare (self, "SELECT field, updated_at FROM sync_fields "
+                              "WHERE entity = ?1 AND id = ?2", error)))
+    return NULL;
+  bind_text (stmt, 1, entity);
+  bind_text (stmt, 2, id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 *time = g_new (gint64, 1);
+
+      *time = sqlite3_column_int64 (stmt, 1);
+      g_hash_table_insert (times, g_strdup (column_text (stmt, 0)), time);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&times);
+}
+
+/* A field never written since the row was first tracked dates from 0: any write
+ * elsewhere is later. */
+static gint64
+field_time (GHashTable *times,
+            const char *field)
+{
+  gint64 *time = g_hash_table_lookup (times, field);
+
+  return time ? *time : 0;
+}
+
+static char *
+build_select (const char      *table,
+              const SyncField *fields,
+              guint            n_fields,
+              const char      *extra)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  for (guint i = 0; i < n_fields; i++)
+    g_string_append_printf (sql, "%s, ", fields[i].column);
+  g_string_append_printf (sql, "%s FROM %s WHERE id = ?1", extra, table);
+  return g_string_free (sql, FALSE);
+}
+
+/**
+ * echoes_store_dup_sync_row:
+ * @entity: `project` or `clip`
+ *
+ * Reads a row's sync fields (trashed ones too) with the time each was last written.
+ *
+ * Returns: (transfer full): a #GVariant of type %ECHOES_STORE_SYNC_FIELDS_TYPE, or %NULL
+ *   with %ECHOES_STORE_ERROR_NOT_FOUND when the row is gone (purged)
+ */
+GVariant *
+echoes_store_dup_sync_row (EchoesStore  *self,
+                           const char   *entity,
+                           const char   *id,
+                           GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) times = NULL;
+  g_autofree char *sql = NULL;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE (ECHOES_STORE_SYNC_FIELDS_TYPE));
+  const SyncField *fields;
+  const char *table;
+  guint n;
+  int rc;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  if (!(fields = sync_fields_of (entity, &n, &table)))
+    {
+      g_set_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_INVALID,
+                   "No sync entity %s", entity);
+      return NULL;
+    }
+
+  sql = build_select (table, fields, n, "updated_at");
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(stmt = prepare (self, sql, error)))
+    return NULL;
+  bind_text (stmt, 1, id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND,
+                     "No %s %s", entity, id);
+      else
+        set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+
+  if (!(times = load_field_times (self, entity, id, error)))
+    return NULL;
+
+  for (guint i = 0; i < n; i++)
+    g_variant_builder_add (&builder, "{s(vx)}", fields[i].name,
+                           column_to_variant (stmt, i, fields[i].kind),
+                           field_time (times, fields[i].name));
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+typedef struct
+{
+  int    order;
+  gint64 time;
+} Placement;
+
+typedef struct
+{
+  char  *id;
+  int    order;
+  gint64 time;
+} Slot;
+
+static int
+slot_compare (gconstpointer a,
+              gconstpointer b)
+{
+  const Slot *x = a;
+  const Slot *y = b;
+
+  if (x->order != y->order)
+    return x->order < y->order ? -1 : 1;
+  /* Two clips want the same place: the one placed there first keeps it, so every
+   * device, seeing the same times, settles on the same order. */
+  if (x->time != y->time)
+    return x->time < y->time ? -1 : 1;
+  return strcmp (x->id, y->id);
+}
+
+static void
+slot_clear (Slot *slot)
+{
+  g_free (slot->id);
+}
+
+/* Back to 0..n-1 after remote changes: every live clip wants its place (@placements for
+ * the ones whose order the remote set, its current order otherwise); conflicts are
+ * settled by slot_compare(). A clip that lands elsewhere than it wanted has its new
+ * place recorded as a local change, so the server gets the settled order too. */
+static gboolean
+normalise_order (EchoesStore  *self,
+                 const char   *project_id,
+                 GHashTable   *placements,
+                 gint64        now,
+                 GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) slots = g_array_new (FALSE, FALSE, sizeof (Slot));
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  int rc;
+
+  g_array_set_clear_func (slots, (GDestroyNotify)slot_clear);
+
+  if (!(stmt = prepare (self, "SELECT c.id, c.\"order\", coalesce (f.updated_at, 0) "
+                              "FROM clips c LEFT JOIN sync_fields f "
+                              "ON f.entity = 'clip' AND f.id = c.id AND f.field = 'order' "
+                              "WHERE c.project_id = ?1 AND c.trashed = 0", error)))
+    return FALSE;
+  bind_text (stmt, 1, project_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Slot slot = { g_strdup (column_text (stmt, 0)), sqlite3_column_int (stmt, 1),
+                    sqlite3_column_int64 (stmt, 2) };
+      Placement *placement = g_hash_table_lookup (placements, slot.id);
+
+      if (placement)
+        {
+          slot.order = placement->order;
+          slot.time = placement->time;
+        }
+      g_array_append_val (slots, slot);
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, error);
+
+  g_array_sort (slots, slot_compare);
+  for (guint i = 0; i < slots->len; i++)
+    g_ptr_array_add (ids, g_array_index (slots, Slot, i).id);
+
+  if (!write_order_full (self, project_id, ids, FALSE, error))
+    return FALSE;
+
+  for (guint i = 0; i < slots->len; i++)
+    {
+      Slot *slot = &g_array_index (slots, Slot, i);
+
+      if (slot->order != (int)i &&
+          !track (self, "clip", slot->id, project_id, (const char *[]) { "order", NULL }, now,
+                  error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+apply_remote_row (EchoesStore  *self,
+                  const char   *entity,
+                  GVariant     *row,
+                  GHashTable   *placements,
+                  GHashTable   *affected,
+                  int          *next_temp,
+                  gint64        now,
+                  GError      **error)
+{
+  g_autoptr(GVariant) remote_fields = NULL;
+  g_autoptr(GHashTable) times = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *project_id = NULL;
+  gboolean is_clip = g_str_equal (entity, "clip");
+  const SyncField *fields;
+  const char *table;
+  const char *id;
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+  gint64 time;
+  gint64 row_time;
+  gint64 updated_at = 0;
+  gint64 max_local = 0;
+  gint64 max_remote = 0;
+  gboolean deleted;
+  gboolean exists;
+  gboolean was_trashed = TRUE;
+  gboolean trashed;
+  gboolean trashed_won = FALSE;
+  gboolean remote_trashed = FALSE;
+  gint64 trashed_time = 0;
+  gboolean order_won = FALSE;
+  int remote_order = 0;
+  gint64 order_time = 0;
+  int current_order = 0;
+  guint n;
+  int rc;
+
+  fields = sync_fields_of (entity, &n, &table);
+  g_variant_get (row, "(&sxb@" ECHOES_STORE_SYNC_FIELDS_TYPE ")", &id, &row_time, &deleted,
+                 &remote_fields);
+
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT updated_at, trashed, %s FROM %s WHERE id = ?1",
+                                            is_clip ? "project_id, \"order\"" : "id, 0", table);
+
+    if (!(stmt = prepare (self, sql, error)))
+      return FALSE;
+  }
+  bind_text (stmt, 1, id);
+  if ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      exists = TRUE;
+      updated_at = sqlite3_column_int64 (stmt, 0);
+      was_trashed = sqlite3_column_int (stmt, 1) != 0;
+      project_id = g_strdup (column_text (stmt, 2));
+      current_order = sqlite3_column_int (stmt, 3);
+    }
+  else if (rc == SQLITE_DONE)
+    exists = FALSE;
+  else
+    return set_sqlite_error (self, rc, error);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (!exists)
+    {
+      g_autoptr(GVariant) project_value = NULL;
+
+      if (deleted)
+        return TRUE;
+
+      if (is_clip)
+        {
+          g_autoptr(GVariant) inner = NULL;
+
+          if (!g_variant_lookup (remote_fields, "project_id", "(vx)", &project_value, NULL) ||
+              !g_variant_is_of_type (project_value, G_VARIANT_TYPE ("ms")) ||
+              !(inner = g_variant_get_maybe (project_value)))
+            {
+              g_debug ("Remote clip %s has no project: skipped", id);
+              return TRUE;
+            }
+          project_id = g_variant_dup_string (inner, NULL);
+          if (!(stmt = prepare (self, "SELECT 1 FROM projects "
+                                      "WHERE id = ?1 AND sync_mode = 'synced'", error)))
+            return FALSE;
+          bind_text (stmt, 1, project_id);
+          if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
+            {
+              g_debug ("Remote clip %s of an unknown or local-only project %s: skipped", id,
+                       project_id);
+              return rc == SQLITE_DONE || set_sqlite_error (self, rc, error);
+            }
+          g_clear_pointer (&stmt, sqlite3_finalize);
+
+          /* Born trashed, with a placeholder order: the fields below bring it to life. */
+          if (!(stmt = prepare (self, "INSERT INTO clips (id, project_id, image, \"order\", "
+                                      "trashed, created_at, updated_at) "
+                                      "VALUES (?1, ?2, '', ?3, 1, ?4, 0)", error)))
+            return FALSE;
+          bind_text (stmt, 1, id);
+          bind_text (stmt, 2, project_id);
+          sqlite3_bind_int (stmt, 3, (*next_temp)--);
+          sqlite3_bind_int64 (stmt, 4, row_time);
+        }
+      else
+        {
+          project_id = g_strdup (id);
+          if (!(stmt = prepare (self, "INSERT INTO projects (id, title, created_at, updated_at, "
+                                      "sync_mode, trashed) VALUES (?1, '', ?2, 0, 'synced', 1)",
+                                error)))
+            return FALSE;
+          bind_text (stmt, 1, id);
+          sqlite3_bind_int64 (stmt, 2, row_time);
+        }
+      if (!step_done (self, stmt, error))
+        return FALSE;
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      was_trashed = TRUE;
+      current_order = *next_temp + 1;
+    }
+
+  /* A project made local-only again takes nothing more from the server. */
+  if (exists && !project_is_synced (self, project_id))
+    {
+      g_debug ("Remote %s %s of a local-only project: skipped", entity, id);
+      return TRUE;
+    }
+
+  if (!(times = load_field_times (self, entity, id, error)))
+    return FALSE;
+  if (exists)
+    for (guint i = 0; i < n; i++)
+      max_local = MAX (max_local, field_time (times, fields[i].name));
+
+  /* A new row without a word about being trashed is live. */
+  if (!exists && !g_variant_lookup (remote_fields, "trashed", "(vx)", NULL, NULL))
+    {
+      trashed_won = TRUE;
+      remote_trashed = FALSE;
+      trashed_time = row_time;
+    }
+
+  if (deleted)
+    {
+      /* Gone for good on the server: a tombstone at the row's time. */
+      trashed_won = row_time > field_time (times, "trashed");
+      remote_trashed = TRUE;
+      trashed_time = row_time;
+    }
+  else
+    {
+      g_variant_iter_init (&iter, remote_fields);
+      while (g_variant_iter_loop (&iter, "{&s(vx)}", &name, &value, &time))
+        {
+          const SyncField *field = find_sync_field (entity, name);
+          g_autofree char *sql = NULL;
+
+          /* A clip never moves to another project through a sync. */
+          if (field == NULL || g_str_equal (name, "project_id") ||
+              time <= field_time (times, name))
+            continue;
+
+          if (g_str_equal (name, "trashed"))
+            {
+              if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+                {
+                  trashed_won = TRUE;
+                  remote_trashed = g_variant_get_boolean (value);
+                  trashed_time = time;
+                }
+              continue;
+            }
+          if (g_str_equal (name, "order"))
+            {
+              if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT32) &&
+                  g_variant_get_int32 (value) >= 0)
+                {
+                  order_won = TRUE;
+                  remote_order = g_variant_get_int32 (value);
+                  order_time = time;
+                }
+              continue;
+            }
+
+          sql = g_strdup_printf ("UPDATE %s SET %s = ?2 WHERE id = ?1", table, field->column);
+          if (!(stmt = prepare (self, sql, error)))
+            return FALSE;
+          bind_text (stmt, 1, id);
+          if (!bind_variant (stmt, 2, field, value))
+            {
+              g_debug ("Remote %s %s: unusable value for %s, skipped", entity, id, name);
+              g_clear_pointer (&stmt, sqlite3_finalize);
+              continue;
+            }
+          if (!step_done (self, stmt, error) ||
+              !set_field_time (self, entity, id, name, time, error))
+            return FALSE;
+          g_clear_pointer (&stmt, sqlite3_finalize);
+          max_remote = MAX (max_remote, time);
+        }
+    }
+
+  trashed = was_trashed;
+  if (trashed_won)
+    {
+      if (remote_trashed && !was_trashed && max_local > trashed_time)
+        {
+          /* Deleted elsewhere, but edited here afterwards: it stays, and goes back to
+           * the server whole. */
+          g_debug ("%s %s: kept, edited after the remote delete", entity, id);
+          if (!set_field_time (self, entity, id, "trashed", now, error) ||
+              (project_is_synced (self, project_id) &&
+               !enqueue (self, entity, id, project_id, "upsert",
+                         (const char * const *)all_field_names (entity), now, error)))
+            return FALSE;
+        }
+      else
+        {
+          trashed = remote_trashed;
+          /* A clip coming back to life takes a placeholder order at once: its old one
+           * may be taken (see normalise_order()). */
+          if (!(stmt = prepare (self, !is_clip ? "UPDATE projects SET trashed = ?2 WHERE id = ?1" :
+                                      trashed ? "UPDATE clips SET trashed = ?2 WHERE id = ?1" :
+                                      "UPDATE clips SET trashed = ?2, \"order\" = ?3 WHERE id = ?1",
+                                error)))
+            return FALSE;
+          bind_text (stmt, 1, id);
+          sqlite3_bind_int (stmt, 2, trashed);
+          if (is_clip && !trashed)
+            sqlite3_bind_int (stmt, 3, (*next_temp)--);
+          if (!step_done (self, stmt, error) ||
+              !set_field_time (self, entity, id, "trashed", trashed_time, error))
+            return FALSE;
+          g_clear_pointer (&stmt, sqlite3_finalize);
+          max_remote = MAX (max_remote, trashed_time);
+        }
+    }
+
+  if (is_clip)
+    {
+      if (order_won)
+        {
+          if (!set_field_time (self, entity, id, "order", order_time, error))
+            return FALSE;
+          max_remote = MAX (max_remote, order_time);
+        }
+
+      if (!trashed && (was_trashed || order_won))
+        {
+          Placement *placement = g_new (Placement, 1);
+
+          /* Its place is settled with the others' in normalise_order(); meanwhile it
+           * holds a placeholder order that no live clip has. */
+          placement->order = order_won ? remote_order : current_order;
+          placement->time = order_won ? order_time : field_time (times, "order");
+          if (!exists && !order_won)
+            placement->order = G_MAXINT;
+          g_hash_table_insert (placements, g_strdup (id), placement);
+          g_hash_table_add (affected, g_strdup (project_id));
+
+          if (!(stmt = prepare (self, "UPDATE clips SET \"order\" = ?2 WHERE id = ?1", error)))
+            return FALSE;
+          bind_text (stmt, 1, id);
+          sqlite3_bind_int (stmt, 2, (*next_temp)--);
+          if (!step_done (self, stmt, error))
+            return FALSE;
+          g_clear_pointer (&stmt, sqlite3_finalize);
+        }
+      else if (trashed && order_won)
+        {
+          if (!(stmt = prepare (self, "UPDATE clips SET \"order\" = ?2 WHERE id = ?1", error)))
+            return FALSE;
+          bind_text (stmt, 1, id);
+          sqlite3_bind_int (stmt, 2, remote_order);
+          if (!step_done (self, stmt, error))
+            return FALSE;
+          g_clear_pointer (&stmt, sqlite3_finalize);
+        }
+
+      if (!was_trashed && trashed)
+        g_hash_table_add (affected, g_strdup (project_id));
+    }
+
+  if (max_remote > updated_at)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET updated_at = ?2 WHERE id = ?1", table);
+
+      if (!(stmt = prepare (self, sql, error)))
+        return FALSE;
+      bind_text (stmt, 1, id);
+      sqlite3_bind_int64 (stmt, 2, max_remote);
+      if (!step_done (self, stmt, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * echoes_store_apply_remote:
+ * @entity: `project` or `clip`
+ * @rows: (element-type GVariant): rows of type %ECHOES_STORE_SYNC_ROW_TYPE, as pulled;
+ *   media paths already translated to local ones
+ *
+ * Merges pulled rows, in one transaction: per field, the later write wins (by the
+ * fields' times). Rows and projects new here are created (synced). Nothing is queued
+ * for pushing back, except where the merge decides against the server: a clip deleted
+ * there but edited here later stays (and is pushed whole), and clips whose order had
+ * to be settled (two clips wanting one place) get their new place pushed. Orders stay
+ * 0..n-1. A clip of an unknown project is skipped.
+ */
+gboolean
+echoes_store_apply_remote (EchoesStore  *self,
+                           const char   *entity,
+                           GPtrArray    *rows,
+                           GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GHashTable) placements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) affected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gint64 now = g_get_real_time ();
+  int next_temp = -1000000;
+  GHashTableIter iter;
+  gpointer project_id;
+  gboolean ok = TRUE;
+  guint n;
+  const char *table;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (rows != NULL, FALSE);
+
+  if (!sync_fields_of (entity, &n, &table))
+    {
+      g_set_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_INVALID,
+                   "No sync entity %s", entity);
+      return FALSE;
+    }
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; ok && i < rows->len; i++)
+    {
+      GVariant *row = g_ptr_array_index (rows, i);
+
+      if (!g_variant_is_of_type (row, G_VARIANT_TYPE (ECHOES_STORE_SYNC_ROW_TYPE)))
+        {
+          g_set_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_INVALID,
+                       "A remote row has the type %s", g_variant_get_type_string (row));
+          ok = FALSE;
+          break;
+        }
+      ok = apply_remote_row (self, entity, row, placements, affected, &next_temp, now, error);
+    }
+
+  g_hash_table_iter_init (&iter, affected);
+  while (ok && g_hash_table_iter_next (&iter, &project_id, NULL))
+    ok = normalise_order (self, project_id, placements, now, error);
+
+  return end (self, ok, error);
+}
+
+/**
+ * echoes_store_list_missing_media:
+ *
+ * Finds the images and videos of synced projects' live clips that are not on disk
+ * (pulled from another device, to be downloaded).
+ *
+ * Returns: (transfer container) (element-type GVariant): `(sss)`: clip id, `image` or
+ *   `video`, the relative path the file belongs at
+ */
+GPtrArray *
+echoes_store_list_missing_media (EchoesStore  *self,
+                                 GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+  int rc;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(stmt = prepare (self, "SELECT c.id, c.image, c.video FROM clips c "
+                              "JOIN projects p ON p.id = c.project_id "
+                              "WHERE p.sync_mode = 'synced' AND p.trashed = 0 AND c.trashed = 0 "
+                              "ORDER BY p.updated_at DESC, c.\"order\"", error)))
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      for (guint k = 0; k < 2; k++)
+        {
+          const char *relative = column_text (stmt, 1 + k);
+          g_autofree char *path = NULL;
+
+          if (relative == NULL || *relative == '\0')
+            continue;
+          path = echoes_store_resolve (self, relative);
+          if (!g_file_test (path, G_FILE_TEST_EXISTS))
+            g_ptr_array_add (missing, g_variant_ref_sink (g_variant_new ("(sss)",
+                                                                         column_text (stmt, 0),
+                                                                         k == 0 ? "image" : "video",
+                                                                         relative)));
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&missing);
+}
+
+/**
+ * echoes_store_get_upload:
+ * @kind: `image` or `video`
+ * @url: (out) (optional): the resumable upload's URL
+ * @offset: (out) (optional): how many bytes the server has
+ *
+ * Returns: %TRUE if a resumable upload of this file was started, %FALSE (and no error)
+ *   if not
+ */
+gboolean
+echoes_store_get_upload (EchoesStore  *self,
+                         const char   *clip_id,
+                         const char   *kind,
+                         char        **url,
+                         gint64       *offset,
+                         GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(stmt = prepare (self, "SELECT url, \"offset\" FROM uploads "
+                              "WHERE clip_id = ?1 AND kind = ?2 AND url IS NOT NULL", error)))
+    return FALSE;
+  bind_text (stmt, 1, clip_id);
+  bind_text (stmt, 2, kind);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
+    {
+      if (rc != SQLITE_DONE)
+        set_sqlite_error (self, rc, error);
+      return FALSE;
+    }
+  if (url)
+    *url = g_strdup (column_text (stmt, 0));
+  if (offset)
+    *offset = sqlite3_column_int64 (stmt, 1);
+  return TRUE;
+}
+
+/**
+ * echoes_store_set_upload:
+ * @path: the file being uploaded (relative)
+ * @url: the resumable upload's URL
+ * @offset: how many bytes the server has
+ * @size: the file's size
+ *
+ * Remembers where a resumable upload stands, so that it resumes after a restart.
+ */
+gboolean
+echoes_store_set_upload (EchoesStore  *self,
+                         const char   *clip_id,
+                         const char   *kind,
+                         const char   *path,
+                         const char   *url,
+                         gint64        offset,
+                         gint64        size,
+                         GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(stmt = prepare (self, "INSERT OR REPLACE INTO uploads (clip_id, kind, path, url, "
+                              "\"offset\", size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error)))
+    return FALSE;
+  bind_text (stmt, 1, clip_id);
+  bind_text (stmt, 2, kind);
+  bind_text (stmt, 3, path ?: "");
+  bind_text (stmt, 4, url);
+  sqlite3_bind_int64 (stmt, 5, offset);
+  sqlite3_bind_int64 (stmt, 6, size);
+  return step_done (self, stmt, error);
+}
+
+/**
+ * echoes_store_clear_upload:
+ *
+ * Forgets a finished (or abandoned) resumable upload.
+ */
+gboolean
+echoes_store_clear_upload (EchoesStore  *self,
+                           const char   *clip_id,
+                           const char   *kind,
+                           GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (ECHOES_IS_STORE (self), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(stmt = prepare (self, "DELETE FROM uploads WHERE clip_id = ?1 AND kind = ?2", error)))
+    return FALSE;
+  bind_text (stmt, 1, clip_id);
+  bind_text (stmt, 2, kind);
+  return step_done (self, stmt, error);
 }

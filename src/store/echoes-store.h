@@ -35,7 +35,7 @@ typedef enum
   ECHOES_STORE_ERROR_INVALID,
 } EchoesStoreError;
 
-#define ECHOES_STORE_SCHEMA_VERSION 4
+#define ECHOES_STORE_SCHEMA_VERSION 5
 
 #define ECHOES_TYPE_STORE (echoes_store_get_type())
 
@@ -116,6 +116,116 @@ GStrv          echoes_store_dup_queued_clips    (EchoesStore    *self,
                                                  GError        **error);
 guint          echoes_store_purge_trash         (EchoesStore    *self,
                                                  const char     *only_id,
+                                                 GError        **error);
+
+/* ---- sync support (used by src/sync/; synchronous like the rest) ---- */
+
+/**
+ * ECHOES_STORE_SYNC_FIELDS_TYPE:
+ *
+ * The #GVariant type of a row's sync fields: field name → (value, updated_at in Unix
+ * microseconds). Values are `ms` (text), `b`, `i` (order) or `x` (times).
+ */
+#define ECHOES_STORE_SYNC_FIELDS_TYPE "a{s(vx)}"
+
+/**
+ * ECHOES_STORE_SYNC_ROW_TYPE:
+ *
+ * The #GVariant type of a remote row handed to echoes_store_apply_remote(): (id, the
+ * server's change time, deleted for good on the server, fields).
+ */
+#define ECHOES_STORE_SYNC_ROW_TYPE "(sxb" ECHOES_STORE_SYNC_FIELDS_TYPE ")"
+
+/**
+ * EchoesOutboxItem:
+ * @seq: the item's place in the outbox (items are pushed in this order)
+ * @revision: bumped whenever a later change is merged into the item
+ * @entity: `project`, `clip` (op `upsert`), `image` or `video` (op `upload`)
+ * @local_id: the row (a project or a clip); ids are UUIDs shared with the server
+ * @project_id: the project the row belongs to (itself for a project)
+ * @op: `upsert` or `upload`
+ * @fields: the fields changed since the last push
+ * @created_at: when the item was queued
+ * @attempts: failed pushes so far
+ * @next_try_at: not before this time (Unix microseconds), after a failure
+ *
+ * A change waiting to be pushed.
+ */
+typedef struct
+{
+  gint64  seq;
+  gint64  revision;
+  char   *entity;
+  char   *local_id;
+  char   *project_id;
+  char   *op;
+  GStrv   fields;
+  gint64  created_at;
+  guint   attempts;
+  gint64  next_try_at;
+} EchoesOutboxItem;
+
+void           echoes_outbox_item_free          (EchoesOutboxItem *item);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EchoesOutboxItem, echoes_outbox_item_free)
+
+guint64        echoes_store_get_change_stamp    (EchoesStore    *self);
+char          *echoes_store_dup_sync_value      (EchoesStore    *self,
+                                                 const char     *key,
+                                                 GError        **error);
+gboolean       echoes_store_set_sync_value      (EchoesStore    *self,
+                                                 const char     *key,
+                                                 const char     *value,
+                                                 GError        **error);
+gboolean       echoes_store_set_default_synced  (EchoesStore    *self,
+                                                 gboolean        synced,
+                                                 GError        **error);
+GStrv          echoes_store_dup_project_ids     (EchoesStore    *self,
+                                                 gboolean        synced,
+                                                 GError        **error);
+gboolean       echoes_store_keep_in_account     (EchoesStore    *self,
+                                                 const char     *project_id,
+                                                 GError        **error);
+gboolean       echoes_store_keep_local          (EchoesStore    *self,
+                                                 const char     *project_id,
+                                                 GError        **error);
+GPtrArray     *echoes_store_list_outbox         (EchoesStore    *self,
+                                                 GError        **error);
+gboolean       echoes_store_outbox_done         (EchoesStore    *self,
+                                                 gint64          seq,
+                                                 gint64          revision,
+                                                 GError        **error);
+gboolean       echoes_store_outbox_failed       (EchoesStore    *self,
+                                                 gint64          seq,
+                                                 gint64          next_try_at,
+                                                 const char     *message,
+                                                 GError        **error);
+GVariant      *echoes_store_dup_sync_row        (EchoesStore    *self,
+                                                 const char     *entity,
+                                                 const char     *id,
+                                                 GError        **error);
+gboolean       echoes_store_apply_remote        (EchoesStore    *self,
+                                                 const char     *entity,
+                                                 GPtrArray      *rows,
+                                                 GError        **error);
+GPtrArray     *echoes_store_list_missing_media  (EchoesStore    *self,
+                                                 GError        **error);
+gboolean       echoes_store_get_upload          (EchoesStore    *self,
+                                                 const char     *clip_id,
+                                                 const char     *kind,
+                                                 char          **url,
+                                                 gint64         *offset,
+                                                 GError        **error);
+gboolean       echoes_store_set_upload          (EchoesStore    *self,
+                                                 const char     *clip_id,
+                                                 const char     *kind,
+                                                 const char     *path,
+                                                 const char     *url,
+                                                 gint64          offset,
+                                                 gint64          size,
+                                                 GError        **error);
+gboolean       echoes_store_clear_upload        (EchoesStore    *self,
+                                                 const char     *clip_id,
+                                                 const char     *kind,
                                                  GError        **error);
 
 /* Runs @func on the store's single worker thread, in submission order. */

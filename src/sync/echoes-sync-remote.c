@@ -1,0 +1,193 @@
+/* echoes-sync-remote.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "echoes-sync-remote"
+
+#include "config.h"
+
+#include "echoes-sync-remote.h"
+
+/**
+ * EchoesSyncRemote:
+ *
+ * The server half of a sync, as an interface, so that #EchoesSyncEngine can run against
+ * Supabase (#EchoesSupabaseRemote) or an in-memory server in tests.
+ */
+
+G_DEFINE_INTERFACE (EchoesSyncRemote, echoes_sync_remote, G_TYPE_OBJECT)
+G_DEFINE_QUARK (echoes-sync-error-quark, echoes_sync_error)
+
+static void
+echoes_sync_remote_default_init (EchoesSyncRemoteInterface *iface)
+{
+}
+
+/**
+ * echoes_sync_remote_get_user_id:
+ *
+ * Returns: (nullable): the account's id, %NULL when signed out
+ */
+const char *
+echoes_sync_remote_get_user_id (EchoesSyncRemote *self)
+{
+  g_return_val_if_fail (ECHOES_IS_SYNC_REMOTE (self), NULL);
+
+  return ECHOES_SYNC_REMOTE_GET_IFACE (self)->get_user_id (self);
+}
+
+void
+echoes_sync_remote_list_changes_async (EchoesSyncRemote    *self,
+                                       const char          *table,
+                                       gint64               since,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (ECHOES_IS_SYNC_REMOTE (self));
+  g_return_if_fail (table != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  ECHOES_SYNC_REMOTE_GET_IFACE (self)->list_changes_async (self, table, since, cancellable,
+                                                           callback, user_data);
+}
+
+/**
+ * echoes_sync_remote_list_changes_finish:
+ *
+ * Returns: (transfer container) (element-type GVariant): the changed rows
+ */
+GPtrArray *
+echoes_sync_remote_list_changes_finish (EchoesSyncRemote  *self,
+                                        GAsyncResult      *result,
+                                        GError           **error)
+{
+  g_return_val_if_fail (ECHOES_IS_SYNC_REMOTE (self), NULL);
+
+  return ECHOES_SYNC_REMOTE_GET_IFACE (self)->list_changes_finish (self, result, error);
+}
+
+void
+echoes_sync_remote_push_row_async (EchoesSyncRemote    *self,
+                                   const char          *table,
+                                   const char          *id,
+                                   GVariant            *fields,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (ECHOES_IS_SYNC_REMOTE (self));
+  g_return_if_fail (table != NULL && id != NULL && fields != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  ECHOES_SYNC_REMOTE_GET_IFACE (self)->push_row_async (self, table, id, fields, cancellable,
+                                                       callback, user_data);
+}
+
+gboolean
+echoes_sync_remote_push_row_finish (EchoesSyncRemote  *self,
+                                    GAsyncResult      *result,
+                                    GError           **error)
+{
+  g_return_val_if_fail (ECHOES_IS_SYNC_REMOTE (self), FALSE);
+
+  return ECHOES_SYNC_REMOTE_GET_IFACE (self)->push_row_finish (self, result, error);
+}
+
+void
+echoes_sync_remote_delete_row_async (EchoesSyncRemote    *self,
+                                     const char          *table,
+                                     const char          *id,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (ECHOES_IS_SYNC_REMOTE (self));
+  g_return_if_fail (table != NULL && id != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  ECHOES_SYNC_REMOTE_GET_IFACE (self)->delete_row_async (self, table, id, cancellable,
+                                                         callback, user_data);
+}
+
+gboolean
+echoes_sync_remote_delete_row_finish (EchoesSyncRemote  *self,
+                                      GAsyncResult      *result,
+                                      GError           **error)
+{
+  g_return_val_if_fail (ECHOES_IS_SYNC_REMOTE (self), FALSE);
+
+  return ECHOES_SYNC_REMOTE_GET_IFACE (self)->delete_row_finish (self, result, error);
+}
+
+void
+echoes_sync_remote_upload_async (EchoesSyncRemote         *self,
+                                 const char               *bucket,
+                                 const char               *object_path,
+                                 GFile                    *file,
+                                 const char               *content_type,
+                                 gboolean                  resumable,
+                                 const char               *resume_url,
+                                 gint64                    resume_offset,
+                                 EchoesSyncUploadProgress  progress,
+                                 gpointer                  progress_data,
+                                 GCancellable             *cancellable,
+                                 GAsyncReadyCallback       callback,
+                                 gpointer                  user_data)
+{
+  g_return_if_fail (ECHOES_IS_SYNC_REMOTE (self));
+  g_return_if_fail (bucket != NULL && object_path != NULL && G_IS_FILE (file));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  ECHOES_SYNC_REMOTE_GET_IFACE (self)->upload_async (self, bucket, object_path, file, content_type,
+                                                     resumable, resume_url, resume_offset,
+                                                     progress, progress_data, cancellable,
+                                                     callback, user_data);
+}
+
+gboolean
+echoes_sync_remote_upload_finish (EchoesSyncRemote  *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  g_return_val_if_fail (ECHOES_IS_SYNC_REMOTE (self), FALSE);
+
+  return ECHOES_SYNC_REMOTE_GET_IFACE (self)->upload_finish (self, result, error);
+}
+
+void
+echoes_sync_remote_download_async (EchoesSyncRemote    *self,
+                                   const char          *bucket,
+                                   const char          *object_path,
+                                   GFile               *destination,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (ECHOES_IS_SYNC_REMOTE (self));
+  g_return_if_fail (bucket != NULL && object_path != NULL && G_IS_FILE (destination));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  ECHOES_SYNC_REMOTE_GET_IFACE (self)->download_async (self, bucket, object_path, destination,
+                                                       cancellable, callback, user_data);
+}
+
+/**
+ * echoes_sync_remote_download_finish:
+ * @expected_size: (out) (optional): the size the server announced, -1 if unknown
+ *
+ * Returns: the number of bytes written, -1 on error
+ */
+gint64
+echoes_sync_remote_download_finish (EchoesSyncRemote  *self,
+                                    GAsyncResult      *result,
+                                    gint64            *expected_size,
+                                    GError           **error)
+{
+  g_return_val_if_fail (ECHOES_IS_SYNC_REMOTE (self), -1);
+
+  return ECHOES_SYNC_REMOTE_GET_IFACE (self)->download_finish (self, result, expected_size, error);
+}

@@ -1,0 +1,338 @@
+/* test-sync-standin.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The sync engine with the Supabase adapter against the real stand-in (real PostgreSQL,
+ * real RLS), started by tests/cloud-standin.sh which sets ECHOES_SUPABASE_URL and
+ * ECHOES_SUPABASE_ANON_KEY: two devices (two data directories) of one account. */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "echoes-auth.h"
+#include "echoes-paths.h"
+#include "echoes-store-private.h"
+#include "echoes-supabase-remote.h"
+#include "echoes-sync-engine.h"
+#include "echoes-test-util.h"
+
+/* a network monitor that is always online: the test runs on loopback only */
+#define TEST_TYPE_ONLINE (test_online_get_type ())
+G_DECLARE_FINAL_TYPE (TestOnline, test_online, TEST, ONLINE, GObject)
+
+struct _TestOnline
+{
+  GObject parent_instance;
+};
+
+static gboolean
+test_online_initable_init (GInitable     *initable,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  return TRUE;
+}
+
+static void
+test_online_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = test_online_initable_init;
+}
+
+static void
+test_online_iface_init (GNetworkMonitorInterface *iface)
+{
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestOnline, test_online, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      test_online_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR,
+                                                      test_online_iface_init))
+
+static void
+test_online_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case 1:
+      g_value_set_boolean (value, TRUE);
+      break;
+    case 2:
+      g_value_set_boolean (value, FALSE);
+      break;
+    case 3:
+      g_value_set_enum (value, G_NETWORK_CONNECTIVITY_FULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+test_online_class_init (TestOnlineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = test_online_get_property;
+  g_object_class_override_property (object_class, 1, "network-available");
+  g_object_class_override_property (object_class, 2, "network-metered");
+  g_object_class_override_property (object_class, 3, "connectivity");
+}
+
+static void
+test_online_init (TestOnline *self)
+{
+}
+
+/* ---- helpers ---- */
+
+typedef struct
+{
+  EchoesAuth       *auth;
+  EchoesStore      *store;
+  EchoesSyncEngine *engine;
+} Device;
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static void
+device_open (Device          *device,
+             const char      *name,
+             const char      *email,
+             gboolean         sign_up,
+             GNetworkMonitor *network)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), name, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesSupabaseRemote) remote = NULL;
+  gboolean confirmation = TRUE;
+
+  device->auth = echoes_auth_new_full (g_getenv ("ECHOES_SUPABASE_URL"),
+                                       g_getenv ("ECHOES_SUPABASE_ANON_KEY"), FALSE);
+  if (sign_up)
+    {
+      echoes_auth_sign_up_async (device->auth, email, "correct horse battery staple", NULL,
+                                 result_cb, &result);
+      g_assert_true (echoes_auth_sign_up_finish (device->auth, wait_result (&result),
+                                                 &confirmation, &error));
+    }
+  else
+    {
+      echoes_auth_sign_in_async (device->auth, email, "correct horse battery staple", NULL,
+                                 result_cb, &result);
+      g_assert_true (echoes_auth_sign_in_finish (device->auth, wait_result (&result), &error));
+    }
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  device->store = echoes_store_open (dir, &error);
+  g_assert_no_error (error);
+  remote = echoes_supabase_remote_new (device->auth);
+  device->engine = echoes_sync_engine_new (device->store, ECHOES_SYNC_REMOTE (remote), network);
+
+  echoes_sync_engine_signed_in_async (device->engine, FALSE, NULL, result_cb, &result);
+  g_assert_true (echoes_sync_engine_signed_in_finish (device->engine, wait_result (&result),
+                                                      &error));
+  g_assert_no_error (error);
+}
+
+static void
+device_close (Device *device)
+{
+  echoes_sync_engine_stop (device->engine);
+  echoes_test_drain (device->engine);
+  g_assert_finalize_object (g_steal_pointer (&device->engine));
+  echoes_test_drain (device->store);
+  g_assert_finalize_object (g_steal_pointer (&device->store));
+  g_clear_object (&device->auth);
+}
+
+static void
+sync_ok (Device *device)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  echoes_sync_engine_sync_async (device->engine, NULL, result_cb, &result);
+  g_assert_true (echoes_sync_engine_sync_finish (device->engine, wait_result (&result), &error));
+  g_assert_no_error (error);
+}
+
+static EchoesClip *
+add_clip (EchoesStore *store,
+          const char  *project_id,
+          guint        position,
+          gsize        size)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *image = echoes_paths_image_relative (project_id, id, "jpg");
+  g_autofree char *path = echoes_store_resolve (store, image);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *data = g_malloc (size);
+  g_autoptr(GError) error = NULL;
+  EchoesClip *clip = echoes_clip_new (id, project_id);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (char)(i * 7 + position);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, data, size, &error));
+  echoes_clip_set_image (clip, image);
+  echoes_clip_set_prompt (clip, "first");
+  g_assert_true (echoes_store_insert_clip (store, clip, position, &error));
+  g_assert_no_error (error);
+  return clip;
+}
+
+static gint64
+file_size (EchoesStore *store,
+           const char  *relative)
+{
+  g_autofree char *path = echoes_store_resolve (store, relative);
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? st.st_size : -1;
+}
+
+static char *
+prompt_of (EchoesStore *store,
+           const char  *clip_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, clip_id, &error);
+
+  g_assert_no_error (error);
+  return g_strdup (echoes_clip_get_prompt (clip));
+}
+
+static void
+set_prompt (EchoesStore *store,
+            const char  *clip_id,
+            const char  *prompt)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, clip_id, &error);
+
+  echoes_clip_set_prompt (clip, prompt);
+  g_assert_true (echoes_store_update_clip (store, clip, &error));
+  g_assert_no_error (error);
+}
+
+static char *
+order_of (EchoesStore *store,
+          const char  *project_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) order = echoes_store_dup_clip_order (store, project_id, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (_echoes_store_check_order (store, project_id, &error));
+  return g_strjoinv (",", order);
+}
+
+/* ---- the test ---- */
+
+static void
+test_two_devices (void)
+{
+  g_autofree char *email = g_strdup_printf ("sync-%08x%08x@example.com", g_random_int (),
+                                            g_random_int ());
+  g_autoptr(GNetworkMonitor) network = g_object_new (TEST_TYPE_ONLINE, NULL);
+  Device a = { NULL, }, b = { NULL, };
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesProject) there = NULL;
+  g_autoptr(GPtrArray) clips = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prompt_a = NULL;
+  g_autofree char *prompt_b = NULL;
+  g_autofree char *order_a = NULL;
+  g_autofree char *order_b = NULL;
+  EchoesClip *clip[3];
+  const char *pid;
+
+  if (g_getenv ("ECHOES_SUPABASE_URL") == NULL)
+    {
+      g_test_fail_printf ("ECHOES_SUPABASE_URL is not set: run through tests/cloud-standin.sh");
+      return;
+    }
+
+  device_open (&a, "device-a", email, TRUE, network);
+  device_open (&b, "device-b", email, FALSE, network);
+
+  /* A makes a project; the third image is over 6 MiB (TUS). */
+  project = echoes_store_create_project (a.store, "Two devices", &error);
+  g_assert_no_error (error);
+  pid = echoes_project_get_id (project);
+  for (guint i = 0; i < 3; i++)
+    clip[i] = add_clip (a.store, pid, i, i == 2 ? 7 * 1024 * 1024 + 5 : 1000 + i);
+  sync_ok (&a);
+
+  /* B gets it all, media included. */
+  sync_ok (&b);
+  there = echoes_store_get_project (b.store, pid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (echoes_project_get_title (there), ==, "Two devices");
+  clips = echoes_store_list_clips (b.store, pid, &error);
+  g_assert_cmpuint (clips->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (file_size (b.store, echoes_clip_get_image (clip[i])), ==,
+                     file_size (a.store, echoes_clip_get_image (clip[i])));
+
+  /* Both edit one prompt: the server keeps one time per row, so the edit that reaches
+   * it first after the other's wins; both devices end with the same value. */
+  set_prompt (a.store, echoes_clip_get_id (clip[0]), "from A");
+  set_prompt (b.store, echoes_clip_get_id (clip[0]), "from B");
+  sync_ok (&a);
+  sync_ok (&b);
+  sync_ok (&a);
+  prompt_a = prompt_of (a.store, echoes_clip_get_id (clip[0]));
+  prompt_b = prompt_of (b.store, echoes_clip_get_id (clip[0]));
+  g_assert_cmpstr (prompt_a, ==, prompt_b);
+
+  /* A reorders: B follows, orders 0..n-1 on both. */
+  g_assert_true (echoes_store_move_clip (a.store, echoes_clip_get_id (clip[2]), 0, &error));
+  sync_ok (&a);
+  sync_ok (&b);
+  order_a = order_of (a.store, pid);
+  order_b = order_of (b.store, pid);
+  g_assert_cmpstr (order_a, ==, order_b);
+  g_assert_true (g_str_has_prefix (order_a, echoes_clip_get_id (clip[2])));
+
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (clip[i]);
+  device_close (&a);
+  device_close (&b);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  echoes_test_init (&argc, &argv);
+
+  g_test_add_func ("/echoes/sync/standin/two-devices", test_two_devices);
+
+  return g_test_run ();
+}
