@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "echoes-account-menu.h"
 #include "echoes-clip-card.h"
 #include "echoes-clip-window.h"
 #include "echoes-film-export.h"
@@ -146,6 +147,7 @@ struct _EchoesWindow
   GtkWidget            *sidebar;
   GtkStack             *sidebar_stack;
   AdwToastOverlay      *toast_overlay;
+  GMenu                *account_section;
 };
 
 G_DEFINE_FINAL_TYPE (EchoesWindow, echoes_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -2945,6 +2947,7 @@ echoes_window_class_init (EchoesWindowClass *klass)
   g_type_ensure (ECHOES_TYPE_CLIP_CARD);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/echoes-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, account_section);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, bottom_bar);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, clip_grid);
@@ -3171,6 +3174,7 @@ echoes_window_set_context (EchoesWindow  *self,
 
   self->context = g_object_ref (context);
   self->opened_at = g_get_monotonic_time ();
+  echoes_account_menu_attach (self, self->account_section, context);
   library = echoes_context_get_library (context);
   g_signal_connect_object (library, "error", G_CALLBACK (library_error_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (echoes_context_get_queue (context), "notify::n-jobs",

@@ -1,0 +1,272 @@
+/* echoes-account-menu.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "echoes-account-menu"
+
+#include "config.h"
+
+#include "echoes-account-menu.h"
+
+#include <glib/gi18n.h>
+
+#include "echoes-account-window.h"
+#include "echoes-cloud-error.h"
+
+/**
+ * EchoesAccountMenu:
+ *
+ * The account part of the main window's menu: "Sign In…" when signed out; the address
+ * (as the section's heading) and "Sign Out" when signed in. It owns the `account.sign-in`
+ * and `account.sign-out` actions of the window, opens #EchoesAccountWindow and says in a
+ * toast what happened to the session (signed out, ended by the server, not remembered).
+ * The window keeps it for its lifetime.
+ */
+struct _EchoesAccountMenu
+{
+  GObject             parent_instance;
+
+  GWeakRef            window;        /* EchoesWindow */
+  GWeakRef            account_window; /* EchoesAccountWindow, while open */
+  GMenu              *section;       /* (owned) */
+  EchoesAuth         *auth;          /* (owned) */
+  GSimpleActionGroup *actions;       /* (owned) */
+  GCancellable       *cancellable;   /* (owned) */
+};
+
+G_DEFINE_FINAL_TYPE (EchoesAccountMenu, echoes_account_menu, G_TYPE_OBJECT)
+
+static void
+add_toast (EchoesAccountMenu *self,
+           AdwToast          *toast)
+{
+  g_autoptr(EchoesWindow) window = g_weak_ref_get (&self->window);
+
+  if (window != NULL)
+    echoes_window_add_toast (window, toast);
+  else
+    g_object_unref (g_object_ref_sink (toast));
+}
+
+static AdwToast *
+toast_new_text (const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  return adw_toast_new (escaped);
+}
+
+static void
+update (EchoesAccountMenu *self)
+{
+  gboolean signed_in = echoes_auth_get_signed_in (self->auth);
+  GAction *action;
+
+  g_menu_remove_all (self->section);
+  if (signed_in)
+    {
+      g_autoptr(GMenu) items = g_menu_new ();
+      const char *email = echoes_auth_get_email (self->auth);
+
+      g_menu_append (items, _("Sign _Out"), "account.sign-out");
+      g_menu_append_section (self->section, email != NULL ? email : _("Signed In"),
+                             G_MENU_MODEL (items));
+    }
+  else
+    g_menu_append (self->section, _("_Sign In…"), "account.sign-in");
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self->actions), "sign-in");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), !signed_in);
+  action = g_action_map_lookup_action (G_ACTION_MAP (self->actions), "sign-out");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), signed_in);
+}
+
+static void
+account_signed_in_cb (EchoesAccountMenu   *self,
+                      EchoesAccountWindow *account_window)
+{
+  g_autofree char *text = NULL;
+  AdwToast *toast;
+
+  if (echoes_auth_get_session_persistent (self->auth))
+    {
+      text = g_strdup_printf (_("Signed in as %s"),
+                              echoes_auth_get_email (self->auth) ? echoes_auth_get_email (self->auth) : "");
+      toast = toast_new_text (text);
+    }
+  else
+    {
+      toast = toast_new_text (_("You are signed in for this session only: no keyring is available to remember it. You will have to sign in again next time."));
+      adw_toast_set_timeout (toast, 0);
+    }
+  add_toast (self, toast);
+}
+
+static void
+sign_in_action (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       user_data)
+{
+  EchoesAccountMenu *self = user_data;
+  g_autoptr(EchoesWindow) window = g_weak_ref_get (&self->window);
+  g_autoptr(EchoesAccountWindow) open = g_weak_ref_get (&self->account_window);
+  EchoesAccountWindow *account_window;
+
+  if (open != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (open));
+      return;
+    }
+
+  account_window = echoes_account_window_new (GTK_WINDOW (window), self->auth);
+  g_signal_connect_object (account_window, "signed-in", G_CALLBACK (account_signed_in_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_weak_ref_set (&self->account_window, account_window);
+  gtk_window_present (GTK_WINDOW (account_window));
+}
+
+static void
+signed_out_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Here the session is gone already; the server forgets it when its token expires. */
+  if (!echoes_auth_sign_out_finish (ECHOES_AUTH (object), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("The server was not told about the sign-out: %s", error->message);
+}
+
+static void
+sign_out_action (GSimpleAction *action,
+                 GVariant      *param,
+                 gpointer       user_data)
+{
+  EchoesAccountMenu *self = user_data;
+
+  echoes_auth_sign_out_async (self->auth, self->cancellable, signed_out_cb, NULL);
+  add_toast (self, adw_toast_new (_("Signed out")));
+}
+
+/* The session ended without the user asking: the server refused to refresh it. */
+static void
+auth_signed_out_cb (EchoesAccountMenu *self,
+                    const GError      *reason,
+                    EchoesAuth        *auth)
+{
+  AdwToast *toast;
+
+  if (reason == NULL)
+    return;
+
+  toast = toast_new_text (echoes_cloud_error_describe (reason));
+  adw_toast_set_button_label (toast, _("_Sign In"));
+  adw_toast_set_action_name (toast, "account.sign-in");
+  adw_toast_set_timeout (toast, 0);
+  add_toast (self, toast);
+}
+
+static const GActionEntry actions[] = {
+  { "sign-in", sign_in_action },
+  { "sign-out", sign_out_action },
+};
+
+static void
+echoes_account_menu_dispose (GObject *object)
+{
+  EchoesAccountMenu *self = (EchoesAccountMenu *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->actions);
+  g_clear_object (&self->section);
+  g_clear_object (&self->auth);
+
+  G_OBJECT_CLASS (echoes_account_menu_parent_class)->dispose (object);
+}
+
+static void
+echoes_account_menu_finalize (GObject *object)
+{
+  EchoesAccountMenu *self = (EchoesAccountMenu *)object;
+
+  g_weak_ref_clear (&self->window);
+  g_weak_ref_clear (&self->account_window);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (echoes_account_menu_parent_class)->finalize (object);
+}
+
+static void
+echoes_account_menu_class_init (EchoesAccountMenuClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = echoes_account_menu_dispose;
+  object_class->finalize = echoes_account_menu_finalize;
+}
+
+static void
+echoes_account_menu_init (EchoesAccountMenu *self)
+{
+  g_weak_ref_init (&self->window, NULL);
+  g_weak_ref_init (&self->account_window, NULL);
+  self->cancellable = g_cancellable_new ();
+  self->actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self->actions), actions, G_N_ELEMENTS (actions), self);
+}
+
+/**
+ * echoes_account_menu_attach:
+ * @window: the main window
+ * @section: the (empty) section of its menu that shows the account
+ * @context: its context
+ *
+ * Fills @section with the account entries of @context's session and gives @window the
+ * `account.*` actions. Without an account server (echoes_context_get_auth() is %NULL) the
+ * section stays empty.
+ */
+void
+echoes_account_menu_attach (EchoesWindow  *window,
+                            GMenu         *section,
+                            EchoesContext *context)
+{
+  EchoesAccountMenu *self;
+  EchoesAuth *auth;
+
+  g_return_if_fail (ECHOES_IS_WINDOW (window));
+  g_return_if_fail (G_IS_MENU (section));
+  g_return_if_fail (ECHOES_IS_CONTEXT (context));
+
+  if (!(auth = echoes_context_get_auth (context)))
+    return;
+
+  self = g_object_new (ECHOES_TYPE_ACCOUNT_MENU, NULL);
+  g_weak_ref_set (&self->window, window);
+  self->section = g_object_ref (section);
+  self->auth = g_object_ref (auth);
+
+  g_signal_connect_object (auth, "notify::signed-in", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (auth, "notify::email", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (auth, "signed-out", G_CALLBACK (auth_signed_out_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_insert_action_group (GTK_WIDGET (window), "account", G_ACTION_GROUP (self->actions));
+  update (self);
+
+  /* The window keeps the menu as long as it lives. */
+  g_object_set_data_full (G_OBJECT (window), "echoes-account-menu", self, g_object_unref);
+}
+
+/**
+ * echoes_account_menu_get_auth:
+ *
+ * Returns: (transfer none): the session shown
+ */
+EchoesAuth *
+echoes_account_menu_get_auth (EchoesAccountMenu *self)
+{
+  g_return_val_if_fail (ECHOES_IS_ACCOUNT_MENU (self), NULL);
+  return self->auth;
+}
