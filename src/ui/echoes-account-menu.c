@@ -19,8 +19,8 @@
 /**
  * EchoesAccountMenu:
  *
- * The account part of the main window's menu: "Sign In…" when signed out; the address
- * (as the section's heading) and "Sign Out" when signed in. It owns the `account.sign-in`
+ * The account section of the main window's menu, above its last section: "Sign In…" when
+ * signed out; the address (as the section's heading) and "Sign Out" when signed in. It owns the `account.sign-in`
  * and `account.sign-out` actions of the window, opens #EchoesAccountWindow and says in a
  * toast what happened to the session (signed out, ended by the server, not remembered).
  * The window keeps it for its lifetime.
@@ -31,7 +31,9 @@ struct _EchoesAccountMenu
 
   GWeakRef            window;        /* EchoesWindow */
   GWeakRef            account_window; /* EchoesAccountWindow, while open */
-  GMenu              *section;       /* (owned) */
+  GMenu              *menu;          /* (owned) the window's menu */
+  guint               position;      /* of the account section in it */
+  gboolean            inserted;
   EchoesAuth         *auth;          /* (owned) */
   GSimpleActionGroup *actions;       /* (owned) */
   GCancellable       *cancellable;   /* (owned) */
@@ -65,18 +67,24 @@ update (EchoesAccountMenu *self)
   gboolean signed_in = echoes_auth_get_signed_in (self->auth);
   GAction *action;
 
-  g_menu_remove_all (self->section);
+  g_autoptr(GMenu) items = g_menu_new ();
+  const char *heading = NULL;
+
+  /* A section's label is its heading: the address of the account signed in. */
   if (signed_in)
     {
-      g_autoptr(GMenu) items = g_menu_new ();
-      const char *email = echoes_auth_get_email (self->auth);
-
+      heading = echoes_auth_get_email (self->auth);
+      if (heading == NULL)
+        heading = _("Signed In");
       g_menu_append (items, _("Sign _Out"), "account.sign-out");
-      g_menu_append_section (self->section, email != NULL ? email : _("Signed In"),
-                             G_MENU_MODEL (items));
     }
   else
-    g_menu_append (self->section, _("_Sign In…"), "account.sign-in");
+    g_menu_append (items, _("_Sign In…"), "account.sign-in");
+
+  if (self->inserted)
+    g_menu_remove (self->menu, self->position);
+  g_menu_insert_section (self->menu, self->position, heading, G_MENU_MODEL (items));
+  self->inserted = TRUE;
 
   action = g_action_map_lookup_action (G_ACTION_MAP (self->actions), "sign-in");
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), !signed_in);
@@ -182,7 +190,7 @@ echoes_account_menu_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->actions);
-  g_clear_object (&self->section);
+  g_clear_object (&self->menu);
   g_clear_object (&self->auth);
 
   G_OBJECT_CLASS (echoes_account_menu_parent_class)->dispose (object);
@@ -222,23 +230,23 @@ echoes_account_menu_init (EchoesAccountMenu *self)
 /**
  * echoes_account_menu_attach:
  * @window: the main window
- * @section: the (empty) section of its menu that shows the account
+ * @menu: its main menu
  * @context: its context
  *
- * Fills @section with the account entries of @context's session and gives @window the
- * `account.*` actions. Without an account server (echoes_context_get_auth() is %NULL) the
- * section stays empty.
+ * Adds a section showing @context's account to @menu, above its last section, and gives
+ * @window the `account.*` actions. Without an account server (echoes_context_get_auth()
+ * is %NULL) nothing is added.
  */
 void
 echoes_account_menu_attach (EchoesWindow  *window,
-                            GMenu         *section,
+                            GMenu         *menu,
                             EchoesContext *context)
 {
   EchoesAccountMenu *self;
   EchoesAuth *auth;
 
   g_return_if_fail (ECHOES_IS_WINDOW (window));
-  g_return_if_fail (G_IS_MENU (section));
+  g_return_if_fail (G_IS_MENU (menu));
   g_return_if_fail (ECHOES_IS_CONTEXT (context));
 
   if (!(auth = echoes_context_get_auth (context)))
@@ -246,7 +254,9 @@ echoes_account_menu_attach (EchoesWindow  *window,
 
   self = g_object_new (ECHOES_TYPE_ACCOUNT_MENU, NULL);
   g_weak_ref_set (&self->window, window);
-  self->section = g_object_ref (section);
+  self->menu = g_object_ref (menu);
+  self->position = g_menu_model_get_n_items (G_MENU_MODEL (menu)) > 0
+                   ? g_menu_model_get_n_items (G_MENU_MODEL (menu)) - 1 : 0;
   self->auth = g_object_ref (auth);
 
   g_signal_connect_object (auth, "notify::signed-in", G_CALLBACK (update), self, G_CONNECT_SWAPPED);

@@ -348,6 +348,8 @@ sign_in_with_google_action (GtkWidget  *widget,
     return;
 
   cancellable = begin_request (self);
+  /* The page has its own spinner. */
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
   gtk_stack_set_visible_child_name (self->stack, "browser");
   gtk_spinner_start (self->browser_spinner);
   echoes_auth_sign_in_with_provider_async (self->auth, "google", open_uri, self, cancellable,

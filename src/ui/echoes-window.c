@@ -147,7 +147,7 @@ struct _EchoesWindow
   GtkWidget            *sidebar;
   GtkStack             *sidebar_stack;
   AdwToastOverlay      *toast_overlay;
-  GMenu                *account_section;
+  GMenu                *primary_menu;
 };
 
 G_DEFINE_FINAL_TYPE (EchoesWindow, echoes_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -2947,7 +2947,6 @@ echoes_window_class_init (EchoesWindowClass *klass)
   g_type_ensure (ECHOES_TYPE_CLIP_CARD);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/echoes-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, account_section);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, bottom_bar);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, clip_grid);
@@ -2967,6 +2966,7 @@ echoes_window_class_init (EchoesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, music_button);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, music_label);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, project_list);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, ratio_dropdown);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, search_bar);
@@ -3174,7 +3174,7 @@ echoes_window_set_context (EchoesWindow  *self,
 
   self->context = g_object_ref (context);
   self->opened_at = g_get_monotonic_time ();
-  echoes_account_menu_attach (self, self->account_section, context);
+  echoes_account_menu_attach (self, self->primary_menu, context);
   library = echoes_context_get_library (context);
   g_signal_connect_object (library, "error", G_CALLBACK (library_error_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (echoes_context_get_queue (context), "notify::n-jobs",
