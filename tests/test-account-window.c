@@ -44,6 +44,7 @@ static struct
   guint       n_sessions;
   char       *challenge;   /* the last authorize URL's code_challenge */
   gboolean    pkce_ok;
+  gboolean    refuse_refresh;
 } fake;
 
 /* Fake GoTrue -------------------------------------------------------------------------- */
@@ -163,7 +164,12 @@ gotrue_cb (SoupServer        *server,
   if (g_str_equal (method, "POST") && g_str_equal (path, "/auth/v1/token")
       && g_strcmp0 (grant, "refresh_token") == 0)
     {
-      respond_session (msg);
+      if (fake.refuse_refresh)
+        respond_json (msg, SOUP_STATUS_BAD_REQUEST,
+                      "{\"code\":400,\"error_code\":\"refresh_token_not_found\","
+                      "\"msg\":\"Invalid Refresh Token: Refresh Token Not Found\"}");
+      else
+        respond_session (msg);
       return;
     }
 
@@ -482,6 +488,7 @@ test_account_password (Fixture       *f,
   g_assert_true (echoes_auth_get_session_persistent (auth));
   wait_menu_shows (f->window, EMAIL);
   g_assert_true (menu_shows (f->window, "Sign Out"));
+  g_assert_true (label_has_text (GTK_WIDGET (f->window), "Signed in as " EMAIL));
   {
     GtkWidget *popover = find_main_menu_popover (GTK_WIDGET (f->window));
 
@@ -509,6 +516,7 @@ test_account_password (Fixture       *f,
   g_assert_true (echoes_test_wait_until (keyring_empty, NULL, TIMEOUT_MS));
   wait_menu_shows (f->window, "Sign In…");
   g_assert_false (menu_shows (f->window, EMAIL));
+  g_assert_true (label_has_text (GTK_WIDGET (f->window), "Signed out"));
   g_assert_true (echoes_test_wait_until (logged_out, GUINT_TO_POINTER (n_logouts), TIMEOUT_MS));
   g_assert_cmpuint (fake.n_logouts, ==, n_logouts + 1);
 }
@@ -702,6 +710,34 @@ test_account_google_timeout (Fixture       *f,
   g_free (opener.uri);
 }
 
+/* The server refuses to refresh the session: signed out, and the window says so. */
+static void
+test_account_session_ended (Fixture       *f,
+                            gconstpointer  data)
+{
+  EchoesAuth *auth = echoes_context_get_auth (f->context);
+  g_autoptr(GError) expired = g_error_new_literal (ECHOES_CLOUD_ERROR,
+                                                   ECHOES_CLOUD_ERROR_SESSION_EXPIRED, "");
+  EchoesAccountWindow *account_window;
+
+  account_window = open_account_window (f);
+  gtk_editable_set_text (GTK_EDITABLE (child (account_window, "email_row")), EMAIL);
+  gtk_editable_set_text (GTK_EDITABLE (child (account_window, "password_row")), PASSWORD);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (account_window),
+                                             "account-window.sign-in", NULL));
+  g_assert_true (echoes_test_wait_until (signed_in, auth, TIMEOUT_MS));
+  assert_closed_and_finalized (account_window);
+  wait_menu_shows (f->window, EMAIL);
+
+  fake.refuse_refresh = TRUE;
+  echoes_auth_refresh_async (auth, NULL, NULL, NULL, NULL);
+  g_assert_true (echoes_test_wait_until (signed_out, auth, TIMEOUT_MS));
+  fake.refuse_refresh = FALSE;
+  wait_menu_shows (f->window, "Sign In…");
+  g_assert_true (label_has_text (GTK_WIDGET (f->window), echoes_cloud_error_describe (expired)));
+  g_assert_true (echoes_test_wait_until (keyring_empty, NULL, TIMEOUT_MS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -734,6 +770,8 @@ main (int   argc,
 
   g_test_add ("/echoes/ui/account-window/password", Fixture, NULL,
               fixture_setup, test_account_password, fixture_teardown);
+  g_test_add ("/echoes/ui/account-window/session-ended", Fixture, NULL,
+              fixture_setup, test_account_session_ended, fixture_teardown);
   g_test_add ("/echoes/ui/account-window/google", Fixture, NULL,
               fixture_setup, test_account_google, fixture_teardown);
   g_test_add ("/echoes/ui/account-window/google-cancel", Fixture, NULL,

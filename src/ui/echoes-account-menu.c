@@ -37,6 +37,7 @@ struct _EchoesAccountMenu
   EchoesAuth         *auth;          /* (owned) */
   GSimpleActionGroup *actions;       /* (owned) */
   GCancellable       *cancellable;   /* (owned) */
+  AdwToast           *toast;         /* (nullable) weak: the last toast about the account */
 };
 
 G_DEFINE_FINAL_TYPE (EchoesAccountMenu, echoes_account_menu, G_TYPE_OBJECT)
@@ -47,8 +48,15 @@ add_toast (EchoesAccountMenu *self,
 {
   g_autoptr(EchoesWindow) window = g_weak_ref_get (&self->window);
 
+  /* A new word about the account replaces the last one ("Signed out" after "Signed in"). */
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
+
   if (window != NULL)
-    echoes_window_add_toast (window, toast);
+    {
+      g_set_weak_pointer (&self->toast, toast);
+      echoes_window_add_toast (window, toast);
+    }
   else
     g_object_unref (g_object_ref_sink (toast));
 }
@@ -109,6 +117,7 @@ account_signed_in_cb (EchoesAccountMenu   *self,
     {
       toast = toast_new_text (_("You are signed in for this session only: no keyring is available to remember it. You will have to sign in again next time."));
       adw_toast_set_timeout (toast, 0);
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
     }
   add_toast (self, toast);
 }
@@ -155,7 +164,6 @@ sign_out_action (GSimpleAction *action,
                  gpointer       user_data)
 {
   EchoesAccountMenu *self = user_data;
-
   echoes_auth_sign_out_async (self->auth, self->cancellable, signed_out_cb, NULL);
   add_toast (self, adw_toast_new (_("Signed out")));
 }
@@ -175,6 +183,7 @@ auth_signed_out_cb (EchoesAccountMenu *self,
   adw_toast_set_button_label (toast, _("_Sign In"));
   adw_toast_set_action_name (toast, "account.sign-in");
   adw_toast_set_timeout (toast, 0);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   add_toast (self, toast);
 }
 
@@ -201,6 +210,7 @@ echoes_account_menu_finalize (GObject *object)
 {
   EchoesAccountMenu *self = (EchoesAccountMenu *)object;
 
+  g_clear_weak_pointer (&self->toast);
   g_weak_ref_clear (&self->window);
   g_weak_ref_clear (&self->account_window);
   g_clear_object (&self->cancellable);
