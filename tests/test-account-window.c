@@ -738,6 +738,51 @@ test_account_session_ended (Fixture       *f,
   g_assert_true (echoes_test_wait_until (keyring_empty, NULL, TIMEOUT_MS));
 }
 
+/* Without a Secret Service the sign-in works for this run, and the user is told. */
+static void
+no_keyring_run (Fixture *f)
+{
+  EchoesAuth *auth = echoes_context_get_auth (f->context);
+  EchoesAccountWindow *account_window;
+  guint n_logouts = fake.n_logouts;
+
+  account_window = open_account_window (f);
+  gtk_editable_set_text (GTK_EDITABLE (child (account_window, "email_row")), EMAIL);
+  gtk_editable_set_text (GTK_EDITABLE (child (account_window, "password_row")), PASSWORD);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (account_window),
+                                             "account-window.sign-in", NULL));
+  g_assert_true (echoes_test_wait_until (signed_in, auth, TIMEOUT_MS));
+  assert_closed_and_finalized (account_window);
+
+  g_assert_false (echoes_auth_get_session_persistent (auth));
+  g_assert_nonnull (echoes_auth_get_persistence_error (auth));
+  wait_menu_shows (f->window, EMAIL);
+  g_assert_true (label_has_text (GTK_WIDGET (f->window),
+                                 "You are signed in for this session only: no keyring is available "
+                                 "to remember it. You will have to sign in again next time."));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "account.sign-out", NULL));
+  g_assert_true (echoes_test_wait_until (logged_out, GUINT_TO_POINTER (n_logouts), TIMEOUT_MS));
+}
+
+static void
+test_account_no_keyring (void)
+{
+  Fixture f = { NULL, NULL };
+
+  if (g_test_subprocess ())
+    {
+      fixture_setup (&f, NULL);
+      no_keyring_run (&f);
+      fixture_teardown (&f, NULL);
+      return;
+    }
+
+  /* In a child whose session bus (and so keyring) is out of reach: see main(). */
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -752,6 +797,14 @@ main (int   argc,
   g_setenv ("ECHOES_SUPABASE_ANON_KEY", ANON_KEY, TRUE);
   /* Loopback only, and the tests' schema dir has no desktop proxy settings. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+
+  if (g_test_subprocess ())
+    {
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
+      /* GTK warns that it has no session bus (that is the point here): in this child,
+       * only criticals are fatal. */
+      g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+    }
 
   gtk_disable_setlocale ();
   setlocale (LC_ALL, "C.UTF-8");
@@ -772,6 +825,7 @@ main (int   argc,
               fixture_setup, test_account_password, fixture_teardown);
   g_test_add ("/echoes/ui/account-window/session-ended", Fixture, NULL,
               fixture_setup, test_account_session_ended, fixture_teardown);
+  g_test_add_func ("/echoes/ui/account-window/no-keyring", test_account_no_keyring);
   g_test_add ("/echoes/ui/account-window/google", Fixture, NULL,
               fixture_setup, test_account_google, fixture_teardown);
   g_test_add ("/echoes/ui/account-window/google-cancel", Fixture, NULL,
