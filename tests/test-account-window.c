@@ -45,6 +45,8 @@ static struct
   char       *challenge;   /* the last authorize URL's code_challenge */
   gboolean    pkce_ok;
   gboolean    refuse_refresh;
+  char       *recovered;   /* the address of the last password reset request */
+  char       *signed_up;   /* the address of the last sign-up */
 } fake;
 
 /* Fake GoTrue -------------------------------------------------------------------------- */
@@ -170,6 +172,26 @@ gotrue_cb (SoupServer        *server,
                       "\"msg\":\"Invalid Refresh Token: Refresh Token Not Found\"}");
       else
         respond_session (msg);
+      return;
+    }
+
+  /* Accounts wait for their address to be confirmed: a user, no session. */
+  if (g_str_equal (method, "POST") && g_str_equal (path, "/auth/v1/signup"))
+    {
+      body = read_body (msg, parser);
+      g_free (fake.signed_up);
+      fake.signed_up = body ? g_strdup (json_object_get_string_member_with_default (body, "email", NULL)) : NULL;
+      respond_json (msg, SOUP_STATUS_OK,
+                    "{\"id\":\"" USER_ID "\",\"email\":\"new@example.com\",\"confirmation_sent_at\":\"2026-12-03T13:00:00Z\"}");
+      return;
+    }
+
+  if (g_str_equal (method, "POST") && g_str_equal (path, "/auth/v1/recover"))
+    {
+      body = read_body (msg, parser);
+      g_free (fake.recovered);
+      fake.recovered = body ? g_strdup (json_object_get_string_member_with_default (body, "email", NULL)) : NULL;
+      respond_json (msg, SOUP_STATUS_OK, "{}");
       return;
     }
 
@@ -521,6 +543,52 @@ test_account_password (Fixture       *f,
   g_assert_cmpuint (fake.n_logouts, ==, n_logouts + 1);
 }
 
+/* Create Account and Forgot Password? ----------------------------------------------------- */
+
+static void
+test_account_sign_up_and_reset (Fixture       *f,
+                                gconstpointer  data)
+{
+  EchoesAuth *auth = echoes_context_get_auth (f->context);
+  EchoesAccountWindow *account_window;
+  GtkWidget *info_label;
+  GtkWidget *error_label;
+
+  account_window = open_account_window (f);
+  info_label = child (account_window, "info_label");
+  error_label = child (account_window, "error_label");
+
+  /* Without an address there is nothing to send. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (account_window),
+                                             "account-window.reset-password", NULL));
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==, "Enter your e-mail address.");
+
+  gtk_editable_set_text (GTK_EDITABLE (child (account_window, "email_row")), EMAIL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (account_window),
+                                             "account-window.reset-password", NULL));
+  g_assert_true (echoes_test_wait_until (label_visible, info_label, TIMEOUT_MS));
+  g_assert_cmpstr (fake.recovered, ==, EMAIL);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (info_label)), EMAIL));
+  g_assert_false (gtk_widget_get_visible (error_label));
+
+  gtk_editable_set_text (GTK_EDITABLE (child (account_window, "email_row")), "new@example.com");
+  gtk_editable_set_text (GTK_EDITABLE (child (account_window, "password_row")), "a new long password");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (account_window),
+                                             "account-window.sign-up", NULL));
+  g_assert_false (gtk_widget_get_visible (info_label));
+  g_assert_true (echoes_test_wait_until (label_visible, info_label, TIMEOUT_MS));
+  g_assert_cmpstr (fake.signed_up, ==, "new@example.com");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (info_label)), "new@example.com"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (info_label)), "confirm"));
+  g_assert_false (echoes_auth_get_signed_in (auth));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (account_window)));
+  echoes_test_ui_save_screenshot (GTK_WIDGET (account_window), "account-confirm.png");
+
+  gtk_window_close (GTK_WINDOW (account_window));
+  assert_closed_and_finalized (account_window);
+}
+
 /* Google (PKCE through the browser) ----------------------------------------------------- */
 
 typedef struct
@@ -825,6 +893,8 @@ main (int   argc,
               fixture_setup, test_account_password, fixture_teardown);
   g_test_add ("/echoes/ui/account-window/session-ended", Fixture, NULL,
               fixture_setup, test_account_session_ended, fixture_teardown);
+  g_test_add ("/echoes/ui/account-window/sign-up-and-reset", Fixture, NULL,
+              fixture_setup, test_account_sign_up_and_reset, fixture_teardown);
   g_test_add_func ("/echoes/ui/account-window/no-keyring", test_account_no_keyring);
   g_test_add ("/echoes/ui/account-window/google", Fixture, NULL,
               fixture_setup, test_account_google, fixture_teardown);
@@ -838,5 +908,7 @@ main (int   argc,
   g_clear_object (&fake.server);
   g_free (fake.url);
   g_free (fake.challenge);
+  g_free (fake.recovered);
+  g_free (fake.signed_up);
   return status;
 }
