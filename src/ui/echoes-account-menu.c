@@ -42,6 +42,7 @@ struct _EchoesAccountMenu
 
 G_DEFINE_FINAL_TYPE (EchoesAccountMenu, echoes_account_menu, G_TYPE_OBJECT)
 
+/* Takes @toast (transfer full). */
 static void
 add_toast (EchoesAccountMenu *self,
            AdwToast          *toast)
@@ -58,7 +59,7 @@ add_toast (EchoesAccountMenu *self,
       echoes_window_add_toast (window, toast);
     }
   else
-    g_object_unref (g_object_ref_sink (toast));
+    g_object_unref (toast);
 }
 
 static AdwToast *
@@ -72,11 +73,10 @@ toast_new_text (const char *text)
 static void
 update (EchoesAccountMenu *self)
 {
-  gboolean signed_in = echoes_auth_get_signed_in (self->auth);
-  GAction *action;
-
   g_autoptr(GMenu) items = g_menu_new ();
+  gboolean signed_in = echoes_auth_get_signed_in (self->auth);
   const char *heading = NULL;
+  GAction *action;
 
   /* A section's label is its heading: the address of the account signed in. */
   if (signed_in)
@@ -277,16 +277,4 @@ echoes_account_menu_attach (EchoesWindow  *window,
 
   /* The window keeps the menu as long as it lives. */
   g_object_set_data_full (G_OBJECT (window), "echoes-account-menu", self, g_object_unref);
-}
-
-/**
- * echoes_account_menu_get_auth:
- *
- * Returns: (transfer none): the session shown
- */
-EchoesAuth *
-echoes_account_menu_get_auth (EchoesAccountMenu *self)
-{
-  g_return_val_if_fail (ECHOES_IS_ACCOUNT_MENU (self), NULL);
-  return self->auth;
 }

@@ -18,9 +18,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (EchoesAccountMenu, echoes_account_menu, ECHOES, ACCOUNT_MENU, GObject)
 
-void        echoes_account_menu_attach   (EchoesWindow      *window,
-                                          GMenu             *menu,
-                                          EchoesContext     *context);
-EchoesAuth *echoes_account_menu_get_auth (EchoesAccountMenu *self);
+void echoes_account_menu_attach (EchoesWindow  *window,
+                                 GMenu         *menu,
+                                 EchoesContext *context);
 
 G_END_DECLS

@@ -293,7 +293,7 @@ uri_shown_cb (GObject      *object,
     return;
 
   /* Without a browser nobody can come back: stop waiting. */
-  g_warning ("Could not open the sign-in page: %s", error->message);
+  g_message ("Could not open the sign-in page: %s", error->message);
   if (self->cancellable != NULL)
     {
       g_cancellable_cancel (self->cancellable);
