@@ -11,6 +11,7 @@
 
 #include "echoes-context.h"
 
+#include "echoes-cloud-error.h"
 #include "echoes-local-provider.h"
 #include "echoes-paths.h"
 
@@ -19,8 +20,9 @@
  *
  * Everything below the UI that the app and the CLI share: the store, the live models,
  * the thumbnailer, the video providers and the generation queue. Created once by the
- * application and passed down; there are no other globals. A later issue adds the
- * account session here.
+ * application and passed down; there are no other globals. It also owns the account
+ * session (#EchoesAuth), created on first use so that the CLI pays for it only when
+ * it asks.
  */
 struct _EchoesContext
 {
@@ -31,6 +33,9 @@ struct _EchoesContext
   EchoesThumbnailer *thumbnailer;  /* (owned) */
   EchoesProviderRegistry *registry; /* (owned) */
   EchoesGenerationQueue  *queue;    /* (owned) */
+  EchoesAuth        *auth;         /* (owned) (nullable) NULL: not created yet or no server */
+  gboolean           auth_looked_up;
+  GCancellable      *cancellable;  /* (owned) cancelled in dispose */
 };
 
 G_DEFINE_FINAL_TYPE (EchoesContext, echoes_context, G_TYPE_OBJECT)
@@ -39,6 +44,10 @@ static void
 echoes_context_dispose (GObject *object)
 {
   EchoesContext *self = (EchoesContext *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->auth);
+  g_clear_object (&self->cancellable);
 
   /* Queued clips stay queued in the store; the next start resumes them. */
   g_clear_object (&self->queue);
@@ -61,6 +70,7 @@ echoes_context_class_init (EchoesContextClass *klass)
 static void
 echoes_context_init (EchoesContext *self)
 {
+  self->cancellable = g_cancellable_new ();
 }
 
 /**
@@ -89,6 +99,31 @@ echoes_context_new (EchoesStore *store)
 }
 
 static void
+restored_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Offline, the kept session stays and EchoesAuth refreshes it later; a refused one
+   * ended with EchoesAuth::signed-out, which the UI reports. */
+  if (!echoes_auth_restore_finish (ECHOES_AUTH (object), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("The account session was not restored: %s", error->message);
+}
+
+/* The app (which opens its context asynchronously) takes the kept session back at once,
+ * in the background; the CLI restores it only for the commands that need it. */
+static void
+restore_session (EchoesContext *self)
+{
+  EchoesAuth *auth = echoes_context_get_auth (self);
+
+  if (auth != NULL)
+    echoes_auth_restore_async (auth, self->cancellable, restored_cb, NULL);
+}
+
+static void
 open_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
@@ -107,6 +142,7 @@ open_cb (GObject      *object,
   self = echoes_context_new (store);
   /* What was trashed and not restored in the last session goes for good now. */
   echoes_library_purge_trash (self->library);
+  restore_session (self);
   g_task_return_pointer (task, self, g_object_unref);
 }
 
@@ -203,6 +239,33 @@ echoes_context_get_queue (EchoesContext *self)
 {
   g_return_val_if_fail (ECHOES_IS_CONTEXT (self), NULL);
   return self->queue;
+}
+
+/**
+ * echoes_context_get_auth:
+ *
+ * Gets the account session, created on the first call for the configured account
+ * server (the `supabase-url` and `supabase-anon-key` settings, or the
+ * `ECHOES_SUPABASE_URL` and `ECHOES_SUPABASE_ANON_KEY` environment variables). A context
+ * opened with echoes_context_new_async() also restores the session kept in the keyring.
+ *
+ * Returns: (transfer none) (nullable): the session owner, or %NULL when this build has no
+ *   account server
+ */
+EchoesAuth *
+echoes_context_get_auth (EchoesContext *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (ECHOES_IS_CONTEXT (self), NULL);
+
+  if (!self->auth_looked_up)
+    {
+      self->auth_looked_up = TRUE;
+      if (!(self->auth = echoes_auth_new_from_settings (&error)))
+        g_debug ("No account: %s", error->message);
+    }
+  return self->auth;
 }
 
 /**

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "echoes-auth.h"
 #include "echoes-generation-queue.h"
 #include "echoes-library.h"
 #include "echoes-provider-registry.h"
@@ -33,6 +34,7 @@ EchoesLibrary     *echoes_context_get_library     (EchoesContext       *self);
 EchoesThumbnailer *echoes_context_get_thumbnailer (EchoesContext       *self);
 EchoesProviderRegistry *echoes_context_get_registry (EchoesContext     *self);
 EchoesGenerationQueue  *echoes_context_get_queue    (EchoesContext     *self);
+EchoesAuth             *echoes_context_get_auth     (EchoesContext     *self);
 void               echoes_context_set_provider_name (EchoesContext     *self,
                                                      const char        *setting);
 

@@ -14,6 +14,7 @@
 
 #include "echoes-paths.h"
 #include "echoes-store-private.h"
+#include "echoes-store-test-hooks.h"
 #include "echoes-test-util.h"
 
 static EchoesStore *

@@ -16,6 +16,7 @@
 #include "echoes-auth.h"
 #include "echoes-paths.h"
 #include "echoes-store-private.h"
+#include "echoes-store-test-hooks.h"
 #include "echoes-supabase-remote.h"
 #include "echoes-sync-engine.h"
 #include "echoes-test-util.h"

@@ -126,6 +126,7 @@ struct _EchoesWindow
   GtkWidget            *sidebar;
   GtkStack             *sidebar_stack;
   AdwToastOverlay      *toast_overlay;
+  GMenu                *primary_menu;
 };
 
 /* echoes-window.c: shared helpers */

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "echoes-account-menu.h"
 #include "echoes-clip-card.h"
 #include "echoes-paths.h"
 #include "echoes-store.h"
@@ -333,6 +334,7 @@ echoes_window_class_init (EchoesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, music_button);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, music_label);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, project_list);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, ratio_dropdown);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, search_bar);
@@ -435,6 +437,7 @@ echoes_window_set_context (EchoesWindow  *self,
 
   self->context = g_object_ref (context);
   self->opened_at = g_get_monotonic_time ();
+  echoes_account_menu_attach (self, self->primary_menu, context);
   g_signal_connect_object (echoes_context_get_library (context), "error",
                            G_CALLBACK (library_error_cb), self, G_CONNECT_SWAPPED);
   _echoes_window_generation_set_context (self);
