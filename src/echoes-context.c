@@ -11,7 +11,6 @@
 
 #include "echoes-context.h"
 
-#include "echoes-cloud-error.h"
 #include "echoes-local-provider.h"
 #include "echoes-paths.h"
 
