@@ -32,6 +32,9 @@ PKGS=(
   # media + test tooling (djpeg, convert and gdk-pixbuf-thumbnailer are the thumbnail
   # benchmark's references; xwininfo polls the startup benchmark's window)
   ffmpeg imagemagick hyperfine valgrind libjpeg-turbo-progs libgdk-pixbuf2.0-bin x11-utils
+  # the Ken Burns benchmark's real photo (a GNOME wallpaper), CPU load for test.sh --repeat,
+  # the Flatpak manifest check, the stand-in's smoke check
+  gnome-backgrounds stress-ng flatpak-builder curl
   # EXIF + extra image loaders
   libgexiv2-dev webp-pixbuf-loader heif-gdk-pixbuf gstreamer1.0-opencv opencv-data
 )
