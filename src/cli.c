@@ -18,6 +18,7 @@
 #include <json-glib/json-glib.h>
 
 #include "echoes-cli-project.h"
+#include "echoes-cli-account.h"
 #include "echoes-context.h"
 #include "echoes-importer.h"
 #include "echoes-film-export.h"
@@ -906,6 +907,7 @@ usage_text (void)
     g_string_append_printf (text, "  %s %s %s\n", commands[i].group, commands[i].name,
                             commands[i].usage);
   echoes_cli_project_append_usage (text);
+  g_string_append (text, echoes_cli_account_usage ());
   g_string_append (text, _("PROJECT is an id, a unique id prefix or a title; CLIP an id or a unique id prefix."));
   return g_string_free (text, FALSE);
 }
@@ -965,6 +967,10 @@ main (int   argc,
       g_printerr ("%s\n", usage);
       return 2;
     }
+
+  /* The account commands need the account server, not the store. */
+  if (g_str_equal (argv[1], "account"))
+    return echoes_cli_account (argc - 2, argv + 2, json);
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {

@@ -15,13 +15,14 @@ import sys
 
 # Each layer and the layers directly below it; a layer may include its own headers and
 # those of every layer below it, directly or not. Keep in step with src/meson.build.
-# The planned layers would be: 'cloud': ['core'] (no GTK), 'providers': ['media',
-# 'cloud'], 'sync': ['store', 'cloud'], 'orchestration': ['providers', 'sync'].
+# The planned layer would be: 'sync': ['store', 'cloud'], with 'orchestration':
+# ['providers', 'sync'].
 BELOW = {
     'core': [],
     'store': ['core'],
     'media': ['store'],
-    'providers': ['media'],
+    'cloud': ['core'],
+    'providers': ['media', 'cloud'],
     'orchestration': ['providers'],
     'ui': ['orchestration'],
 }
@@ -29,6 +30,7 @@ DIRS = {
     'core': 'core',
     'store': 'store',
     'media': 'media',
+    'cloud': 'cloud',
     'providers': 'providers',
     'orchestration': '.',
     'ui': 'ui',

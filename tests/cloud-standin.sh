@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs a test program against a real local backend: build-aux/backend.sh (throwaway PostgreSQL
+# + the Supabase stand-in) on a free loopback port, with ECHOES_SUPABASE_URL and
+# ECHOES_SUPABASE_ANON_KEY exported for the test. Everything is stopped and removed after.
+#   tests/cloud-standin.sh TEST-PROGRAM [ARGS…]
+set -euo pipefail
+top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+backend="${ECHOES_BACKEND_SH:-$top/build-aux/backend.sh}"
+work="$(mktemp -d -t echoes-cloud-standin.XXXXXX)"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+
+bash "$backend" --port "$port" --info-file "$work/info.json" --env-file "$work/env" \
+  --data-dir "$work/data" --quiet >"$work/backend.log" 2>&1 &
+pid=$!
+cleanup() {
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 1800); do
+  if [ -s "$work/env" ]; then break; fi
+  if ! kill -0 "$pid" 2>/dev/null; then cat "$work/backend.log" >&2; echo "cloud-standin.sh: the backend exited" >&2; exit 1; fi
+  sleep 0.1
+done
+[ -s "$work/env" ] || { echo "cloud-standin.sh: the backend did not start" >&2; exit 1; }
+set -a
+# shellcheck disable=SC1091
+source "$work/env"
+set +a
+"$@"
