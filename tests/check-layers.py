@@ -39,6 +39,7 @@ DIRS = {
 GENERATED = {
     'echoes-enums.h': 'core',
     'echoes-media-enums.h': 'media',
+    'echoes-cloud-defaults.h': 'cloud',
     'echoes-resources.h': 'ui',
 }
 # Test and benchmark hooks: header -> the shipping files that may include it (the one
