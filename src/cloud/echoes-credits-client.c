@@ -336,6 +336,7 @@ ledger_cb (GObject      *object,
   g_autoptr(GString) ids = g_string_new ("in.(");
   GError *error = NULL;
   JsonArray *rows;
+  GCancellable *cancellable;
   guint n_generation = 0;
 
   if (!(node = echoes_rest_client_select_finish (ECHOES_REST_CLIENT (object), result, &error)))
@@ -389,12 +390,13 @@ ledger_cb (GObject      *object,
     }
 
   g_string_append_c (ids, ')');
+  cancellable = g_task_get_cancellable (task);
   g_task_set_task_data (task, g_steal_pointer (&entries), (GDestroyNotify) g_ptr_array_unref);
   g_object_set_data_full (G_OBJECT (task), "refs", g_steal_pointer (&refs),
                           (GDestroyNotify) g_ptr_array_unref);
   echoes_rest_client_select_async (self->rest, "generation_reservations",
                                    (const char *[]) { "select", "id,clip_id", "id", ids->str, NULL },
-                                   g_task_get_cancellable (task), reservations_cb,
+                                   cancellable, reservations_cb,
                                    g_steal_pointer (&task));
 }
 
