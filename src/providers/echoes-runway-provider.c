@@ -134,7 +134,7 @@ static void
 job_free (Job *job)
 {
   if (job->poll_source != 0)
-    g_source_remove (job->poll_source);
+    g_source_destroy (g_main_context_find_source_by_id (g_task_get_context (job->task), job->poll_source));
   if (job->cancel_source != NULL)
     {
       g_source_destroy (job->cancel_source);
@@ -351,7 +351,8 @@ job_return (Job    *job,
 
   if (job->poll_source != 0)
     {
-      g_source_remove (job->poll_source);
+      g_source_destroy (g_main_context_find_source_by_id (g_task_get_context (job->task),
+                                                          job->poll_source));
       job->poll_source = 0;
     }
 
@@ -681,6 +682,7 @@ poll_timeout_cb (gpointer user_data)
 static void
 job_step_poll (Job *job)
 {
+  g_autoptr(GSource) source = NULL;
   double delay;
 
   /* First after the server's retry_after_seconds, then backing off, never sooner than the
@@ -692,10 +694,11 @@ job_step_poll (Job *job)
   job->last_delay = delay;
 
   g_assert (job->poll_source == 0);
-  job->poll_source = g_timeout_add ((guint) (delay * job->self->poll_scale * 1000.0),
-                                    poll_timeout_cb, job);
-  g_source_set_static_name (g_main_context_find_source_by_id (NULL, job->poll_source),
-                            "[echoes] runway poll");
+  /* In the caller's context (the CLI generates on a thread of its own). */
+  source = g_timeout_source_new ((guint) (delay * job->self->poll_scale * 1000.0));
+  g_source_set_callback (source, poll_timeout_cb, job, NULL);
+  g_source_set_static_name (source, "[echoes] runway poll");
+  job->poll_source = g_source_attach (source, g_task_get_context (job->task));
 }
 
 /* ---- 4. generate-clip ---- */
