@@ -223,9 +223,9 @@ test_polling (Fixture       *f,
   g_autofree char *output2 = NULL;
   g_autofree char *contents = NULL;
   Wait a = { 0 }, b = { 0 };
-  /* generate-clip gives no retry_after_seconds: 5 s; then ×1.5 up to 10 s, never below
+  /* generate-clip gives no retry_after_seconds: 5 s; then ×1.5 up to 8 s, never below
    * the 5 s the server asks for. */
-  const double expected[] = { 5.0, 7.5, 10.0 };
+  const double expected[] = { 5.0, 7.5, 8.0 };
 
   echoes_runway_provider_set_poll_scale (provider, SCALE);
   f->hold_first_status = TRUE;

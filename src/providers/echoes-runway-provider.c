@@ -47,7 +47,7 @@
  * quits: the server keeps generating and the next start resumes). */
 
 #define DEFAULT_RETRY_AFTER_SECONDS 5.0
-#define MAX_POLL_SECONDS            10.0
+#define MAX_POLL_SECONDS            8.0
 #define BACKOFF_FACTOR              1.5
 #define MAX_PROMPT_CHARS            1000
 
