@@ -16,6 +16,9 @@
 #include "echoes-auth.h"
 #include "echoes-cloud-error.h"
 #include "echoes-credits-client.h"
+#include "echoes-generation-queue.h"
+#include "echoes-paths.h"
+#include "echoes-store.h"
 #include "echoes-runway-provider.h"
 #include "echoes-test-cloud.h"
 #include "echoes-test-media.h"
@@ -580,6 +583,102 @@ test_oversized_photo (void)
   g_unlink (path);
 }
 
+typedef struct
+{
+  guint   finished;
+  GError *error;
+} QueueWait;
+
+static void
+queue_finished_cb (EchoesGenerationQueue *queue,
+                   const char            *clip_id,
+                   const GError          *error,
+                   QueueWait             *wait)
+{
+  g_clear_error (&wait->error);
+  wait->error = error ? g_error_copy (error) : NULL;
+  wait->finished++;
+}
+
+static char *
+store_clip (EchoesStore *store,
+            const char  *project_id,
+            const char  *prompt,
+            guint        position)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 320, 240);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *relative = echoes_paths_image_relative (project_id, id, "photo.jpg");
+  g_autofree char *path = echoes_store_resolve (store, relative);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  gdk_pixbuf_fill (pixbuf, 0x884422ff);
+  g_mkdir_with_parents (dir, 0755);
+  gdk_pixbuf_save (pixbuf, path, "jpeg", &error, NULL);
+  g_assert_no_error (error);
+  clip = echoes_clip_new (id, project_id);
+  echoes_clip_set_image (clip, relative);
+  echoes_clip_set_prompt (clip, prompt);
+  g_assert_true (echoes_store_insert_clip (store, clip, position, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&id);
+}
+
+/* Through the app's generation queue: the clip's ids, prompt and failure codes. */
+static void
+test_queue (void)
+{
+  g_autoptr(EchoesAuth) auth = new_user ();
+  g_autoptr(EchoesRunwayProvider) provider = new_provider (auth);
+  g_autoptr(EchoesStore) store = NULL;
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *good = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree char *video = NULL;
+  QueueWait wait = { 0 };
+
+  store = echoes_store_open (NULL, &error);
+  g_assert_no_error (error);
+  project = echoes_store_create_project (store, "AI", &error);
+  g_assert_no_error (error);
+  good = store_clip (store, echoes_project_get_id (project), "Clouds drift slowly", 0);
+  refused = store_clip (store, echoes_project_get_id (project), NULL, 1);
+
+  queue = echoes_generation_queue_new (store, NULL, ECHOES_VIDEO_PROVIDER (provider));
+  g_signal_connect (queue, "clip-finished", G_CALLBACK (queue_finished_cb), &wait);
+
+  echoes_generation_queue_enqueue_clip (queue, good);
+  while (wait.finished < 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (wait.error);
+  clip = echoes_store_get_clip (store, good, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_READY);
+  g_assert_cmpstr (echoes_clip_get_provider (clip), ==, "runway");
+  video = echoes_store_resolve (store, echoes_clip_get_video (clip));
+  assert_playable (video);
+  g_clear_object (&clip);
+
+  /* The credit is spent: the next clip is refused with the no-credits code and its
+   * translated sentence. */
+  echoes_generation_queue_enqueue_clip (queue, refused);
+  while (wait.finished < 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (wait.error, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_NO_CREDITS);
+  clip = echoes_store_get_clip (store, refused, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_FAILED);
+  g_assert_cmpint (echoes_clip_get_failure (clip), ==, ECHOES_CLIP_FAILURE_NO_CREDITS);
+  g_assert_nonnull (echoes_clip_get_failure_message (clip));
+  g_clear_error (&wait.error);
+  echoes_test_drain (queue);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -623,6 +722,7 @@ main (int   argc,
   g_test_add_func ("/runway-standin/photo-limits", test_oversized_photo);
   g_test_add_func ("/runway-standin/generate", test_generate);
   g_test_add_func ("/runway-standin/failures", test_failures);
+  g_test_add_func ("/runway-standin/queue", test_queue);
   g_test_add_func ("/runway-standin/resume", test_resume);
   g_test_add_func ("/runway-standin/cancel", test_cancel);
   g_test_add_func ("/runway-standin/purchase-refund", test_purchase_and_refund);
