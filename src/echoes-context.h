@@ -33,6 +33,8 @@ EchoesLibrary     *echoes_context_get_library     (EchoesContext       *self);
 EchoesThumbnailer *echoes_context_get_thumbnailer (EchoesContext       *self);
 EchoesProviderRegistry *echoes_context_get_registry (EchoesContext     *self);
 EchoesGenerationQueue  *echoes_context_get_queue    (EchoesContext     *self);
+void               echoes_context_set_auth        (EchoesContext       *self,
+                                                   EchoesAuth          *auth);
 void               echoes_context_set_provider_name (EchoesContext     *self,
                                                      const char        *setting);
 
