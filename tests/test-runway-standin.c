@@ -19,6 +19,7 @@
 #include "echoes-generation-queue.h"
 #include "echoes-paths.h"
 #include "echoes-store.h"
+#include "echoes-runway-key.h"
 #include "echoes-runway-provider.h"
 #include "echoes-test-cloud.h"
 #include "echoes-test-media.h"
@@ -679,6 +680,36 @@ test_queue (void)
   echoes_test_drain (queue);
 }
 
+/* Bring your own key: checked once, then straight to Runway, no account needed. */
+static void
+test_own_key (void)
+{
+  g_autoptr(EchoesAuth) nobody = echoes_auth_new_full (url, anon_key, FALSE);
+  g_autoptr(EchoesRunwayProvider) provider = new_provider (nobody);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Clip) clip = { 0 };
+  gint64 starts = runway_starts ();
+
+  echoes_runway_key_validate_async (runway_url, "not-a-key", NULL, test_result_cb, &result);
+  test_wait_result (&result);
+  g_assert_false (echoes_runway_key_validate_finish (result, &error));
+  g_assert_error (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  echoes_runway_key_validate_async (runway_url, "key_0123456789abcdef", NULL, test_result_cb, &result);
+  test_wait_result (&result);
+  g_assert_true (echoes_runway_key_validate_finish (result, &error));
+  g_assert_no_error (error);
+
+  clip_init (&clip, NULL);
+  echoes_runway_provider_set_api_key (provider, "key_0123456789abcdef", runway_url);
+  error = generate (provider, &clip, "A slow zoom");
+  g_assert_no_error (error);
+  assert_playable (clip.output);
+  g_assert_cmpint (runway_starts (), ==, starts + 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -723,6 +754,7 @@ main (int   argc,
   g_test_add_func ("/runway-standin/generate", test_generate);
   g_test_add_func ("/runway-standin/failures", test_failures);
   g_test_add_func ("/runway-standin/queue", test_queue);
+  g_test_add_func ("/runway-standin/own-key", test_own_key);
   g_test_add_func ("/runway-standin/resume", test_resume);
   g_test_add_func ("/runway-standin/cancel", test_cancel);
   g_test_add_func ("/runway-standin/purchase-refund", test_purchase_and_refund);

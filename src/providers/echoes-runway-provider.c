@@ -20,6 +20,7 @@
 #include "echoes-functions-client.h"
 #include "echoes-image.h"
 #include "echoes-rest-client.h"
+#include "echoes-runway-key.h"
 #include "echoes-storage-client.h"
 #include "echoes-types.h"
 
@@ -59,6 +60,8 @@ struct _EchoesRunwayProvider
   EchoesRestClient      *rest;
   EchoesStorageClient   *storage;
   EchoesFunctionsClient *functions;
+  char                  *api_key;      /* (nullable) the user's own Runway key: a secret */
+  EchoesHttp            *direct;       /* (nullable) Runway's API, with api_key */
   GHashTable            *jobs;         /* clip id → Job (unowned; a job removes itself) */
   double                 poll_scale;
   guint                  n_status_requests;
@@ -107,6 +110,9 @@ typedef struct
   char                 *extension;
   gboolean              converted;
   char                 *image_object;  /* {user}/{project}/{clip}.{ext} */
+  gboolean              use_key;       /* the user's own key: straight to Runway */
+  char                 *data_uri;      /* the photo for Runway (own key only) */
+  char                 *runway_task;   /* Runway's task id (own key only) */
 
   GTask                *task;          /* (owned) the first caller's */
   GPtrArray            *waiters;       /* (owned) GTask: callers that joined */
@@ -129,6 +135,8 @@ typedef struct
 } Job;
 
 static void job_step_poll (Job *job);
+static void direct_start (Job *job);
+static void direct_cancel (Job *job);
 
 static void
 job_free (Job *job)
@@ -164,6 +172,8 @@ job_free (Job *job)
   g_free (job->content_type);
   g_free (job->extension);
   g_free (job->image_object);
+  g_free (job->data_uri);
+  g_free (job->runway_task);
   g_free (job);
 }
 
@@ -408,7 +418,9 @@ job_cancelled (Job *job)
   if (job->done)
     return;
 
-  if (job->started && !job->detached)
+  if (job->use_key && job->runway_task != NULL && !job->detached)
+    direct_cancel (job);
+  else if (job->started && !job->detached && !job->use_key)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
       g_autoptr(JsonNode) body = NULL;
@@ -664,6 +676,197 @@ status_cb (GObject      *object,
     job_step_poll (job);
 }
 
+/* ---- the user's own key: straight to Runway ---- */
+
+static SoupMessageHeaders *
+direct_headers (EchoesRunwayProvider *self)
+{
+  SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+  g_autofree char *bearer = g_strconcat ("Bearer ", self->api_key, NULL);
+
+  soup_message_headers_replace (headers, "Authorization", bearer);
+  soup_message_headers_replace (headers, "X-Runway-Version", ECHOES_RUNWAY_API_VERSION);
+  return headers;
+}
+
+static void
+direct_cancelled_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(node = echoes_http_send_json_finish (ECHOES_HTTP (object), result, &error)))
+    g_debug ("Could not cancel the Runway task: %s", error->message);
+}
+
+static void
+direct_cancel (Job *job)
+{
+  g_autofree char *path = g_strconcat ("/v1/tasks/", job->runway_task, NULL);
+  g_autoptr(SoupMessageHeaders) headers = direct_headers (job->self);
+
+  echoes_http_send_json_async (job->self->direct, "DELETE", path, headers, NULL,
+                               ECHOES_HTTP_ANONYMOUS, NULL, direct_cancelled_cb, NULL);
+}
+
+static void
+direct_downloaded_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Job *job = user_data;
+  GError *error = NULL;
+
+  echoes_http_download_finish (ECHOES_HTTP (object), result, &error);
+  if (!job_resumed (job, &error))
+    return;
+  report_progress (job, 1.0);
+  job_return (job, NULL);
+}
+
+static void
+direct_status_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Job *job = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  GError *error = NULL;
+  JsonObject *task;
+  const char *status;
+
+  node = echoes_http_send_json_finish (ECHOES_HTTP (object), result, &error);
+  if (node == NULL && error != NULL && echoes_cloud_error_is_transient (error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autoptr(GError) none = NULL;
+
+      g_clear_error (&error);
+      if (job_resumed (job, &none))
+        job_step_poll (job);
+      return;
+    }
+  if (!job_resumed (job, &error))
+    return;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      job_return (job, g_error_new_literal (ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_FAILED,
+                                            "Runway gave no task"));
+      return;
+    }
+
+  task = json_node_get_object (node);
+  status = json_object_get_string_member_with_default (task, "status", "");
+  if (g_str_equal (status, "SUCCEEDED"))
+    {
+      JsonArray *output = json_object_has_member (task, "output")
+                          && JSON_NODE_HOLDS_ARRAY (json_object_get_member (task, "output"))
+                          ? json_object_get_array_member (task, "output") : NULL;
+      const char *url = output != NULL && json_array_get_length (output) > 0
+                        ? json_array_get_string_element (output, 0) : NULL;
+      g_autoptr(GFile) file = g_file_new_for_path (job->output_path);
+      g_autofree char *dir = g_path_get_dirname (job->output_path);
+
+      if (url == NULL || g_mkdir_with_parents (dir, 0755) != 0)
+        {
+          job_return (job, g_error_new_literal (ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_FAILED,
+                                                "Runway gave no video"));
+          return;
+        }
+      report_progress (job, 0.95);
+      job->in_flight = TRUE;
+      echoes_http_download_async (job->self->direct, url,
+                                  ECHOES_HTTP_ABSOLUTE_URL | ECHOES_HTTP_ANONYMOUS, file,
+                                  job->cancellable, direct_downloaded_cb, job);
+      return;
+    }
+  if (g_str_equal (status, "FAILED") || g_str_equal (status, "CANCELLED"))
+    {
+      const char *code = json_object_get_string_member_with_default (task, "failureCode", status);
+
+      job_return (job, provider_error_from_failure (code));
+      return;
+    }
+
+  if (json_object_has_member (task, "progress")
+      && !JSON_NODE_HOLDS_NULL (json_object_get_member (task, "progress")))
+    report_progress (job, 0.05 + 0.85 * json_object_get_double_member (task, "progress"));
+  job_step_poll (job);
+}
+
+static void
+direct_started_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Job *job = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  GError *error = NULL;
+  const char *id;
+
+  node = echoes_http_send_json_finish (ECHOES_HTTP (object), result, &error);
+  if (g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_INVALID_REQUEST))
+    {
+      /* 400: Runway names the field; the photo is the only thing we send that can be bad. */
+      g_autoptr(GError) none = NULL;
+
+      job->in_flight = FALSE;
+      job_return (job, g_error_new (ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_IMAGE,
+                                    "Runway refused the request: %s", error->message));
+      g_clear_error (&error);
+      return;
+    }
+  if (!job_resumed (job, &error))
+    return;
+  if (!JSON_NODE_HOLDS_OBJECT (node)
+      || !(id = json_object_get_string_member_with_default (json_node_get_object (node), "id", NULL)))
+    {
+      job_return (job, g_error_new_literal (ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_FAILED,
+                                            "Runway gave no task id"));
+      return;
+    }
+
+  job->runway_task = g_strdup (id);
+  report_progress (job, 0.05);
+  job_step_poll (job);
+}
+
+static void
+direct_start (Job *job)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(SoupMessageHeaders) headers = direct_headers (job->self);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, "gen4_turbo");
+  json_builder_set_member_name (builder, "promptImage");
+  json_builder_add_string_value (builder, job->data_uri);
+  if (job->prompt != NULL)
+    {
+      json_builder_set_member_name (builder, "promptText");
+      json_builder_add_string_value (builder, job->prompt);
+    }
+  json_builder_set_member_name (builder, "ratio");
+  json_builder_add_string_value (builder, job->ratio);
+  json_builder_set_member_name (builder, "duration");
+  json_builder_add_int_value (builder, job->duration);
+  json_builder_set_member_name (builder, "seed");
+  json_builder_add_int_value (builder, job->seed);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+
+  job->started = TRUE;
+  job->in_flight = TRUE;
+  /* Never sent twice: a repeat would start (and bill) a second task. */
+  echoes_http_send_json_async (job->self->direct, "POST", "/v1/image_to_video", headers, body,
+                               ECHOES_HTTP_ANONYMOUS | ECHOES_HTTP_NO_RETRY, job->cancellable,
+                               direct_started_cb, job);
+}
+
 static gboolean
 poll_timeout_cb (gpointer user_data)
 {
@@ -674,6 +877,15 @@ poll_timeout_cb (gpointer user_data)
   job->n_polls++;
   job->self->n_status_requests++;
   job->in_flight = TRUE;
+  if (job->use_key)
+    {
+      g_autofree char *path = g_strconcat ("/v1/tasks/", job->runway_task, NULL);
+      g_autoptr(SoupMessageHeaders) headers = direct_headers (job->self);
+
+      echoes_http_send_json_async (job->self->direct, "GET", path, headers, NULL,
+                                   ECHOES_HTTP_ANONYMOUS, job->cancellable, direct_status_cb, job);
+      return G_SOURCE_REMOVE;
+    }
   echoes_functions_client_invoke_async (job->self->functions, "clip-status", body,
                                         job->cancellable, status_cb, job);
   return G_SOURCE_REMOVE;
@@ -939,6 +1151,43 @@ prepare_thread (GTask        *task,
 
   path = echoes_runway_provider_prepare_image (job->image_path, &job->content_type,
                                                &job->extension, &job->converted, &error);
+  if (path != NULL && job->use_key)
+    {
+      /* Runway takes a data URI of at most 5 MB: a smaller JPEG when it is larger. */
+      g_autofree char *data = NULL;
+      g_autofree char *b64 = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (path, &data, &len, &error))
+        {
+          g_free (path);
+          g_task_return_error (task, error);
+          return;
+        }
+      if (len * 4 / 3 + 64 > 5 * 1000 * 1000)
+        {
+          g_autoptr(GdkPixbuf) pixbuf = echoes_image_load_at_size (path, 2048, &error);
+          g_autofree gchar *jpeg = NULL;
+          gsize jpeg_len = 0;
+
+          if (pixbuf == NULL
+              || !gdk_pixbuf_save_to_buffer (pixbuf, &jpeg, &jpeg_len, "jpeg", &error, "quality", "85", NULL))
+            {
+              g_free (path);
+              g_task_return_new_error (task, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_IMAGE,
+                                       "Cannot convert the photo: %s", error->message);
+              g_error_free (error);
+              return;
+            }
+          g_free (data);
+          data = g_steal_pointer (&jpeg);
+          len = jpeg_len;
+          g_free (job->content_type);
+          job->content_type = g_strdup ("image/jpeg");
+        }
+      b64 = g_base64_encode ((const guchar *) data, len);
+      job->data_uri = g_strconcat ("data:", job->content_type, ";base64,", b64, NULL);
+    }
   if (path == NULL)
     g_task_return_error (task, error);
   else
@@ -967,6 +1216,12 @@ prepared_cb (GObject      *object,
   if (path == NULL)
     {
       job_return (job, error);
+      return;
+    }
+
+  if (job->use_key)
+    {
+      direct_start (job);
       return;
     }
 
@@ -1030,7 +1285,7 @@ echoes_runway_provider_generate_async (EchoesVideoProvider      *provider,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, echoes_runway_provider_generate_async);
 
-  if (!echoes_auth_get_signed_in (self->auth))
+  if (self->api_key == NULL && !echoes_auth_get_signed_in (self->auth))
     {
       if (progress_destroy != NULL)
         progress_destroy (progress_data);
@@ -1086,6 +1341,7 @@ echoes_runway_provider_generate_async (EchoesVideoProvider      *provider,
   job->progress_data = progress_data;
   job->progress_destroy = progress_destroy;
   job->retry_after = DEFAULT_RETRY_AFTER_SECONDS;
+  job->use_key = self->api_key != NULL;
   g_hash_table_insert (self->jobs, job->clip_id, job);
 
   g_signal_connect (job->cancellable, "cancelled", G_CALLBACK (job_cancellable_cancelled_cb), job);
@@ -1152,6 +1408,10 @@ echoes_runway_provider_finalize (GObject *object)
   g_clear_object (&self->storage);
   g_clear_object (&self->functions);
   g_clear_object (&self->auth);
+  g_clear_object (&self->direct);
+  if (self->api_key != NULL)
+    memset (self->api_key, 0, strlen (self->api_key));
+  g_clear_pointer (&self->api_key, g_free);
 
   G_OBJECT_CLASS (echoes_runway_provider_parent_class)->finalize (object);
 }
@@ -1318,4 +1578,31 @@ echoes_runway_provider_detach_all (EchoesRunwayProvider *self)
       job->detached = TRUE;
       g_cancellable_cancel (job->cancellable);
     }
+}
+
+/**
+ * echoes_runway_provider_set_api_key:
+ * @key: (nullable): the user's own Runway key (see echoes_runway_key_save_async()), %NULL
+ *   to go through the account server and its credits again
+ * @api_url: (nullable): Runway's API, %NULL for %ECHOES_RUNWAY_API_URL
+ *
+ * With a key, new generations call Runway directly: no account, no credits, nothing on
+ * the server (and so no resuming after a restart). Jobs already running keep their way.
+ */
+void
+echoes_runway_provider_set_api_key (EchoesRunwayProvider *self,
+                                    const char           *key,
+                                    const char           *api_url)
+{
+  g_return_if_fail (ECHOES_IS_RUNWAY_PROVIDER (self));
+
+  if (self->api_key != NULL)
+    memset (self->api_key, 0, strlen (self->api_key));
+  g_clear_pointer (&self->api_key, g_free);
+  g_clear_object (&self->direct);
+  if (key == NULL || *key == '\0')
+    return;
+
+  self->api_key = g_strdup (key);
+  self->direct = echoes_http_new (api_url != NULL ? api_url : ECHOES_RUNWAY_API_URL, "", NULL);
 }

@@ -42,6 +42,9 @@ void                  echoes_runway_provider_set_poll_scale (EchoesRunwayProvide
                                                              double                scale);
 guint                 echoes_runway_provider_get_n_status_requests (EchoesRunwayProvider *self);
 void                  echoes_runway_provider_detach_all     (EchoesRunwayProvider *self);
+void                  echoes_runway_provider_set_api_key    (EchoesRunwayProvider *self,
+                                                             const char           *key,
+                                                             const char           *api_url);
 char                 *echoes_runway_provider_prepare_image  (const char           *path,
                                                              char                **content_type,
                                                              char                **extension,

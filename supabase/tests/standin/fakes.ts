@@ -15,6 +15,7 @@
 // `POST /_test/output` `{"base64"}` = the MP4 every output serves from then on; `POST /_test/mode`
 // `{"fail"?: "<failureCode>" | null, "reject_start"?: bool}` = tasks fail at their first poll with that code /
 // image_to_video answers 400; `GET /_test/stats` = `{"starts", "polls", "polls_by_task"}`.
+// `GET /v1/organization` (a user's own key checked once) answers 200 for a bearer key starting with "key_", else 401.
 import { hmacSha256Hex } from "../../functions/_shared/stripe.ts";
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -70,6 +71,10 @@ export class FakeRunway {
   static start(port = 0) {
     const f = new FakeRunway();
     f.server = fakeServer((r, nth) => {
+      if (r.method === "GET" && r.path === "/v1/organization") {
+        const ok = /^Bearer key_\S+$/.test(r.headers.get("authorization") ?? "");
+        return ok ? { status: 200, body: { creditBalance: 1000, usage: {} } } : { status: 401, body: { error: "Invalid API key" } };
+      }
       if (r.method === "POST" && r.path === "/v1/image_to_video") {
         if (f.rejectStart) return { status: 400, body: { error: "promptImage: the asset could not be read" } };
         return f.onStart(nth);
