@@ -19,6 +19,7 @@
 
 #include "echoes-cli-project.h"
 #include "echoes-cli-account.h"
+#include "echoes-cli-credits.h"
 #include "echoes-context.h"
 #include "echoes-importer.h"
 #include "echoes-film-export.h"
@@ -824,11 +825,13 @@ projects_generate (Cli   *cli,
 {
   EchoesStore *store = echoes_context_get_store (cli->context);
   g_autoptr(EchoesProject) project = NULL;
-  g_autoptr(EchoesProviderRegistry) registry = echoes_provider_registry_new ();
+  g_autofree char *setting = echoes_cli_dup_provider_setting ();
+  /* "runway" generates as the signed-in account (echoes-cli account login). */
+  g_autoptr(EchoesProviderRegistry) registry =
+    echoes_cli_credits_new_registry (echoes_provider_registry_resolve_name (setting));
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autofree char *setting = echoes_cli_dup_provider_setting ();
   EchoesVideoProvider *provider;
   GenerateRun run = { 0 };
   GThread *thread;
@@ -908,6 +911,7 @@ usage_text (void)
                             commands[i].usage);
   echoes_cli_project_append_usage (text);
   g_string_append (text, echoes_cli_account_usage ());
+  g_string_append (text, echoes_cli_credits_usage ());
   g_string_append (text, _("PROJECT is an id, a unique id prefix or a title; CLIP an id or a unique id prefix."));
   return g_string_free (text, FALSE);
 }
@@ -922,9 +926,11 @@ main (int   argc,
   g_autofree char *usage = NULL;
   gboolean json = FALSE;
   gboolean version = FALSE;
+  g_autofree char *provider = NULL;
   Cli cli = { 0 };
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print machine-readable JSON"), NULL },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider, N_("Video provider for “projects generate”: local or runway"), N_("NAME") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
     { NULL }
   };
@@ -961,6 +967,12 @@ main (int   argc,
       g_print ("echoes-cli %s\n", PACKAGE_VERSION);
       return 0;
     }
+
+  if (provider != NULL)
+    g_setenv (ECHOES_PROVIDER_ENV, provider, TRUE);
+
+  if (argc >= 2 && echoes_cli_credits_handles (argv[1]))
+    return echoes_cli_credits (argc - 1, argv + 1, json);
 
   if (argc < 3)
     {

@@ -292,3 +292,27 @@ echoes_context_set_provider_name (EchoesContext *self,
 
   echoes_generation_queue_set_provider (self->queue, provider);
 }
+
+/**
+ * echoes_context_set_auth:
+ * @auth: (nullable): the app's session owner, %NULL when the account server is not set up
+ *
+ * Makes the "runway" provider generate (and pay) as @auth's account. When the queue
+ * generates with "runway", it switches to the new one; jobs already running keep theirs.
+ */
+void
+echoes_context_set_auth (EchoesContext *self,
+                         EchoesAuth    *auth)
+{
+  gboolean was_runway;
+
+  g_return_if_fail (ECHOES_IS_CONTEXT (self));
+  g_return_if_fail (auth == NULL || ECHOES_IS_AUTH (auth));
+
+  was_runway = g_strcmp0 (echoes_video_provider_get_name (echoes_generation_queue_get_provider (self->queue)),
+                          "runway") == 0;
+  echoes_provider_registry_set_auth (self->registry, auth);
+  if (was_runway)
+    echoes_generation_queue_set_provider (self->queue,
+                                          echoes_provider_registry_lookup (self->registry, "runway"));
+}

@@ -35,6 +35,8 @@ EchoesThumbnailer *echoes_context_get_thumbnailer (EchoesContext       *self);
 EchoesProviderRegistry *echoes_context_get_registry (EchoesContext     *self);
 EchoesGenerationQueue  *echoes_context_get_queue    (EchoesContext     *self);
 EchoesAuth             *echoes_context_get_auth     (EchoesContext     *self);
+void               echoes_context_set_auth        (EchoesContext       *self,
+                                                   EchoesAuth          *auth);
 void               echoes_context_set_provider_name (EchoesContext     *self,
                                                      const char        *setting);
 

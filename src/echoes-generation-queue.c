@@ -249,6 +249,12 @@ _echoes_generation_failure_from_error (const GError *error)
     case ECHOES_PROVIDER_ERROR_MISSING_PLUGIN:
       return ECHOES_CLIP_FAILURE_MISSING_PLUGIN;
 
+    case ECHOES_PROVIDER_ERROR_MODERATION:
+      return ECHOES_CLIP_FAILURE_MODERATION;
+
+    case ECHOES_PROVIDER_ERROR_NOT_SIGNED_IN:
+      return ECHOES_CLIP_FAILURE_NOT_SIGNED_IN;
+
     case ECHOES_PROVIDER_ERROR_FAILED:
     default:
       return ECHOES_CLIP_FAILURE_FAILED;
@@ -620,6 +626,8 @@ start_cb (GObject      *object,
   request.seed = g_str_hash (job->clip_id);
   request.motion = res->motion;
   request.output_path = res->output_path;
+  request.project_id = res->project_id;
+  request.clip_id = job->clip_id;
 
   echoes_video_provider_generate_async (job->provider, &request,
                                         progress_cb, job_ref (job), (GDestroyNotify)job_unref,

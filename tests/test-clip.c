@@ -119,7 +119,7 @@ test_clip_failure (void)
   g_assert_cmpint (echoes_clip_get_failure (clip), ==, ECHOES_CLIP_FAILURE_NONE);
 
   /* Every code round-trips through the stored string and has its own sentence. */
-  for (guint i = ECHOES_CLIP_FAILURE_UNKNOWN; i <= ECHOES_CLIP_FAILURE_NO_CREDITS; i++)
+  for (guint i = ECHOES_CLIP_FAILURE_UNKNOWN; i <= ECHOES_CLIP_FAILURE_NOT_SIGNED_IN; i++)
     {
       const char *code = echoes_clip_failure_to_string (i);
 

@@ -16,6 +16,7 @@
 #include <gst/gst.h>
 
 #include "echoes-local-provider.h"
+#include "echoes-runway-provider.h"
 #include "echoes-provider-registry.h"
 #include "echoes-video-provider.h"
 
@@ -42,11 +43,11 @@ test_registry (void)
   g_auto(GStrv) names = echoes_provider_registry_dup_names (registry);
   EchoesVideoProvider *local;
 
-  g_assert_cmpstrv (names, ((const char * const []) { "local", NULL }));
+  g_assert_cmpstrv (names, ((const char * const []) { "local", "runway", NULL }));
 
   local = echoes_provider_registry_lookup (registry, "local");
   g_assert_true (ECHOES_IS_LOCAL_PROVIDER (local));
-  g_assert_null (echoes_provider_registry_lookup (registry, "runway"));
+  g_assert_true (ECHOES_IS_RUNWAY_PROVIDER (echoes_provider_registry_lookup (registry, "runway")));
 
   /* The setting picks; empty means the default. */
   g_unsetenv (ECHOES_PROVIDER_ENV);
@@ -54,9 +55,13 @@ test_registry (void)
   g_assert_true (echoes_provider_registry_get_active (registry, NULL, &error) == local);
   g_assert_true (echoes_provider_registry_get_active (registry, "", &error) == local);
   g_assert_no_error (error);
-  g_assert_null (echoes_provider_registry_get_active (registry, "runway", &error));
+  g_assert_null (echoes_provider_registry_get_active (registry, "kling", &error));
   g_assert_error (error, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_NOT_FOUND);
   g_clear_error (&error);
+  /* "runway" is there: never a silent fallback to Ken Burns. */
+  g_assert_true (echoes_provider_registry_get_active (registry, "runway", &error)
+                 == echoes_provider_registry_lookup (registry, "runway"));
+  g_assert_no_error (error);
 
   /* The environment overrides the setting. */
   g_setenv (ECHOES_PROVIDER_ENV, "local", TRUE);
@@ -74,12 +79,52 @@ test_registry (void)
 
     echoes_provider_registry_add (registry, ECHOES_VIDEO_PROVIDER (other));
     after = echoes_provider_registry_dup_names (registry);
-    g_assert_cmpuint (g_strv_length (after), ==, 1);
+    g_assert_cmpuint (g_strv_length (after), ==, 2);
     g_assert_true (echoes_provider_registry_lookup (registry, "local") ==
                    ECHOES_VIDEO_PROVIDER (other));
   }
 
   g_assert_finalize_object (g_steal_pointer (&registry));
+}
+
+static void
+runway_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GError **error = user_data;
+
+  g_assert_false (echoes_video_provider_generate_finish (ECHOES_VIDEO_PROVIDER (object), result, error));
+  g_assert_nonnull (*error);
+}
+
+static void
+test_runway_signed_out (void)
+{
+  g_autoptr(EchoesProviderRegistry) registry = echoes_provider_registry_new ();
+  EchoesVideoProvider *runway = echoes_provider_registry_lookup (registry, "runway");
+  const EchoesVideoProviderCapabilities *caps = echoes_video_provider_get_capabilities (runway);
+  g_autofree char *image = make_photo (64, 48);
+  g_autofree char *output = g_build_filename (g_get_user_cache_dir (), "runway.mp4", NULL);
+  EchoesVideoRequest request = {
+    .image_path = image, .ratio = "16:9", .duration = 5, .output_path = output,
+    .project_id = "00000000-0000-4000-8000-000000000001",
+    .clip_id = "00000000-0000-4000-8000-000000000002",
+  };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (caps->needs_network);
+  g_assert_true (caps->costs_credits);
+  g_assert_true (caps->uses_prompt);
+  g_assert_true (echoes_video_provider_supports (runway, "9:16", 10));
+  g_assert_false (echoes_video_provider_supports (runway, "16:9", 7));
+
+  echoes_video_provider_generate_async (runway, &request, NULL, NULL, NULL, NULL,
+                                        runway_done_cb, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_NOT_SIGNED_IN);
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
 }
 
 static void
@@ -267,6 +312,7 @@ main (int   argc,
   gst_init (&argc, &argv);
 
   g_test_add_func ("/echoes/providers/registry", test_registry);
+  g_test_add_func ("/echoes/providers/runway/signed-out", test_runway_signed_out);
   g_test_add_func ("/echoes/providers/local/capabilities", test_local_capabilities);
   g_test_add_func ("/echoes/providers/local/generate", test_local_generate);
 

@@ -23,7 +23,7 @@ static const char * const clip_statuses[] = { "pending", "generating", "ready", 
  * databases hold them. */
 static const char * const clip_failures[] = {
   NULL, "unknown", "failed", "not-supported", "invalid-motion", "photo", "missing-plugin",
-  "no-provider", "network", "no-credits",
+  "no-provider", "network", "no-credits", "moderation", "not-signed-in",
 };
 
 /* The store's and the server's strings for EchoesRatio, in its order. */
@@ -164,6 +164,12 @@ echoes_clip_failure_get_message (EchoesClipFailure failure)
 
     case ECHOES_CLIP_FAILURE_NO_CREDITS:
       return _("No credits are left for AI motion");
+
+    case ECHOES_CLIP_FAILURE_MODERATION:
+      return _("The video service refused this photo under its content rules; try another photo or Ken Burns");
+
+    case ECHOES_CLIP_FAILURE_NOT_SIGNED_IN:
+      return _("Sign in to use AI motion");
 
     case ECHOES_CLIP_FAILURE_UNKNOWN:
     default:

@@ -54,6 +54,8 @@ typedef enum
  * @ECHOES_CLIP_FAILURE_NO_PROVIDER: the provider the clip asked for is not available
  * @ECHOES_CLIP_FAILURE_NETWORK: the provider's service could not be reached
  * @ECHOES_CLIP_FAILURE_NO_CREDITS: the account has no credits left
+ * @ECHOES_CLIP_FAILURE_MODERATION: the video service refused the photo or the result (content rules)
+ * @ECHOES_CLIP_FAILURE_NOT_SIGNED_IN: the provider needs an account and nobody is signed in
  *
  * Why a clip's generation failed. The clip's `error` column stores the stable code of
  * echoes_clip_failure_to_string(), never a message: the UI shows
@@ -71,6 +73,8 @@ typedef enum
   ECHOES_CLIP_FAILURE_NO_PROVIDER,
   ECHOES_CLIP_FAILURE_NETWORK,
   ECHOES_CLIP_FAILURE_NO_CREDITS,
+  ECHOES_CLIP_FAILURE_MODERATION,
+  ECHOES_CLIP_FAILURE_NOT_SIGNED_IN,
 } EchoesClipFailure;
 
 /**

@@ -11,7 +11,9 @@
 
 #include "echoes-provider-registry.h"
 
+#include "echoes-cloud-config.h"
 #include "echoes-local-provider.h"
+#include "echoes-runway-provider.h"
 
 /* Knows every video provider by name and picks the active one. Swapping providers is a
  * matter of the `active-provider` setting (or ECHOES_PROVIDER): callers only ever see
@@ -53,22 +55,70 @@ echoes_provider_registry_init (EchoesProviderRegistry *self)
 /**
  * echoes_provider_registry_new:
  *
- * Creates a registry holding the built-in providers: "local" (Ken Burns, offline).
+ * Creates a registry holding the built-in providers: "local" (Ken Burns, offline) and
+ * "runway" (AI motion through the account server) without a session: until the session
+ * owner calls echoes_provider_registry_set_auth(), "runway" refuses every clip with
+ * %ECHOES_PROVIDER_ERROR_NOT_SIGNED_IN ("Sign in to use AI motion"), never silently
+ * falling back to Ken Burns.
  *
  * Returns: (transfer full): a new #EchoesProviderRegistry
  */
 EchoesProviderRegistry *
 echoes_provider_registry_new (void)
 {
+  return echoes_provider_registry_new_with_auth (NULL);
+}
+
+/**
+ * echoes_provider_registry_new_with_auth:
+ * @auth: (nullable): the app's session owner
+ *
+ * Like echoes_provider_registry_new(), with "runway" generating as @auth's account.
+ *
+ * Returns: (transfer full): a new #EchoesProviderRegistry
+ */
+EchoesProviderRegistry *
+echoes_provider_registry_new_with_auth (EchoesAuth *auth)
+{
   g_autoptr(EchoesProviderRegistry) self = g_object_new (ECHOES_TYPE_PROVIDER_REGISTRY, NULL);
   g_autoptr(EchoesLocalProvider) local = echoes_local_provider_new ();
 
-  echoes_provider_registry_add (self, ECHOES_VIDEO_PROVIDER (local));
+  g_return_val_if_fail (auth == NULL || ECHOES_IS_AUTH (auth), NULL);
 
-  /* Cloud providers (the "runway" one, which comes with accounts) need the signed-in
-   * session, so whoever owns the session adds them with echoes_provider_registry_add(). */
+  echoes_provider_registry_add (self, ECHOES_VIDEO_PROVIDER (local));
+  echoes_provider_registry_set_auth (self, auth);
 
   return g_steal_pointer (&self);
+}
+
+/**
+ * echoes_provider_registry_set_auth:
+ * @self: a #EchoesProviderRegistry
+ * @auth: (nullable): the session owner, %NULL for none
+ *
+ * (Re)creates the "runway" provider for @auth. Without one it has a session owner that
+ * is never signed in.
+ */
+void
+echoes_provider_registry_set_auth (EchoesProviderRegistry *self,
+                                   EchoesAuth             *auth)
+{
+  g_autoptr(EchoesAuth) none = NULL;
+  g_autoptr(EchoesRunwayProvider) runway = NULL;
+
+  g_return_if_fail (ECHOES_IS_PROVIDER_REGISTRY (self));
+  g_return_if_fail (auth == NULL || ECHOES_IS_AUTH (auth));
+
+  if (auth == NULL)
+    {
+      g_autofree char *url = echoes_cloud_config_dup_url ();
+      g_autofree char *key = echoes_cloud_config_dup_anon_key ();
+
+      auth = none = echoes_auth_new_full (url != NULL ? url : "", key != NULL ? key : "", FALSE);
+    }
+
+  runway = echoes_runway_provider_new (auth);
+  echoes_provider_registry_add (self, ECHOES_VIDEO_PROVIDER (runway));
 }
 
 /**

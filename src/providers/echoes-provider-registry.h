@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "echoes-auth.h"
 #include "echoes-video-provider.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (EchoesProviderRegistry, echoes_provider_registry, ECHOES, PROVIDER_REGISTRY, GObject)
 
 EchoesProviderRegistry *echoes_provider_registry_new           (void);
+EchoesProviderRegistry *echoes_provider_registry_new_with_auth (EchoesAuth              *auth);
+void                    echoes_provider_registry_set_auth      (EchoesProviderRegistry  *self,
+                                                                EchoesAuth              *auth);
 void                    echoes_provider_registry_add           (EchoesProviderRegistry  *self,
                                                                 EchoesVideoProvider     *provider);
 EchoesVideoProvider    *echoes_provider_registry_lookup        (EchoesProviderRegistry  *self,

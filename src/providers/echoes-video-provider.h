@@ -24,6 +24,9 @@ G_BEGIN_DECLS
  * @ECHOES_PROVIDER_ERROR_NO_CREDITS: the account has no credits left (cloud providers)
  * @ECHOES_PROVIDER_ERROR_IMAGE: the photo could not be read
  * @ECHOES_PROVIDER_ERROR_MISSING_PLUGIN: a GStreamer element the provider needs is missing
+ * @ECHOES_PROVIDER_ERROR_MODERATION: the service refused the photo or its result under its
+ *   content rules (cloud providers)
+ * @ECHOES_PROVIDER_ERROR_NOT_SIGNED_IN: the provider needs a signed-in account (cloud providers)
  *
  * Messages are for developers and logs; the UI shows the code's text (see
  * #EchoesClipFailure).
@@ -38,6 +41,8 @@ typedef enum
   ECHOES_PROVIDER_ERROR_NO_CREDITS,
   ECHOES_PROVIDER_ERROR_IMAGE,
   ECHOES_PROVIDER_ERROR_MISSING_PLUGIN,
+  ECHOES_PROVIDER_ERROR_MODERATION,
+  ECHOES_PROVIDER_ERROR_NOT_SIGNED_IN,
 } EchoesProviderError;
 
 /**
@@ -76,6 +81,10 @@ typedef struct
  *   that use it
  * @output_path: where the MP4 goes (absolute); providers write a temporary file beside it
  *   and rename it, so @output_path either doesn't change or is complete
+ * @project_id: (nullable): the clip's project (its UUID, the server's id too), for cloud
+ *   providers
+ * @clip_id: (nullable): the clip (its UUID), for cloud providers: asking again for the same
+ *   clip follows the job already started instead of starting (and paying for) another
  *
  * What to generate. Plain data; the provider copies what it needs before
  * echoes_video_provider_generate_async() returns.
@@ -89,6 +98,8 @@ typedef struct
   guint32     seed;
   const char *motion;
   const char *output_path;
+  const char *project_id;
+  const char *clip_id;
 } EchoesVideoRequest;
 
 /**

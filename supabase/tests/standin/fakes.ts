@@ -4,10 +4,18 @@
 // is a page on the fake itself; `GET /v1/checkout/sessions/{id}` returns it. The session is paid by
 // `POST /_test/checkout/{id}/pay` (or the Pay button of `GET /c/pay/{id}`, or automatically after `autoPayMs`), which
 // delivers a SIGNED `checkout.session.completed` event (Stripe-Signature: t=…,v1=HMAC-SHA256) to `webhookUrl`;
-// `POST /_test/checkout/{id}/expire` delivers `checkout.session.expired`.
+// `POST /_test/checkout/{id}/expire` delivers `checkout.session.expired`. A paid session has a PaymentIntent
+// (`payment_intent: "pi_…"`, in the event too); `POST /_test/checkout/{id}/redeliver` sends the same
+// checkout.session.completed event again (same event id, like Stripe's retries), and
+// `POST /_test/checkout/{id}/refund` (body `{"amount"?: cents}`, default: the rest) delivers a signed
+// `charge.refunded` for its charge with the cumulative `amount_refunded`.
 //
 // Fake Runway: `POST /v1/image_to_video`, `GET|DELETE /v1/tasks/{id}`, `GET /output/{id}.mp4`; behaviour is set
-// through the mutable `onStart` / `onTask` fields.
+// through the mutable `onStart` / `onTask` fields, or over HTTP for a local backend:
+// `POST /_test/output` `{"base64"}` = the MP4 every output serves from then on; `POST /_test/mode`
+// `{"fail"?: "<failureCode>" | null, "reject_start"?: bool}` = tasks fail at their first poll with that code /
+// image_to_video answers 400; `GET /_test/stats` = `{"starts", "polls", "polls_by_task"}`.
+// `GET /v1/organization` (a user's own key checked once) answers 200 for a bearer key starting with "key_", else 401.
 import { hmacSha256Hex } from "../../functions/_shared/stripe.ts";
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -53,17 +61,51 @@ export function fakeServer(route: (r: Recorded, nth: number) => Reply | Promise<
 /** Fake Runway: behaviour is set per test through the mutable fields. */
 export class FakeRunway {
   server!: FakeServer;
+  /** Served for every output when set (`POST /_test/output`). */
+  video: Uint8Array | null = null;
+  /** Tasks fail at their first poll with this failureCode (`POST /_test/mode`). */
+  failCode: string | null = null;
+  rejectStart = false;
   onStart: (nth: number) => Reply = () => ({ status: 200, body: { id: crypto.randomUUID() } });
   onTask: (id: string, nth: number) => Reply = (id) => ({ status: 200, body: { id, status: "RUNNING", progress: 0.5 } });
   static start(port = 0) {
     const f = new FakeRunway();
     f.server = fakeServer((r, nth) => {
-      if (r.method === "POST" && r.path === "/v1/image_to_video") return f.onStart(nth);
+      if (r.method === "GET" && r.path === "/v1/organization") {
+        const ok = /^Bearer key_\S+$/.test(r.headers.get("authorization") ?? "");
+        return ok ? { status: 200, body: { creditBalance: 1000, usage: {} } } : { status: 401, body: { error: "Invalid API key" } };
+      }
+      if (r.method === "POST" && r.path === "/v1/image_to_video") {
+        if (f.rejectStart) return { status: 400, body: { error: "promptImage: the asset could not be read" } };
+        return f.onStart(nth);
+      }
       const t = /^\/v1\/tasks\/([^/?]+)$/.exec(r.path);
-      if (t && r.method === "GET") return f.onTask(t[1], nth);
+      if (t && r.method === "GET") {
+        if (f.failCode) return { status: 200, body: { id: t[1], status: "FAILED", failure: "refused by the fake", failureCode: f.failCode } };
+        return f.onTask(t[1], nth);
+      }
       if (t && r.method === "DELETE") return { status: 204 };
       const o = /^\/output\/([^/]+)\.mp4$/.exec(r.path);
-      if (o) return { status: 200, body: new TextEncoder().encode(`FAKE-MP4-${o[1]}`), headers: { "Content-Type": "video/mp4" } };
+      if (o) return { status: 200, body: f.video ?? new TextEncoder().encode(`FAKE-MP4-${o[1]}`), headers: { "Content-Type": "video/mp4" } };
+      if (r.method === "POST" && r.path === "/_test/output") {
+        const b64 = String((JSON.parse(r.body || "{}") as { base64?: string }).base64 ?? "");
+        f.video = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        return { status: 200, body: { bytes: f.video.length } };
+      }
+      if (r.method === "POST" && r.path === "/_test/mode") {
+        const m = JSON.parse(r.body || "{}") as { fail?: string | null; reject_start?: boolean };
+        if ("fail" in m) f.failCode = m.fail ?? null;
+        if ("reject_start" in m) f.rejectStart = Boolean(m.reject_start);
+        return { status: 200, body: { fail: f.failCode, reject_start: f.rejectStart } };
+      }
+      if (r.method === "GET" && r.path === "/_test/stats") {
+        const polls: Record<string, number> = {};
+        for (const c of f.calls("GET", "/v1/tasks/")) {
+          const id = c.path.slice("/v1/tasks/".length).split("?")[0];
+          polls[id] = (polls[id] ?? 0) + 1;
+        }
+        return { status: 200, body: { starts: f.calls("POST", "/v1/image_to_video").length, polls: f.calls("GET", "/v1/tasks/").length, polls_by_task: polls } };
+      }
       return { status: 404, body: { error: "not found" } };
     }, port);
     return f;
@@ -138,10 +180,19 @@ export class FakeStripe {
         const s = f.sessions.get(get[1]);
         return s ? { status: 200, body: s } : { status: 404, body: { error: { type: "invalid_request_error", code: "resource_missing", message: `No such checkout.session: '${get[1]}'` } } };
       }
-      const act = /^\/_test\/checkout\/([^/]+)\/(pay|expire)$/.exec(path);
+      const act = /^\/_test\/checkout\/([^/]+)\/(pay|expire|redeliver|refund)$/.exec(path);
       if (act && r.method === "POST") {
         if (!f.sessions.has(act[1])) return { status: 404, body: { error: "no such session" } };
-        const status = act[2] === "pay" ? await f.pay(act[1]) : await f.expire(act[1]);
+        let status: number;
+        if (act[2] === "pay") status = await f.pay(act[1]);
+        else if (act[2] === "expire") status = await f.expire(act[1]);
+        else if (act[2] === "redeliver") status = await f.redeliver(act[1]);
+        else {
+          const amount = (JSON.parse(r.body || "{}") as { amount?: number }).amount;
+          const refunded = await f.refund(act[1], amount);
+          if (refunded === null) return { status: 409, body: { error: "the session is not paid or is fully refunded" } };
+          status = refunded;
+        }
         return { status: 200, body: { session: f.sessions.get(act[1]), webhook_status: status } };
       }
       const page = /^\/c\/pay\/([^/]+)$/.exec(path);
@@ -164,12 +215,39 @@ export class FakeStripe {
     return this.server.url;
   }
 
+  /** The last completed event of each paid session, for redelivery; refunded cents per session. */
+  completedEvents = new Map<string, string>();
+  refunded = new Map<string, number>();
+
   /** Marks the session paid and delivers the signed checkout.session.completed event; the webhook's HTTP status. */
   async pay(id: string): Promise<number> {
     const s = this.sessions.get(id)!;
     if (s.status === "complete") return 0;
-    Object.assign(s, { status: "complete", payment_status: "paid" });
-    return await this.deliver("checkout.session.completed", s);
+    Object.assign(s, { status: "complete", payment_status: "paid",
+      payment_intent: `pi_test_${crypto.randomUUID().replace(/-/g, "").slice(0, 24)}` });
+    if (!this.webhookUrl) return 0;
+    const { payload } = await this.signedEvent("checkout.session.completed", s);
+    this.completedEvents.set(id, payload);
+    return await this.deliverPayload("checkout.session.completed", payload);
+  }
+  /** Sends the session's checkout.session.completed event again, with the same event id. */
+  async redeliver(id: string): Promise<number> {
+    const payload = this.completedEvents.get(id);
+    if (!payload) return 0;
+    return await this.deliverPayload("checkout.session.completed", payload);
+  }
+  /** Refunds `amount` cents (default: what is left) of the paid session's charge: a signed charge.refunded event
+   *  with the cumulative amount_refunded; null when there is nothing to refund. */
+  async refund(id: string, amount?: number): Promise<number | null> {
+    const s = this.sessions.get(id)!;
+    const total = Number(s.amount_total ?? 0);
+    const before = this.refunded.get(id) ?? 0;
+    if (s.payment_status !== "paid" || before >= total) return null;
+    const after = Math.min(total, before + (amount ?? total - before));
+    this.refunded.set(id, after);
+    const charge = { id: `ch_test_${String(s.payment_intent).slice(8)}`, object: "charge", amount: total, amount_captured: total,
+      amount_refunded: after, refunded: after >= total, payment_intent: s.payment_intent, currency: s.currency };
+    return await this.deliver("charge.refunded", charge);
   }
   async expire(id: string): Promise<number> {
     const s = this.sessions.get(id)!;
@@ -184,7 +262,14 @@ export class FakeStripe {
   }
   async deliver(type: string, s: Record<string, unknown>): Promise<number> {
     if (!this.webhookUrl) return 0;
-    const { payload, signature } = await this.signedEvent(type, s);
+    const { payload } = await this.signedEvent(type, s);
+    return await this.deliverPayload(type, payload);
+  }
+  /** Signs (with the current time) and posts an event payload to the webhook. */
+  async deliverPayload(type: string, payload: string): Promise<number> {
+    if (!this.webhookUrl) return 0;
+    const t = Math.floor(Date.now() / 1000);
+    const signature = `t=${t},v1=${await hmacSha256Hex(this.webhookSecret, `${t}.${payload}`)}`;
     const res = await fetch(this.webhookUrl, { method: "POST", headers: { "Content-Type": "application/json; charset=utf-8", "Stripe-Signature": signature }, body: payload });
     await res.body?.cancel();
     this.deliveries.push({ type, status: res.status });

@@ -1,0 +1,202 @@
+/* bench-runway.c
+ *
+ * Copyright 2026 The Echoes Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "echoes-auth.h"
+#include "echoes-runway-provider.h"
+#include "../echoes-test-util.h"
+
+/* AI clips at scale against the stand-in (tests/cloud-standin.sh --runway-ms 30000): N
+ * (ECHOES_BENCH_N, default 20) accounts each generate one clip at once through the
+ * runway provider, at the server's real pace (poll-scale 1). The fake Runway finishes a
+ * task 30 s after its first poll, which the server makes on the clip's first clip-status
+ * request. Prints the status requests per clip (goal ≤ 12) and the time from the
+ * provider's "succeeded" to the clip playable on disk (goal ≤ 3 s). Never fails on a
+ * figure. */
+
+#define TASK_SECONDS 30.0
+
+typedef struct
+{
+  EchoesAuth           *auth;
+  EchoesRunwayProvider *provider;
+  char                 *image;
+  char                 *output;
+  char                 *project_id;
+  char                 *clip_id;
+  gint64                started;
+  gint64                first_poll;  /* µs, first clip-status sent */
+  gint64                done_at;
+  gboolean              done;
+  GError               *error;
+  double                last_progress;
+} Gen;
+
+static void
+progress_cb (double   fraction,
+             gpointer user_data)
+{
+  Gen *gen = user_data;
+
+  /* 0.05 is reported once generate-clip answered; the first status request follows. */
+  gen->last_progress = fraction;
+}
+
+static void
+done_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Gen *gen = user_data;
+
+  echoes_video_provider_generate_finish (ECHOES_VIDEO_PROVIDER (object), result, &gen->error);
+  gen->done_at = g_get_monotonic_time ();
+  gen->done = TRUE;
+}
+
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static EchoesAuth *
+new_user (const char *url,
+          const char *anon_key,
+          guint       i)
+{
+  g_autofree char *email = g_strdup_printf ("bench-%u-%08x@example.com", i, g_random_int ());
+  EchoesAuth *auth = echoes_auth_new_full (url, anon_key, FALSE);
+  GAsyncResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  echoes_auth_sign_up_async (auth, email, "correct horse battery", NULL, result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  if (!echoes_auth_sign_up_finish (auth, result, NULL, &error))
+    g_error ("sign-up: %s", error->message);
+  g_object_unref (result);
+  return auth;
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *url = g_getenv ("ECHOES_SUPABASE_URL");
+  const char *anon_key = g_getenv ("ECHOES_SUPABASE_ANON_KEY");
+  guint n = g_getenv ("ECHOES_BENCH_N") ? (guint) g_ascii_strtoull (g_getenv ("ECHOES_BENCH_N"), NULL, 10) : 20;
+  g_autofree char *dir = NULL;
+  g_autofree Gen *gens = NULL;
+  g_autofree double *latency = NULL;
+  g_autofree double *requests = NULL;
+  guint failed = 0;
+  double total_requests = 0;
+
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  echoes_test_init (&argc, &argv);
+  if (url == NULL || anon_key == NULL)
+    g_error ("run through tests/cloud-standin.sh");
+
+  dir = g_dir_make_tmp ("echoes-bench-runway-XXXXXX", NULL);
+  gens = g_new0 (Gen, n);
+  latency = g_new0 (double, n);
+  requests = g_new0 (double, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      Gen *gen = &gens[i];
+      g_autofree char *name = g_strdup_printf ("photo-%u.jpg", i);
+
+      gen->auth = new_user (url, anon_key, i);
+      gen->provider = echoes_runway_provider_new (gen->auth);
+      gen->project_id = g_uuid_string_random ();
+      gen->clip_id = g_uuid_string_random ();
+      gen->image = echoes_test_write_jpeg (dir, name, 640, 360, 0x3366aa + i);
+      gen->output = g_strdup_printf ("%s/clips/%s/%s.mp4", dir, gen->project_id, gen->clip_id);
+    }
+
+  g_print ("# %u concurrent AI clips, fake Runway tasks of %.0f s\n", n, TASK_SECONDS);
+  for (guint i = 0; i < n; i++)
+    {
+      Gen *gen = &gens[i];
+      EchoesVideoRequest request = {
+        .image_path = gen->image, .ratio = "16:9", .duration = 5, .output_path = gen->output,
+        .project_id = gen->project_id, .clip_id = gen->clip_id,
+      };
+
+      gen->started = g_get_monotonic_time ();
+      echoes_video_provider_generate_async (ECHOES_VIDEO_PROVIDER (gen->provider), &request,
+                                            progress_cb, gen, NULL, NULL, done_cb, gen);
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      /* The first status request's time: when progress left the start (polled below). */
+      while (!gens[i].done)
+        {
+          g_main_context_iteration (NULL, TRUE);
+          for (guint j = 0; j < n; j++)
+            if (gens[j].first_poll == 0
+                && echoes_runway_provider_get_n_status_requests (gens[j].provider) > 0)
+              gens[j].first_poll = g_get_monotonic_time ();
+        }
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      Gen *gen = &gens[i];
+
+      if (gen->error != NULL)
+        {
+          g_print ("# clip %u failed: %s\n", i, gen->error->message);
+          failed++;
+          continue;
+        }
+      requests[i] = echoes_runway_provider_get_n_status_requests (gen->provider);
+      total_requests += requests[i];
+      /* Runway "succeeded" TASK_SECONDS after the server's first poll of the task. */
+      latency[i] = (gen->done_at - gen->first_poll) / (double) G_USEC_PER_SEC - TASK_SECONDS;
+    }
+
+  qsort (latency, n, sizeof (double), compare_double);
+  qsort (requests, n, sizeof (double), compare_double);
+  g_print ("status requests per clip: mean %.1f, max %.0f (goal ≤ 12)\n",
+           total_requests / MAX (1, n - failed), requests[n - 1]);
+  g_print ("succeeded → playable: median %.2f s, max %.2f s (goal ≤ 3 s)\n",
+           latency[n / 2], latency[n - 1]);
+  g_print ("failed: %u of %u\n", failed, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_clear_object (&gens[i].provider);
+      g_clear_object (&gens[i].auth);
+      g_clear_error (&gens[i].error);
+      g_free (gens[i].image);
+      g_free (gens[i].output);
+      g_free (gens[i].project_id);
+      g_free (gens[i].clip_id);
+    }
+  echoes_test_remove_tree (dir);
+  return failed == 0 ? 0 : 1;
+}
