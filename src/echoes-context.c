@@ -263,6 +263,9 @@ echoes_context_get_auth (EchoesContext *self)
       self->auth_looked_up = TRUE;
       if (!(self->auth = echoes_auth_new_from_settings (&error)))
         g_debug ("No account: %s", error->message);
+      else
+        /* The "runway" provider generates (and pays) as this session's account. */
+        echoes_context_set_auth (self, self->auth);
     }
   return self->auth;
 }
