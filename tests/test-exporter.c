@@ -288,6 +288,37 @@ test_exporter_encode_crossfade (void)
   assert_film (path, &expected);
 }
 
+/* A portrait film's size is counted on its short side, as "720p" is: clips of 180×320
+ * exported at 180 are copied as they are, at 360 they become 360×640. */
+static void
+test_exporter_portrait (void)
+{
+  g_autoptr(EchoesExporter) exporter = echoes_exporter_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = out_path ("portrait.mp4");
+  g_autofree char *a = echoes_test_media_make_clip (media_dir, "tall-a.mp4", 180, 320, 30, 0);
+  g_autofree char *b = echoes_test_media_make_clip (media_dir, "tall-b.mp4", 180, 320, 30, 1);
+  const char *tall[] = { a, b, NULL };
+  const Expected copied = { "video/quicktime", "video/x-h264", "audio/mpeg", 180, 320,
+                            2 * GST_SECOND };
+  const Expected larger = { "video/quicktime", "video/x-h264", "audio/mpeg", 360, 640,
+                            2 * GST_SECOND };
+
+  echoes_exporter_set_clips (exporter, tall);
+  echoes_exporter_set_height (exporter, 180);
+  g_assert_true (echoes_exporter_run (exporter, path, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (echoes_exporter_get_copied_video (exporter));
+  assert_film (path, &copied);
+
+  g_unlink (path);
+  echoes_exporter_set_height (exporter, 360);
+  g_assert_true (echoes_exporter_run (exporter, path, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (echoes_exporter_get_copied_video (exporter));
+  assert_film (path, &larger);
+}
+
 static void
 test_exporter_encode_resize (void)
 {
@@ -613,6 +644,7 @@ main (int   argc,
   g_test_add_func ("/echoes/media/exporter/copy-mp4", test_exporter_copy_mp4);
   g_test_add_func ("/echoes/media/exporter/encode-crossfade", test_exporter_encode_crossfade);
   g_test_add_func ("/echoes/media/exporter/encode-resize", test_exporter_encode_resize);
+  g_test_add_func ("/echoes/media/exporter/portrait", test_exporter_portrait);
   g_test_add_func ("/echoes/media/exporter/durations", test_exporter_durations);
   g_test_add_func ("/echoes/media/exporter/splice-crossfade", test_exporter_splice_crossfade);
   g_test_add_func ("/echoes/media/exporter/splice-fallback", test_exporter_splice_fallback);

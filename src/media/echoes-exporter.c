@@ -302,6 +302,30 @@ inspect_clips (Job           *job,
   return TRUE;
 }
 
+/* The film's size: the job's lines on the clips' short side (720 lines make a 16:9
+ * film 1280×720 and a 9:16 one 720×1280), the other side following their shape, both
+ * even; 0 lines keep the clips' size. */
+static void
+film_size (Job            *job,
+           const ClipInfo *first,
+           guint          *width,
+           guint          *height)
+{
+  guint w = MAX (first->width, 1u), h = MAX (first->height, 1u);
+  guint lines = job->height > 0 ? job->height : MIN (w, h);
+
+  if (w >= h)
+    {
+      *height = lines;
+      *width = (guint) ((double) lines * w / h / 2.0 + 0.5) * 2;
+    }
+  else
+    {
+      *width = lines;
+      *height = (guint) ((double) lines * h / w / 2.0 + 0.5) * 2;
+    }
+}
+
 /* Whether the clips share one H.264 stream at the film's size (profile, SPS/PPS in
  * codec_data, frame rate) and the film is MP4: then they can be joined without
  * decoding them, spliced (echoes-film-splicer.c) or copied. */
@@ -310,10 +334,12 @@ clips_share_stream (Job    *job,
                     GArray *infos)
 {
   const ClipInfo *first = &g_array_index (infos, ClipInfo, 0);
+  guint width, height;
 
+  film_size (job, first, &width, &height);
   if (job->format != ECHOES_EXPORT_FORMAT_MP4 ||
       (job->flags & ECHOES_EXPORT_FLAGS_FORCE_ENCODE) != 0 ||
-      (job->height != 0 && job->height != first->height))
+      width != first->width || height != first->height)
     return FALSE;
 
   for (guint i = 0; i < infos->len; i++)
@@ -742,10 +768,7 @@ export_film (Job           *job,
   settings.fade_out = job->fade_out;
   if (!job->copied_video)
     {
-      guint height = job->height > 0 ? job->height : first->height;
-
-      settings.height = height;
-      settings.width = (guint) ((double) height * first->width / MAX (first->height, 1u) / 2.0 + 0.5) * 2;
+      film_size (job, first, &settings.width, &settings.height);
       settings.fps_n = first->fps_n > 0 ? first->fps_n : 30;
       settings.fps_d = first->fps_n > 0 ? MAX (first->fps_d, 1) : 1;
     }
@@ -941,8 +964,9 @@ echoes_exporter_class_init (EchoesExporterClass *klass)
   /**
    * EchoesExporter:height:
    *
-   * The film's height in pixels (the width follows the clips' shape); 0 keeps the
-   * clips' size.
+   * The film's size on its short side, in pixels: the height of a landscape or square
+   * film, the width of a portrait one (the other side follows the clips' shape); 0
+   * keeps the clips' size.
    */
   properties [PROP_HEIGHT] =
     g_param_spec_uint ("height", NULL, NULL,
@@ -1120,9 +1144,10 @@ echoes_exporter_get_format (EchoesExporter *self)
 /**
  * echoes_exporter_set_height:
  * @self: a #EchoesExporter
- * @height: 720, 1080, or 0 to keep the clips' size
+ * @height: the film's short side (720, 1080), or 0 to keep the clips' size
  *
- * The width follows from the clips' aspect ratio.
+ * The long side follows from the clips' aspect ratio: 720 makes a 16:9 film 1280×720
+ * and a 9:16 one 720×1280.
  */
 void
 echoes_exporter_set_height (EchoesExporter *self,
