@@ -56,8 +56,12 @@ fake_tick (gpointer user_data)
 
   if (job->ticks == 1)
     {
+      /* A report that goes back, as a jittering real one may: never shown. */
       if (job->progress)
-        job->progress (0.5, job->progress_data);
+        {
+          job->progress (0.5, job->progress_data);
+          job->progress (0.4, job->progress_data);
+        }
       return G_SOURCE_CONTINUE;
     }
 

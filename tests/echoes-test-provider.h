@@ -11,7 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* A scriptable provider for tests: each clip reports 0.5 after one 10 ms tick and
+/* A scriptable provider for tests: each clip reports 0.5 then 0.4 (a step back the queue
+ * must not pass on) after one 10 ms tick and
  * finishes after the next, writing a small file that is not a video; with @block it
  * runs until cancelled; with @fail the photos named *@fail_suffix fail (with
  * @fail_domain/@fail_code, else ECHOES_PROVIDER_ERROR_FAILED) and TEST_PROVIDER_MESSAGE,

@@ -25,6 +25,7 @@
 #include "echoes-film-splicer.h"
 #include "echoes-film-timeline.h"
 #include "echoes-media-enums.h"
+#include "echoes-progress.h"
 
 /* Exports the approved clips (+ music) as one film, with the timeline shared with the
  * player (echoes-film-timeline.c) in a GESPipeline.
@@ -114,10 +115,9 @@ typedef struct
   gboolean                  video_encoder_created;
   char                     *faststart_file;
 
-  /* The stage running maps its 0–1 onto [progress_offset, progress_offset + progress_scale]. */
+  /* The stage running maps its 0–1 onto its phase of the bar, which never goes back. */
   gint64                    started;
-  double                    progress_offset;
-  double                    progress_scale;
+  EchoesProgress            bar;
 } Job;
 
 typedef struct
@@ -177,7 +177,7 @@ job_new (EchoesExporter *self,
   job->crossfade = self->crossfade;
   job->flags = self->flags;
   job->destination = g_canonicalize_filename (destination, NULL);
-  job->progress_scale = 1.0;
+  echoes_progress_init (&job->bar);
   g_weak_ref_init (&job->exporter, self);
 
   return job;
@@ -210,6 +210,7 @@ job_report (Job    *job,
             gint64  remaining)
 {
   g_autoptr(GObject) exporter = NULL;
+  g_autoptr(GSource) source = NULL;
   ProgressEvent *event;
 
   if (job->progress != NULL)
@@ -225,20 +226,28 @@ job_report (Job    *job,
   g_weak_ref_init (&event->exporter, exporter);
   event->fraction = fraction;
   event->remaining = remaining;
-  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, progress_event_dispatch,
-                              event, progress_event_free);
+  /* Not g_main_context_invoke(): it runs the callback right here, out of turn with the
+   * events already queued, whenever this thread can acquire the (global default) context. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, progress_event_dispatch, event, progress_event_free);
+  g_source_set_static_name (source, "[echoes] export progress");
+  g_source_attach (source, job->context);
 }
 
 /* Reports the running stage's @fraction, with the time left estimated from the time
- * the whole export took so far. */
+ * the whole export took so far. A stage that reports less than before (the pipeline's
+ * position jitters) leaves the bar where it is. */
 static void
 job_report_stage (Job    *job,
                   double  fraction)
 {
-  double overall = job->progress_offset + job->progress_scale * CLAMP (fraction, 0.0, 1.0);
+  double overall;
   gint64 elapsed = g_get_monotonic_time () - job->started;
   gint64 remaining = -1;
 
+  echoes_progress_update (&job->bar, fraction);
+  overall = echoes_progress_get_fraction (&job->bar);
   if (overall > 0.02)
     remaining = (gint64) (elapsed * (1.0 - overall) / overall);
 
@@ -418,13 +427,14 @@ splice_video (Job           *job,
   double share = job->crossfade > 0 || durations != NULL ? SPLICE_SHARE : SPLICE_COPY_SHARE;
   guint n_encoded = 0;
 
-  job->progress_scale = share;
+  echoes_progress_begin_phase (&job->bar, share);
   if (!echoes_film_splice ((const char * const *) job->clips, durations, job->crossfade,
                            parts_dir, video, splice_progress_cb, job, &n_encoded,
                            cancellable, &local_error))
     {
       g_unlink (video);
-      job->progress_scale = 1.0;
+      /* Rendering takes the rest of the bar, from wherever splicing left it. */
+      echoes_progress_begin_phase (&job->bar, 1.0);
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
         {
           g_debug ("Not spliced: %s", local_error->message);
@@ -440,8 +450,7 @@ splice_video (Job           *job,
   g_clear_pointer (&job->durations, g_array_unref);
   job->crossfade = 0;
   job->spliced_video = n_encoded > 0;
-  job->progress_offset = share;
-  job->progress_scale = 1.0 - share;
+  echoes_progress_begin_phase (&job->bar, 1.0);
 
   g_array_set_size (infos, 0);
   return inspect_clips (job, infos, cancellable, error);
@@ -640,7 +649,10 @@ run_pipeline (Job           *job,
   gst_element_set_state (pipeline, GST_STATE_NULL);
 
   if (ok)
-    job_report (job, 1.0, 0);
+    {
+      echoes_progress_finish (&job->bar);
+      job_report (job, echoes_progress_get_fraction (&job->bar), 0);
+    }
 
   return ok;
 }

@@ -1199,7 +1199,7 @@ resample (const Plane *src,
     }
 }
 
-/* Throttles progress reports to whole percents. */
+/* Throttles progress reports to whole percents, never going back. */
 typedef struct
 {
   EchoesKenBurnsProgress func;
@@ -1213,7 +1213,7 @@ report (Reporter *r,
 {
   int pct = (int)(fraction * 100);
 
-  if (r->func != NULL && pct != r->last)
+  if (r->func != NULL && pct > r->last)
     {
       r->last = pct;
       r->func (CLAMP (fraction, 0.0, 1.0), r->data);
