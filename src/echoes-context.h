@@ -35,5 +35,6 @@ EchoesProviderRegistry *echoes_context_get_registry (EchoesContext     *self);
 EchoesGenerationQueue  *echoes_context_get_queue    (EchoesContext     *self);
 void               echoes_context_set_provider_name (EchoesContext     *self,
                                                      const char        *setting);
+void               echoes_context_sweep_exports   (EchoesContext       *self);
 
 G_END_DECLS

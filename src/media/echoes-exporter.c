@@ -12,7 +12,6 @@
 #include "echoes-exporter.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include <gst/pbutils/pbutils.h>
@@ -24,7 +23,9 @@
 #include "echoes-clip-encoder.h"
 #include "echoes-film-splicer.h"
 #include "echoes-film-timeline.h"
+#include "echoes-export-scratch.h"
 #include "echoes-media-enums.h"
+#include "echoes-paths.h"
 #include "echoes-progress.h"
 
 /* Exports the approved clips (+ music) as one film, with the timeline shared with the
@@ -45,7 +46,9 @@
  * encoded (x264/AAC or VP9/Opus).
  *
  * The film is written to a hidden temp file in the destination folder and moved into
- * place on success; on error or cancellation the temp file is removed. An existing
+ * place on success; on error or cancellation the temp file is removed. Working files
+ * (the spliced video, mp4mux's faststart file) live in the cache: see
+ * echoes-export-scratch.c, which also finds what a killed export left. An existing
  * destination is never replaced unless ECHOES_EXPORT_FLAGS_OVERWRITE is set, and the
  * final move is a link(), which fails atomically if a file appeared meanwhile. */
 
@@ -376,28 +379,6 @@ job_dup_durations (Job   *job,
   return durations;
 }
 
-/* A hidden folder beside the destination for the spliced video and its transitions;
- * removed with whatever it holds. */
-typedef char PartsDir;
-
-static void
-parts_dir_remove (PartsDir *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (path);
-  g_free (path);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PartsDir, parts_dir_remove)
-
 /* Share of the progress bar for splicing when it encodes crossfades or cut ends: the
  * rest (remuxing, encoding the audio) takes a fraction of its time. A plain copy is
  * quicker than the audio. */
@@ -536,7 +517,7 @@ deep_element_added_cb (GstBin     *bin,
     }
   else if (g_str_equal (name, "mp4mux"))
     {
-      /* Its temporary file beside ours, not in /tmp: see export_film(). */
+      /* Its temporary file in our working folder, not in /tmp: see export_film(). */
       g_object_set (element, "faststart", TRUE, "faststart-file", job->faststart_file, NULL);
     }
 }
@@ -671,16 +652,14 @@ export_film (Job           *job,
   g_autoptr(GESPipeline) pipeline = NULL;
   g_autoptr(GstEncodingProfile) profile = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *temp_template = NULL;
+  g_autofree char *cache_dir = NULL;
   g_autofree char *temp_uri = NULL;
   g_autofree char *display = NULL;
   g_autofree GstClockTime *durations = NULL;
-  g_autoptr(PartsDir) parts_dir = NULL;
+  g_autoptr(EchoesExportScratch) scratch = NULL;
   EchoesFilmSettings settings;
   const ClipInfo *first;
   gboolean ok;
-  int fd;
 
   display = g_filename_display_basename (job->destination);
   job->started = g_get_monotonic_time ();
@@ -717,25 +696,13 @@ export_film (Job           *job,
       !(tracks = echoes_music_probe ((const char * const *) job->music, cancellable, error)))
     return FALSE;
 
-  base = g_path_get_basename (job->destination);
+  cache_dir = echoes_paths_dup_cache_dir ();
+  if (!(scratch = echoes_export_scratch_new (cache_dir, job->destination, error)))
+    return FALSE;
 
-  if (clips_share_stream (job, infos))
-    {
-      g_autofree char *parts_template = g_strdup_printf ("%s%c.%s-XXXXXX", dir, G_DIR_SEPARATOR, base);
-
-      if (g_mkdtemp_full (parts_template, 0700) == NULL)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       _("“%s” cannot be written: %s"), display, g_strerror (saved_errno));
-          return FALSE;
-        }
-      parts_dir = g_steal_pointer (&parts_template);
-
-      if (!splice_video (job, parts_dir, infos, cancellable, error))
-        return FALSE;
-    }
+  if (clips_share_stream (job, infos) &&
+      !splice_video (job, echoes_export_scratch_get_dir (scratch), infos, cancellable, error))
+    return FALSE;
 
   job->copied_video = can_copy_video (job, infos);
   first = &g_array_index (infos, ClipInfo, 0);
@@ -774,20 +741,9 @@ export_film (Job           *job,
                                              starts, error)))
     return FALSE;
 
-  temp_template = g_strdup_printf ("%s%c.%s-XXXXXX", dir, G_DIR_SEPARATOR, base);
-  /* 0666 & ~umask, like any new file: g_mkstemp() would make it private. */
-  if ((fd = g_mkstemp_full (temp_template, O_RDWR, 0666)) < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("“%s” cannot be written: %s"), display, g_strerror (saved_errno));
-      return FALSE;
-    }
-  close (fd);
-
-  temp_uri = g_filename_to_uri (temp_template, NULL, NULL);
-  job->faststart_file = g_strconcat (temp_template, ".moov", NULL);
+  temp_uri = g_filename_to_uri (echoes_export_scratch_get_output (scratch), NULL, NULL);
+  job->faststart_file = g_build_filename (echoes_export_scratch_get_dir (scratch), "faststart",
+                                          NULL);
   profile = create_profile (job->format);
 
   pipeline = g_object_ref_sink (ges_pipeline_new ());
@@ -813,13 +769,12 @@ export_film (Job           *job,
     g_debug ("A video encoder was created on the copy path");
 
   if (ok)
-    ok = move_into_place (temp_template, job->destination,
+    ok = move_into_place (echoes_export_scratch_get_output (scratch), job->destination,
                           (job->flags & ECHOES_EXPORT_FLAGS_OVERWRITE) != 0, error);
+  if (ok)
+    echoes_export_scratch_committed (scratch);
 
-  if (!ok)
-    g_unlink (temp_template);
-  g_unlink (job->faststart_file);
-
+  /* The scratch space goes, with the temporary film unless it was moved into place. */
   return ok;
 }
 
