@@ -171,6 +171,7 @@ echoes_export_scratch_new (const char  *cache_dir,
 
       if (!g_file_set_contents (target, self->output, -1, &local_error))
         {
+          g_clear_pointer (&self->output, g_free);  /* not ours: never removed */
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                        _("“%s” cannot be written: %s"), display, local_error->message);
           return NULL;
@@ -178,12 +179,14 @@ echoes_export_scratch_new (const char  *cache_dir,
 
       /* 0666 & ~umask, like any new file. */
       fd = g_open (self->output, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-      if (fd < 0 && (errno != EEXIST || attempt >= 10))
+      if (fd < 0)
         {
           int saved_errno = errno;
 
+          /* Someone else's file, or none: never ours to remove. */
           g_clear_pointer (&self->output, g_free);
-          return set_io_error (error, saved_errno, display);
+          if (saved_errno != EEXIST || attempt >= 10)
+            return set_io_error (error, saved_errno, display);
         }
     }
   close (fd);
