@@ -65,7 +65,8 @@ fake_tick (gpointer user_data)
       return G_SOURCE_CONTINUE;
     }
 
-  if (job->self->block)
+  /* Waits for a condition, not a time: the test says when. */
+  if (job->self->block || job->self->max_running < job->self->hold_until)
     return G_SOURCE_CONTINUE;
 
   job->self->running--;

@@ -222,6 +222,9 @@ test_project (Fixture       *f,
   g_autoptr(EchoesClip) failed = NULL;
 
   f->provider->fail = TRUE;
+  /* The first clip runs until the second has started: two at once, however slowly
+   * the queue starts them. */
+  f->provider->hold_until = 2;
   queue = make_queue (f, NULL);
   echoes_generation_queue_set_max_jobs (queue, 2);
   echoes_generation_queue_enqueue_project (queue, f->project_id);
