@@ -10,6 +10,12 @@
 # It ends with one line "total: N passed, N failed" and exits non-zero on any failure.
 # A skipped test counts as a failure: every dependency is installed above.
 # Benchmarks are not run here: `meson test -C build --suite bench --verbose`.
+#
+# `build-aux/test.sh --repeat N` hunts races instead (not run in CI): it builds `build`
+# (no install, no sanitizers, no server) and runs the media and UI suites N times, the
+# even runs under CPU load (stress-ng, or busy loops if it is missing), printing one
+# line per run. It stops at the first run with a failure and shows the failing tests'
+# logs.
 set -uo pipefail
 
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,6 +47,82 @@ print(ok, bad)
 PY
 }
 
+
+repeat=0
+if [ "${1:-}" = "--repeat" ]; then
+  repeat="${2:-}"
+  case "$repeat" in
+    ''|*[!0-9]*|0) echo "usage: $0 [--repeat N]" >&2; exit 2 ;;
+  esac
+fi
+
+# Starts CPU load on every core; stop_load ends it.
+load_pids=()
+start_load() {
+  local n
+  n=$(nproc)
+  if command -v stress-ng >/dev/null; then
+    stress-ng --cpu "$n" --quiet &
+    load_pids+=($!)
+  else
+    for _ in $(seq "$n"); do
+      bash -c 'while :; do :; done' &
+      load_pids+=($!)
+    done
+  fi
+}
+stop_load() {
+  local pid
+  for pid in "${load_pids[@]}"; do
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  load_pids=()
+}
+
+if [ "$repeat" -gt 0 ]; then
+  trap stop_load EXIT
+  note "build (werror)"
+  if [ ! -f build/build.ninja ]; then
+    meson setup build -Dwerror=true >/dev/null || { echo "meson setup failed"; exit 1; }
+  fi
+  ninja -C build || { echo "build failed"; exit 1; }
+  if command -v stress-ng >/dev/null; then
+    load_name="stress-ng --cpu $(nproc)"
+  else
+    load_name="$(nproc) busy loops (stress-ng is not installed)"
+  fi
+  test_home=$(mktemp -d -t echoes-home.XXXXXX)
+  for run in $(seq "$repeat"); do
+    if [ $((run % 2)) = 0 ]; then
+      mode="under load: $load_name"
+      start_load
+    else
+      mode="no extra load"
+    fi
+    run_started=$(date +%s)
+    HOME="$test_home" xvfb-run -a -s "-screen 0 3840x2160x24" \
+      dbus-run-session -- bash build-aux/keyring-session.sh \
+      meson test -C build --suite media --suite ui --num-processes 2 \
+      --timeout-multiplier 4 --maxfail 1 --print-errorlogs >"build/meson-logs/repeat-$run.txt" 2>&1
+    stop_load
+    counts=$(count_meson build 2>/dev/null) || counts="0 1"
+    cp build/meson-logs/testlog.txt "build/meson-logs/repeat-$run-testlog.txt"
+    printf 'run %d/%d (%s): %d passed, %d failed (%ds)\n' "$run" "$repeat" "$mode" \
+      "${counts% *}" "${counts#* }" "$(( $(date +%s) - run_started ))"
+    if [ "${counts#* }" != 0 ]; then
+      echo "FAILED in run $run; log: build/meson-logs/repeat-$run-testlog.txt"
+      count_meson build >/dev/null
+      # The failing test's output, as meson printed it (--print-errorlogs).
+      tail -n 200 "build/meson-logs/repeat-$run.txt"
+      rm -rf "$test_home"
+      exit 1
+    fi
+  done
+  rm -rf "$test_home"
+  echo "repeat: $repeat of $repeat runs passed"
+  exit 0
+fi
 
 note "dependencies"
 bash build-aux/ci-install.sh || { echo "total: 0 passed, 1 failed"; exit 1; }

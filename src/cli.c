@@ -1003,6 +1003,7 @@ main (int   argc,
         return fail (error);
 
       cli.context = echoes_context_new (store);
+      echoes_context_sweep_exports (cli.context);
       cli.json = json;
       status = command->func (&cli, n_args, argv + 3);
       g_clear_object (&cli.context);

@@ -11,6 +11,7 @@
 
 #include "echoes-context.h"
 
+#include "echoes-export-scratch.h"
 #include "echoes-local-provider.h"
 #include "echoes-paths.h"
 
@@ -123,6 +124,26 @@ restore_session (EchoesContext *self)
 }
 
 static void
+sweep_exports (void)
+{
+  g_autofree char *cache_dir = echoes_paths_dup_cache_dir ();
+  guint n;
+
+  if ((n = echoes_export_scratch_sweep (cache_dir)) > 0)
+    g_debug ("Removed the leftovers of %u exports", n);
+}
+
+static void
+sweep_exports_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  sweep_exports ();
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
 open_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
@@ -142,6 +163,12 @@ open_cb (GObject      *object,
   /* What was trashed and not restored in the last session goes for good now. */
   echoes_library_purge_trash (self->library);
   restore_session (self);
+  /* And what exports killed in the last session left, off the main thread. */
+  {
+    g_autoptr(GTask) sweep = g_task_new (NULL, NULL, NULL, NULL);
+
+    g_task_run_in_thread (sweep, sweep_exports_thread);
+  }
   g_task_return_pointer (task, self, g_object_unref);
 }
 
@@ -318,4 +345,20 @@ echoes_context_set_auth (EchoesContext *self,
   if (was_runway)
     echoes_generation_queue_set_provider (self->queue,
                                           echoes_provider_registry_lookup (self->registry, "runway"));
+}
+
+/**
+ * echoes_context_sweep_exports:
+ *
+ * Removes what exports that did not end (a killed process, a power cut) left: their
+ * working files in the cache and their temporary films. Exports still running are
+ * left alone. Blocks on the disk: the app runs it on a worker thread at start-up
+ * (echoes_context_new_async()), the CLI before each command.
+ */
+void
+echoes_context_sweep_exports (EchoesContext *self)
+{
+  g_return_if_fail (ECHOES_IS_CONTEXT (self));
+
+  sweep_exports ();
 }

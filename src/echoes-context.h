@@ -39,5 +39,6 @@ void               echoes_context_set_auth        (EchoesContext       *self,
                                                    EchoesAuth          *auth);
 void               echoes_context_set_provider_name (EchoesContext     *self,
                                                      const char        *setting);
+void               echoes_context_sweep_exports   (EchoesContext       *self);
 
 G_END_DECLS

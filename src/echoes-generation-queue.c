@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "echoes-paths.h"
+#include "echoes-progress.h"
 
 /**
  * EchoesGenerationQueue:
@@ -77,6 +78,7 @@ typedef struct
   char                  *video;        /* relative path, once started */
   GCancellable          *cancellable;
   EchoesVideoProvider   *provider;     /* (owned) once started */
+  EchoesProgress         bar;          /* the provider's reports, never going back */
 } Job;
 
 static Job *
@@ -519,7 +521,9 @@ job_done (EchoesGenerationQueue *self,
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_debug ("Clip %s failed: %s", job->clip_id, error->message);
 
-  set_progress (self, job, error == NULL ? 1.0 : 0.0);
+  /* The run is over: a ready clip's bar is full, a failed one shows none. */
+  echoes_progress_finish (&job->bar);
+  set_progress (self, job, error == NULL ? echoes_progress_get_fraction (&job->bar) : 0.0);
   g_ptr_array_remove (self->running, job);
   g_signal_emit (self, signals [CLIP_FINISHED], 0, job->clip_id, error);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
@@ -569,9 +573,10 @@ progress_cb (double   fraction,
 {
   Job *job = user_data;
 
-  if (job->self == NULL)
+  if (job->self == NULL || !echoes_progress_update (&job->bar, fraction))
     return;
 
+  fraction = echoes_progress_get_fraction (&job->bar);
   set_progress (job->self, job, fraction);
   g_signal_emit (job->self, signals [CLIP_PROGRESS], 0, job->clip_id, fraction);
 }
@@ -610,7 +615,8 @@ start_cb (GObject      *object,
   job->project_id = g_strdup (res->project_id);
   job->video = g_strdup (res->video);
   reload (self, job->project_id);
-  set_progress (self, job, 0.0);
+  echoes_progress_init (&job->bar);
+  set_progress (self, job, echoes_progress_get_fraction (&job->bar));
   g_signal_emit (self, signals [CLIP_STARTED], 0, job->clip_id);
 
   if (g_cancellable_is_cancelled (job->cancellable))

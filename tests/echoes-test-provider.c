@@ -56,12 +56,17 @@ fake_tick (gpointer user_data)
 
   if (job->ticks == 1)
     {
+      /* A report that goes back, as a jittering real one may: never shown. */
       if (job->progress)
-        job->progress (0.5, job->progress_data);
+        {
+          job->progress (0.5, job->progress_data);
+          job->progress (0.4, job->progress_data);
+        }
       return G_SOURCE_CONTINUE;
     }
 
-  if (job->self->block)
+  /* Waits for a condition, not a time: the test says when. */
+  if (job->self->block || job->self->max_running < job->self->hold_until)
     return G_SOURCE_CONTINUE;
 
   job->self->running--;

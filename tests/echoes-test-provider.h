@@ -11,11 +11,12 @@
 
 G_BEGIN_DECLS
 
-/* A scriptable provider for tests: each clip reports 0.5 after one 10 ms tick and
- * finishes after the next, writing a small file that is not a video; with @block it
- * runs until cancelled; with @fail the photos named *@fail_suffix fail (with
- * @fail_domain/@fail_code, else ECHOES_PROVIDER_ERROR_FAILED) and TEST_PROVIDER_MESSAGE,
- * which the app must never show. */
+/* A scriptable provider for tests: each clip reports 0.5 then 0.4 (a step back the queue
+ * must not pass on) after one 10 ms tick and finishes after the next, writing a small
+ * file that is not a video; with @block it runs until cancelled; with @hold_until it
+ * runs until that many clips have run at once; with @fail the photos named
+ * *@fail_suffix fail (with @fail_domain/@fail_code, else ECHOES_PROVIDER_ERROR_FAILED)
+ * and TEST_PROVIDER_MESSAGE, which the app must never show. */
 
 #define TEST_TYPE_PROVIDER (test_provider_get_type())
 G_DECLARE_FINAL_TYPE (TestProvider, test_provider, TEST, PROVIDER, GObject)
@@ -30,6 +31,7 @@ struct _TestProvider
   GQuark      fail_domain;  /* with this error, or ECHOES_PROVIDER_ERROR_FAILED if 0 */
   int         fail_code;
   gboolean    block;        /* never finish until cancelled */
+  guint       hold_until;   /* no clip finishes before this many ran at once */
   guint       running;
   guint       max_running;
   guint       started;

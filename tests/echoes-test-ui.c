@@ -9,18 +9,113 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "echoes-test-ui.h"
 #include "echoes-test-util.h"
 
-/* Iterates the default main context for @ms milliseconds. */
-void
-echoes_test_ui_wait_ms (guint ms)
+typedef struct
 {
-  gint64 end = g_get_monotonic_time () + ms * 1000;
+  GdkFrameClock *clock;
+  gint64         until;
+} FrameWait;
 
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
+static gboolean
+frames_drawn (gpointer data)
+{
+  FrameWait *w = data;
+
+  return gdk_frame_clock_get_frame_counter (w->clock) >= w->until;
+}
+
+/**
+ * echoes_test_ui_wait_frames:
+ *
+ * Iterates the main context until @widget's window has drawn @n more frames: what
+ * was queued (a layout, a new child, a popover) is then on screen.
+ */
+void
+echoes_test_ui_wait_frames (GtkWidget *widget,
+                            guint      n)
+{
+  FrameWait w;
+
+  /* Not on screen: nothing will be drawn. */
+  if (!gtk_widget_get_mapped (widget) || !(w.clock = gtk_widget_get_frame_clock (widget)))
+    return;
+
+  for (guint i = 0; i < n; i++)
+    {
+      w.until = gdk_frame_clock_get_frame_counter (w.clock) + 1;
+      gtk_widget_queue_draw (widget);
+      if (!echoes_test_wait_until (frames_drawn, &w, 30000))
+        g_error ("No frame was drawn in 30 s");
+    }
+}
+
+/**
+ * echoes_test_ui_drain:
+ *
+ * Iterates the main context until nothing is left to dispatch right now: what an
+ * action started on the main thread alone (no worker, no timer) has then happened.
+ */
+void
+echoes_test_ui_drain (void)
+{
+  for (guint i = 0; i < 10000 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (g_main_context_pending (NULL));
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      strstr (gtk_label_get_label (GTK_LABEL (root)), text) != NULL)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_shown (gpointer data)
+{
+  LabelWait *w = data;
+
+  return find_label (w->root, w->text) != NULL;
+}
+
+/**
+ * echoes_test_ui_wait_label:
+ *
+ * Iterates the main context until a label containing @text is on screen in @root
+ * (a toast, a status page).
+ */
+void
+echoes_test_ui_wait_label (GtkWidget  *root,
+                           const char *text,
+                           guint       timeout_ms)
+{
+  LabelWait w = { root, text };
+
+  if (!echoes_test_wait_until (label_shown, &w, timeout_ms))
+    g_error ("No label “%s” was shown", text);
 }
 
 /* Renders @widget in-process (no X tools) and saves it under G_TEST_BUILDDIR/artifacts. */
@@ -37,6 +132,9 @@ echoes_test_ui_save_screenshot (GtkWidget  *widget,
   int width = 0;
   int height = 0;
 
+  /* What was queued (a layout, thumbnails just loaded) is drawn first. */
+  echoes_test_ui_wait_frames (widget, 2);
+
   /* A widget that was not drawn yet has nothing to show: let a frame pass. */
   for (guint i = 0; node == NULL && i < 100; i++)
     {
@@ -46,7 +144,7 @@ echoes_test_ui_save_screenshot (GtkWidget  *widget,
       height = gtk_widget_get_height (widget);
       gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
       if (!(node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot))))
-        echoes_test_ui_wait_ms (20);
+        echoes_test_ui_wait_frames (widget, 1);
     }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,

@@ -23,7 +23,12 @@ EchoesWindow  *echoes_test_ui_show_window     (EchoesContext *context,
                                                guint          timeout_ms);
 void           echoes_test_ui_close_window    (EchoesWindow  *window,
                                                EchoesContext *context);
-void echoes_test_ui_wait_ms         (guint       ms);
+void           echoes_test_ui_wait_frames     (GtkWidget  *widget,
+                                               guint       n);
+void           echoes_test_ui_drain           (void);
+void           echoes_test_ui_wait_label      (GtkWidget  *root,
+                                               const char *text,
+                                               guint       timeout_ms);
 void echoes_test_ui_save_screenshot (GtkWidget  *widget,
                                      const char *name);
 

@@ -49,6 +49,15 @@ count_files (const char *dir_path)
   return n;
 }
 
+/* How many exports' working folders are in the cache. */
+static guint
+count_scratch (void)
+{
+  g_autofree char *top = g_build_filename (g_get_user_cache_dir (), "echoes", "export", NULL);
+
+  return g_file_test (top, G_FILE_TEST_IS_DIR) ? count_files (top) : 0;
+}
+
 /* The checksums of every video sample as stored in the file (no decoding). */
 static GPtrArray *
 video_sample_checksums (const char *path)
@@ -514,6 +523,7 @@ test_exporter_async (void)
   g_assert_true (data.ok);
   g_assert_cmpuint (data.n_progress, >=, 1);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_scratch (), ==, 0);
 }
 
 static void
@@ -537,6 +547,7 @@ test_exporter_cancel (void)
   g_assert_false (data.ok);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_files (dir), ==, 0);
+  g_assert_cmpuint (count_scratch (), ==, 0);
   g_clear_error (&data.error);
 
   /* The same while splicing: neither the film nor the parts are left. */
@@ -554,6 +565,7 @@ test_exporter_cancel (void)
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_files (dir), ==, 0);
+  g_assert_cmpuint (count_scratch (), ==, 0);
   g_clear_error (&data.error);
 }
 

@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
@@ -29,10 +30,11 @@ typedef struct
 } Fixture;
 
 static void
-add_clip (Fixture  *fixture,
-          guint     position,
-          gboolean  approved,
-          guint     pattern)
+add_clip_frames (Fixture  *fixture,
+                 guint     position,
+                 gboolean  approved,
+                 guint     pattern,
+                 guint     frames)
 {
   g_autoptr(EchoesClip) clip = NULL;
   g_autoptr(GError) error = NULL;
@@ -44,7 +46,7 @@ add_clip (Fixture  *fixture,
   g_autofree char *made = NULL;
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  made = echoes_test_media_make_clip (dir, name, 320, 180, 30, pattern);
+  made = echoes_test_media_make_clip (dir, name, 320, 180, frames, pattern);
 
   clip = echoes_clip_new (id, fixture->project_id);
   echoes_clip_set_image (clip, "images/unused.jpg");
@@ -53,6 +55,15 @@ add_clip (Fixture  *fixture,
   echoes_clip_set_approved (clip, approved);
   g_assert_true (echoes_store_insert_clip (fixture->store, clip, position, &error));
   g_assert_no_error (error);
+}
+
+static void
+add_clip (Fixture  *fixture,
+          guint     position,
+          gboolean  approved,
+          guint     pattern)
+{
+  add_clip_frames (fixture, position, approved, pattern, 30);
 }
 
 static void
@@ -317,6 +328,131 @@ test_film_lengthen (Fixture       *fixture,
                                                 queue, "16:9"), ==, 0);
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+/* The names in @dir_path, sorted, as one string. */
+static char *
+list_dir (const char *dir_path)
+{
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+/* Whether a running export has started writing its film: its temporary file is in
+ * @out_dir and mp4mux's faststart file in the cache holds data. */
+static gboolean
+export_under_way (const char *out_dir)
+{
+  g_autofree char *scratch_top = g_build_filename (g_get_user_cache_dir (), "echoes", "export",
+                                                   NULL);
+  g_autofree char *out_names = list_dir (out_dir);
+  g_autoptr(GDir) dir = g_dir_open (scratch_top, 0, NULL);
+  const char *name;
+
+  if (strstr (out_names, ".echoes-export-") == NULL)
+    return FALSE;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *faststart = g_build_filename (scratch_top, name, "faststart", NULL);
+      GStatBuf st;
+
+      if (g_stat (faststart, &st) == 0 && st.st_size > 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_film_cli_export_killed (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *out = g_build_filename (fixture->out_dir, "film.mp4", NULL);
+  g_autofree char *mine = g_build_filename (fixture->out_dir, "notes.txt", NULL);
+  g_autofree char *scratch_top = g_build_filename (g_get_user_cache_dir (), "echoes", "export",
+                                                   NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  const char *cli = g_getenv ("ECHOES_CLI");
+  const char *list[] = { "projects", "list", NULL };
+  const char *argv[] = { cli, "projects", "export", "Trip", out, "--1080p", NULL };
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  GPid pid;
+  int status;
+
+  g_assert_nonnull (cli);
+
+  /* Long enough (4 × 10 s re-encoded at 1080p) to be killed while it writes. */
+  for (guint i = 0; i < 4; i++)
+    add_clip_frames (fixture, 3 + i, TRUE, i + 1, 300);
+  g_assert_true (g_file_set_contents (mine, "mine", -1, &error));
+  before = list_dir (fixture->out_dir);
+
+  env = g_environ_setenv (env, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  env = g_environ_setenv (env, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_spawn_async (NULL, (char **) argv, env,
+                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                 NULL, NULL, &pid, &error);
+  g_assert_no_error (error);
+
+  /* Polled: the condition is on the disk, written by another process. */
+  while (!export_under_way (fixture->out_dir))
+    {
+      g_assert_cmpint (waitpid (pid, &status, WNOHANG), ==, 0);  /* not ended yet */
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+    }
+
+  /* Another start meanwhile leaves a running export alone. */
+  g_assert_cmpint (run_cli (list, &stdout_text, &stderr_text), ==, 0);
+  g_clear_pointer (&stdout_text, g_free);
+  g_clear_pointer (&stderr_text, g_free);
+  g_assert_true (export_under_way (fixture->out_dir));
+
+  kill (pid, SIGKILL);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  g_assert_true (WIFSIGNALED (status));
+
+  /* What the kill left: the temporary film beside the destination, the working files
+   * in the cache, nothing else. */
+  after = list_dir (fixture->out_dir);
+  g_test_message ("after the kill: %s", after);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_nonnull (strstr (after, ".echoes-export-"));
+  g_assert_true (g_str_has_suffix (after, ".partial notes.txt"));
+  g_clear_pointer (&after, g_free);
+  after = list_dir (scratch_top);
+  g_assert_cmpstr (after, !=, "");
+  g_clear_pointer (&after, g_free);
+
+  /* The next start removes it all, and nothing of the user's. */
+  g_assert_cmpint (run_cli (list, &stdout_text, &stderr_text), ==, 0);
+  after = list_dir (fixture->out_dir);
+  g_assert_cmpstr (after, ==, before);
+  g_clear_pointer (&after, g_free);
+  after = list_dir (scratch_top);
+  g_assert_cmpstr (after, ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -332,6 +468,8 @@ main (int   argc,
               fixture_setup, test_film_lengthen, fixture_teardown);
   g_test_add ("/echoes/media/film-export/cli", Fixture, NULL,
               fixture_setup, test_film_cli_export, fixture_teardown);
+  g_test_add ("/echoes/media/film-export/cli-killed", Fixture, NULL,
+              fixture_setup, test_film_cli_export_killed, fixture_teardown);
 
   return g_test_run ();
 }

@@ -225,6 +225,9 @@ test_project (Fixture       *f,
   g_autoptr(EchoesClip) failed = NULL;
 
   f->provider->fail = TRUE;
+  /* The first clip runs until the second has started: two at once, however slowly
+   * the queue starts them. */
+  f->provider->hold_until = 2;
   queue = make_queue (f, NULL);
   echoes_generation_queue_set_max_jobs (queue, 2);
   echoes_generation_queue_enqueue_project (queue, f->project_id);
@@ -486,9 +489,12 @@ test_library_progress (Fixture       *f,
   echoes_generation_queue_enqueue_clip (queue, a);
   wait_drained (f, 1);
 
-  /* The UI's object followed: 0.5 from the provider, 1 at the end, then ready. */
+  /* The UI's object followed: 0.5 from the provider (not its 0.4 after), 1 at the end,
+   * then ready. */
   g_assert_cmpuint (values->len, >=, 2);
   g_assert_cmpfloat (g_array_index (values, double, 0), ==, 0.5);
+  for (guint i = 1; i < values->len; i++)
+    g_assert_cmpfloat (g_array_index (values, double, i), >=, g_array_index (values, double, i - 1));
   g_assert_cmpfloat (g_array_index (values, double, values->len - 1), ==, 1.0);
   while (!model_clip_ready (model_clip))
     {
@@ -639,6 +645,9 @@ sync_progress_cb (const char *clip_id,
 {
   SyncProgress *p = user_data;
 
+  /* Within a clip the progress never goes back. */
+  if (p->calls > 0 && index == p->last_index)
+    g_assert_cmpfloat (fraction, >=, p->last);
   p->calls++;
   p->last = fraction;
   p->last_index = index;

@@ -204,7 +204,6 @@ test_heic_header_only (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(EchoesImageInfo) info = NULL;
   gboolean have_heif = FALSE;
-  GLogLevelFlags old_fatal;
   g_autoptr(GSList) formats = gdk_pixbuf_get_formats ();
 
   for (GSList *l = formats; l; l = l->next)
@@ -215,10 +214,11 @@ test_heic_header_only (void)
         have_heif = TRUE;
     }
 
-  /* libheif's loader warns (more than once) about the missing box before it fails */
-  old_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  /* libheif's loader warns about the missing box before it fails */
+  if (have_heif)
+    g_test_expect_message (NULL, G_LOG_LEVEL_WARNING, "*No 'meta' box*");
   info = probe ("phone.heic", &error);
-  g_log_set_always_fatal (old_fatal);
+  g_test_assert_expected_messages ();
 
   /* A header alone is never a photo: refused either way, as unsupported when no
    * loader can read HEIC, as damaged when one can. */

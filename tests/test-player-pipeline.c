@@ -143,7 +143,8 @@ static void
 play_to_end (EchoesPlayerPipeline *player,
              Fixture              *fixture)
 {
-  guint timeout = g_timeout_add_seconds (30, timeout_cb, NULL);
+  /* a deadlock guard, not a timing goal: generous for a loaded machine under ASan */
+  guint timeout = g_timeout_add_seconds (120, timeout_cb, NULL);
 
   echoes_player_pipeline_play (player);
   g_assert_true (echoes_player_pipeline_get_playing (player));

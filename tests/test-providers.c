@@ -161,6 +161,7 @@ typedef struct
   gboolean  progress_wrong_thread;
   gboolean  destroyed;
   GThread  *main_thread;
+  GCancellable *cancel_mid_way;
 } Run;
 
 static void
@@ -173,7 +174,14 @@ run_progress (double   fraction,
     run->progress_after_done = TRUE;
   if (g_thread_self () != run->main_thread)
     run->progress_wrong_thread = TRUE;
+  /* Progress never goes back. */
+  if (run->fractions->len > 0)
+    g_assert_cmpfloat (fraction, >=, g_array_index (run->fractions, double, run->fractions->len - 1));
   g_array_append_val (run->fractions, fraction);
+
+  /* Past decoding and framing (0.05): frames are being rendered. */
+  if (run->cancel_mid_way != NULL && fraction > 0.05)
+    g_cancellable_cancel (run->cancel_mid_way);
 }
 
 static void
@@ -205,6 +213,8 @@ run_generate (EchoesVideoProvider      *provider,
   memset (run, 0, sizeof *run);
   run->fractions = g_array_new (FALSE, FALSE, sizeof (double));
   run->main_thread = g_thread_self ();
+  /* With a @cancellable, the run is cancelled mid-way: at its first rendered frame. */
+  run->cancel_mid_way = cancellable;
 
   echoes_video_provider_generate_async (provider, request, run_progress, run, run_destroy,
                                         cancellable, run_done, run);
@@ -221,13 +231,6 @@ run_clear (Run *run)
 {
   g_clear_pointer (&run->fractions, g_array_unref);
   g_clear_error (&run->error);
-}
-
-static gboolean
-cancel_later (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -293,7 +296,6 @@ test_local_generate (void)
   echoes_local_provider_set_max_size (local, 0);
   request.image_path = photo;
   request.duration = 10;
-  g_timeout_add (300, cancel_later, cancellable);
   run_generate (provider, &request, cancellable, &run);
   g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (run.progress_after_done);

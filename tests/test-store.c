@@ -100,7 +100,9 @@ test_project_crud (Fixture       *f,
 
   a = echoes_store_create_project (f->store, "Summer", &error);
   g_assert_no_error (error);
-  g_usleep (2000);
+  /* b is made after a on the clock the store records: wait for it to move on. */
+  while (g_get_real_time () <= echoes_project_get_updated_at (a))
+    g_thread_yield ();
   b = echoes_store_create_project (f->store, "Grandma", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (echoes_project_get_title (a), ==, "Summer");

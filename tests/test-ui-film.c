@@ -211,6 +211,14 @@ music_has (gpointer data)
 }
 
 static gboolean
+music_label_is (gpointer data)
+{
+  MusicIs *m = data;
+
+  return g_strcmp0 (_echoes_window_get_music_label (m->f->window), m->text) == 0;
+}
+
+static gboolean
 music_fitted (gpointer data)
 {
   Fixture *f = data;
@@ -243,7 +251,7 @@ static void
 close_film (void)
 {
   gtk_window_destroy (find_toplevel (ECHOES_TYPE_FILM_WINDOW));
-  echoes_test_ui_wait_ms (100);
+  echoes_test_ui_drain ();
 }
 
 /* The fitted duration of approved clip @i, as the export gets it. */
@@ -294,7 +302,7 @@ test_film_generate_play_export (Fixture       *f,
 
   /* Nothing approved yet: Play only says so. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.play", NULL));
-  echoes_test_ui_wait_ms (300);
+  echoes_test_ui_wait_label (GTK_WIDGET (f->window), "Approve some ready clips", TIMEOUT_MS);
   g_assert_null (find_toplevel (ECHOES_TYPE_FILM_WINDOW));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.generate-all", NULL));
@@ -309,7 +317,6 @@ test_film_generate_play_export (Fixture       *f,
                                                  "(sb)", echoes_clip_get_id (clip), TRUE));
     }
   g_assert_true (echoes_test_wait_until (all_approved, &two, TIMEOUT_MS));
-  echoes_test_ui_wait_ms (200);
   echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "film-ready.png");
 
   /* The clip detail plays the clip's video. */
@@ -355,19 +362,17 @@ test_film_generate_play_export (Fixture       *f,
 
     _echoes_window_set_music_files (f->window, good);
     g_assert_true (echoes_test_wait_until (music_has, &m, TIMEOUT_MS));
-    echoes_test_ui_wait_ms (100);
-    g_assert_cmpstr (_echoes_window_get_music_label (f->window), ==, "tone.wav");
+    g_assert_true (echoes_test_wait_until (music_label_is, &m, TIMEOUT_MS));
 
     g_assert_true (g_file_set_contents (broken, "not music", -1, NULL));
     _echoes_window_set_music_files (f->window, bad);
-    echoes_test_ui_wait_ms (1000);
+    echoes_test_ui_wait_label (GTK_WIDGET (f->window), "cannot be used as music", TIMEOUT_MS);
     project = get_project (f);
     g_assert_nonnull (strstr (echoes_project_get_music (project), "tone.wav"));
     g_assert_null (strstr (echoes_project_get_music (project), "broken.mp3"));
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.fit-to-music", NULL));
     g_assert_true (echoes_test_wait_until (music_fitted, f, TIMEOUT_MS));
-    echoes_test_ui_wait_ms (200);
     echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "film-music.png");
   }
 

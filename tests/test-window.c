@@ -272,7 +272,7 @@ show_error_details (Fixture *f)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-import-errors", NULL));
   g_assert_true (echoes_test_wait_until (find_message_dialog, &dialog, TIMEOUT_MS));
-  echoes_test_ui_wait_ms (300);
+  echoes_test_ui_wait_mapped (dialog, TIMEOUT_MS);
   echoes_test_ui_save_screenshot (dialog, "import-errors.png");
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
@@ -352,7 +352,7 @@ test_window_import (Fixture       *f,
 
   /* The context menu's Move Later does what a drop does */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "sunset.jpg")), "card.show-menu", NULL));
-  echoes_test_ui_wait_ms (100);
+  echoes_test_ui_wait_frames (GTK_WIDGET (f->window), 1);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "sunset.jpg")), "card.move-later", NULL));
   assert_order (f, "harbour.jpg sunset.jpg beach.jpg");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "sunset.jpg")), "card.move-earlier", NULL));
@@ -377,8 +377,6 @@ test_window_import (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.set-clip-approved", "(sb)",
                                              echoes_clip_get_id (clip), TRUE));
   g_assert_true (echoes_test_wait_until (cards_ready, &cards, TIMEOUT_MS));
-  echoes_test_ui_wait_ms (500);
-
   echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "window.png");
 }
 
@@ -481,7 +479,7 @@ test_window_cancel (Fixture       *f,
   echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "window-importing.png");
 
   g_assert_true (echoes_test_wait_until (import_stopped, f, TIMEOUT_MS));
-  echoes_test_ui_wait_ms (500);
+  echoes_test_ui_drain ();
   clips = get_clips (f);
   g_assert_cmpuint (g_list_model_get_n_items (clips), <, 60);
   g_test_message ("%u of 60 imported before Cancel", g_list_model_get_n_items (clips));
@@ -671,7 +669,6 @@ test_window_narrow (Fixture       *f,
   echoes_window_create_project (f->window, NULL);
   g_assert_true (echoes_test_wait_until (page_is, &e, TIMEOUT_MS));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == _echoes_window_get_content (f->window));
-  echoes_test_ui_wait_ms (300);
   echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "window-narrow.png");
 
   /* Back to the project list */

@@ -12,7 +12,6 @@
 #include "echoes-exporter.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include <gst/pbutils/pbutils.h>
@@ -24,8 +23,11 @@
 #include "echoes-clip-encoder.h"
 #include "echoes-film-splicer.h"
 #include "echoes-film-timeline.h"
+#include "echoes-export-scratch.h"
 #include "echoes-media-enums.h"
 #include "echoes-types.h"
+#include "echoes-paths.h"
+#include "echoes-progress.h"
 
 /* Exports the approved clips (+ music) as one film, with the timeline shared with the
  * player (echoes-film-timeline.c) in a GESPipeline.
@@ -45,7 +47,9 @@
  * encoded (x264/AAC or VP9/Opus).
  *
  * The film is written to a hidden temp file in the destination folder and moved into
- * place on success; on error or cancellation the temp file is removed. An existing
+ * place on success; on error or cancellation the temp file is removed. Working files
+ * (the spliced video, mp4mux's faststart file) live in the cache: see
+ * echoes-export-scratch.c, which also finds what a killed export left. An existing
  * destination is never replaced unless ECHOES_EXPORT_FLAGS_OVERWRITE is set, and the
  * final move is a link(), which fails atomically if a file appeared meanwhile. */
 
@@ -115,10 +119,9 @@ typedef struct
   gboolean                  video_encoder_created;
   char                     *faststart_file;
 
-  /* The stage running maps its 0–1 onto [progress_offset, progress_offset + progress_scale]. */
+  /* The stage running maps its 0–1 onto its phase of the bar, which never goes back. */
   gint64                    started;
-  double                    progress_offset;
-  double                    progress_scale;
+  EchoesProgress            bar;
 } Job;
 
 typedef struct
@@ -178,7 +181,7 @@ job_new (EchoesExporter *self,
   job->crossfade = self->crossfade;
   job->flags = self->flags;
   job->destination = g_canonicalize_filename (destination, NULL);
-  job->progress_scale = 1.0;
+  echoes_progress_init (&job->bar);
   g_weak_ref_init (&job->exporter, self);
 
   return job;
@@ -211,6 +214,7 @@ job_report (Job    *job,
             gint64  remaining)
 {
   g_autoptr(GObject) exporter = NULL;
+  g_autoptr(GSource) source = NULL;
   ProgressEvent *event;
 
   if (job->progress != NULL)
@@ -226,20 +230,28 @@ job_report (Job    *job,
   g_weak_ref_init (&event->exporter, exporter);
   event->fraction = fraction;
   event->remaining = remaining;
-  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, progress_event_dispatch,
-                              event, progress_event_free);
+  /* Not g_main_context_invoke(): it runs the callback right here, out of turn with the
+   * events already queued, whenever this thread can acquire the (global default) context. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, progress_event_dispatch, event, progress_event_free);
+  g_source_set_static_name (source, "[echoes] export progress");
+  g_source_attach (source, job->context);
 }
 
 /* Reports the running stage's @fraction, with the time left estimated from the time
- * the whole export took so far. */
+ * the whole export took so far. A stage that reports less than before (the pipeline's
+ * position jitters) leaves the bar where it is. */
 static void
 job_report_stage (Job    *job,
                   double  fraction)
 {
-  double overall = job->progress_offset + job->progress_scale * CLAMP (fraction, 0.0, 1.0);
+  double overall;
   gint64 elapsed = g_get_monotonic_time () - job->started;
   gint64 remaining = -1;
 
+  echoes_progress_update (&job->bar, fraction);
+  overall = echoes_progress_get_fraction (&job->bar);
   if (overall > 0.02)
     remaining = (gint64) (elapsed * (1.0 - overall) / overall);
 
@@ -394,28 +406,6 @@ job_dup_durations (Job   *job,
   return durations;
 }
 
-/* A hidden folder beside the destination for the spliced video and its transitions;
- * removed with whatever it holds. */
-typedef char PartsDir;
-
-static void
-parts_dir_remove (PartsDir *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (path);
-  g_free (path);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PartsDir, parts_dir_remove)
-
 /* Share of the progress bar for splicing when it encodes crossfades or cut ends: the
  * rest (remuxing, encoding the audio) takes a fraction of its time. A plain copy is
  * quicker than the audio. */
@@ -445,13 +435,14 @@ splice_video (Job           *job,
   double share = job->crossfade > 0 || durations != NULL ? SPLICE_SHARE : SPLICE_COPY_SHARE;
   guint n_encoded = 0;
 
-  job->progress_scale = share;
+  echoes_progress_begin_phase (&job->bar, share);
   if (!echoes_film_splice ((const char * const *) job->clips, durations, job->crossfade,
                            parts_dir, video, splice_progress_cb, job, &n_encoded,
                            cancellable, &local_error))
     {
       g_unlink (video);
-      job->progress_scale = 1.0;
+      /* Rendering takes the rest of the bar, from wherever splicing left it. */
+      echoes_progress_begin_phase (&job->bar, 1.0);
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
         {
           g_debug ("Not spliced: %s", local_error->message);
@@ -467,8 +458,7 @@ splice_video (Job           *job,
   g_clear_pointer (&job->durations, g_array_unref);
   job->crossfade = 0;
   job->spliced_video = n_encoded > 0;
-  job->progress_offset = share;
-  job->progress_scale = 1.0 - share;
+  echoes_progress_begin_phase (&job->bar, 1.0);
 
   g_array_set_size (infos, 0);
   return inspect_clips (job, infos, cancellable, error);
@@ -556,7 +546,7 @@ deep_element_added_cb (GstBin     *bin,
     }
   else if (g_str_equal (name, "mp4mux"))
     {
-      /* Its temporary file beside ours, not in /tmp: see export_film(). */
+      /* Its temporary file in our working folder, not in /tmp: see export_film(). */
       g_object_set (element, "faststart", TRUE, "faststart-file", job->faststart_file, NULL);
     }
 }
@@ -669,7 +659,10 @@ run_pipeline (Job           *job,
   gst_element_set_state (pipeline, GST_STATE_NULL);
 
   if (ok)
-    job_report (job, 1.0, 0);
+    {
+      echoes_progress_finish (&job->bar);
+      job_report (job, echoes_progress_get_fraction (&job->bar), 0);
+    }
 
   return ok;
 }
@@ -688,16 +681,14 @@ export_film (Job           *job,
   g_autoptr(GESPipeline) pipeline = NULL;
   g_autoptr(GstEncodingProfile) profile = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *temp_template = NULL;
+  g_autofree char *cache_dir = NULL;
   g_autofree char *temp_uri = NULL;
   g_autofree char *display = NULL;
   g_autofree GstClockTime *durations = NULL;
-  g_autoptr(PartsDir) parts_dir = NULL;
+  g_autoptr(EchoesExportScratch) scratch = NULL;
   EchoesFilmSettings settings;
   const ClipInfo *first;
   gboolean ok;
-  int fd;
 
   display = g_filename_display_basename (job->destination);
   job->started = g_get_monotonic_time ();
@@ -738,25 +729,13 @@ export_film (Job           *job,
       !(tracks = echoes_music_probe ((const char * const *) job->music, cancellable, error)))
     return FALSE;
 
-  base = g_path_get_basename (job->destination);
+  cache_dir = echoes_paths_dup_cache_dir ();
+  if (!(scratch = echoes_export_scratch_new (cache_dir, job->destination, error)))
+    return FALSE;
 
-  if (clips_share_stream (job, infos))
-    {
-      g_autofree char *parts_template = g_strdup_printf ("%s%c.%s-XXXXXX", dir, G_DIR_SEPARATOR, base);
-
-      if (g_mkdtemp_full (parts_template, 0700) == NULL)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       _("“%s” cannot be written: %s"), display, g_strerror (saved_errno));
-          return FALSE;
-        }
-      parts_dir = g_steal_pointer (&parts_template);
-
-      if (!splice_video (job, parts_dir, infos, cancellable, error))
-        return FALSE;
-    }
+  if (clips_share_stream (job, infos) &&
+      !splice_video (job, echoes_export_scratch_get_dir (scratch), infos, cancellable, error))
+    return FALSE;
 
   job->copied_video = can_copy_video (job, infos);
   first = &g_array_index (infos, ClipInfo, 0);
@@ -792,20 +771,9 @@ export_film (Job           *job,
                                              starts, error)))
     return FALSE;
 
-  temp_template = g_strdup_printf ("%s%c.%s-XXXXXX", dir, G_DIR_SEPARATOR, base);
-  /* 0666 & ~umask, like any new file: g_mkstemp() would make it private. */
-  if ((fd = g_mkstemp_full (temp_template, O_RDWR, 0666)) < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("“%s” cannot be written: %s"), display, g_strerror (saved_errno));
-      return FALSE;
-    }
-  close (fd);
-
-  temp_uri = g_filename_to_uri (temp_template, NULL, NULL);
-  job->faststart_file = g_strconcat (temp_template, ".moov", NULL);
+  temp_uri = g_filename_to_uri (echoes_export_scratch_get_output (scratch), NULL, NULL);
+  job->faststart_file = g_build_filename (echoes_export_scratch_get_dir (scratch), "faststart",
+                                          NULL);
   profile = create_profile (job->format);
 
   pipeline = g_object_ref_sink (ges_pipeline_new ());
@@ -831,13 +799,12 @@ export_film (Job           *job,
     g_debug ("A video encoder was created on the copy path");
 
   if (ok)
-    ok = move_into_place (temp_template, job->destination,
+    ok = move_into_place (echoes_export_scratch_get_output (scratch), job->destination,
                           (job->flags & ECHOES_EXPORT_FLAGS_OVERWRITE) != 0, error);
+  if (ok)
+    echoes_export_scratch_committed (scratch);
 
-  if (!ok)
-    g_unlink (temp_template);
-  g_unlink (job->faststart_file);
-
+  /* The scratch space goes, with the temporary film unless it was moved into place. */
   return ok;
 }
 

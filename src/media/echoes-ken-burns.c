@@ -115,7 +115,7 @@ _echoes_ken_burns_load_photo (const char  *path,
 
 /* ---- rendering ---- */
 
-/* Throttles progress reports to whole percents. */
+/* Throttles progress reports to whole percents, never going back. */
 typedef struct
 {
   EchoesKenBurnsProgress func;
@@ -129,7 +129,7 @@ report (Reporter *r,
 {
   int pct = (int)(fraction * 100);
 
-  if (r->func != NULL && pct != r->last)
+  if (r->func != NULL && pct > r->last)
     {
       r->last = pct;
       r->func (CLAMP (fraction, 0.0, 1.0), r->data);
