@@ -767,10 +767,9 @@ generate_progress_cb (const char *clip_id,
                       double      fraction,
                       gpointer    user_data)
 {
-  /* TRANSLATORS: generation progress on a terminal: clip n of m, percent of that clip */
+  /* TRANSLATORS: generation progress on a terminal: clips done of all, percent of the whole */
   g_printerr ("\r");
-  g_printerr (_("Generating clip %u of %u… %3.0f %%   "), MIN (index + 1, total), total,
-              fraction * 100);
+  g_printerr (_("Generating clips: %u of %u done, %3.0f %%   "), index, total, fraction * 100);
 }
 
 typedef struct

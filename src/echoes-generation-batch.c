@@ -28,7 +28,30 @@ typedef struct
   guint                         failed;
   gboolean                      drained;
   GError                       *first_error;
+  GHashTable                   *running;   /* clip id → its fraction (a boxed double) */
+  double                        last;
 } Batch;
+
+/* The queue makes several clips at once: the batch reports its whole progress, which
+ * only rises however the clips' reports interleave. */
+static void
+batch_report (Batch      *batch,
+              const char *clip_id)
+{
+  GHashTableIter iter;
+  gpointer value;
+  double sum = batch->finished;
+
+  if (batch->progress == NULL || batch->total == 0)
+    return;
+
+  g_hash_table_iter_init (&iter, batch->running);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    sum += *(double *)value;
+  batch->last = MAX (batch->last, MIN (sum / batch->total, 1.0));
+  batch->progress (clip_id, batch->finished, batch->total, batch->last,
+                   batch->progress_data);
+}
 
 static void
 batch_progress_cb (EchoesGenerationQueue *queue,
@@ -36,8 +59,8 @@ batch_progress_cb (EchoesGenerationQueue *queue,
                    double                 fraction,
                    Batch                 *batch)
 {
-  if (batch->progress != NULL)
-    batch->progress (clip_id, batch->finished, batch->total, fraction, batch->progress_data);
+  g_hash_table_insert (batch->running, g_strdup (clip_id), g_memdup2 (&fraction, sizeof fraction));
+  batch_report (batch, clip_id);
 }
 
 static void
@@ -52,10 +75,10 @@ batch_finished_cb (EchoesGenerationQueue *queue,
       if (batch->first_error == NULL)
         batch->first_error = g_error_copy (error);
     }
-  else if (batch->progress != NULL)
-    batch->progress (clip_id, batch->finished, batch->total, 1.0, batch->progress_data);
 
+  g_hash_table_remove (batch->running, clip_id);
   batch->finished++;
+  batch_report (batch, clip_id);
 }
 
 static void
@@ -126,7 +149,8 @@ echoes_generation_batch_run (EchoesStore                   *store,
   g_autoptr(EchoesGenerationQueue) queue = NULL;
   g_autoptr(EchoesProject) project = NULL;
   g_autoptr(GPtrArray) clips = NULL;
-  Batch batch = { progress, progress_data, 0, 0, 0, FALSE, NULL };
+  g_autoptr(GHashTable) running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  Batch batch = { progress, progress_data, 0, 0, 0, FALSE, NULL, running, 0.0 };
   gulong cancel_id = 0;
 
   g_return_val_if_fail (ECHOES_IS_STORE (store), FALSE);

@@ -16,10 +16,11 @@ G_BEGIN_DECLS
 
 /**
  * EchoesGenerationProgressFunc:
- * @clip_id: the clip being made
- * @index: how many clips were finished before it (0-based position in the batch)
+ * @clip_id: the clip whose progress moved the batch
+ * @index: how many clips are finished
  * @total: clips in the batch
- * @fraction: progress of this clip, 0–1
+ * @fraction: progress of the whole batch, 0–1: finished clips count whole, clips being
+ *   made (several at once) by their part; it never goes back
  * @user_data: closure
  */
 typedef void (*EchoesGenerationProgressFunc) (const char *clip_id,
