@@ -253,6 +253,40 @@ order_of (EchoesStore *store,
   return g_strjoinv (",", order);
 }
 
+static gboolean
+clip_is_here (EchoesStore *store,
+              const char  *clip_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, clip_id, &error);
+
+  if (clip == NULL)
+    g_assert_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND);
+  return clip != NULL;
+}
+
+static gboolean
+project_is_here (EchoesStore *store,
+                 const char  *project_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesProject) project = echoes_store_get_project (store, project_id, &error);
+
+  if (project == NULL)
+    g_assert_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND);
+  return project != NULL;
+}
+
+/* Field times are the real clock's microseconds: two writes in a row get two times. */
+static void
+wait_a_microsecond (void)
+{
+  gint64 start = g_get_real_time ();
+
+  while (g_get_real_time () <= start)
+    ;
+}
+
 /* ---- the test ---- */
 
 static void
@@ -264,6 +298,8 @@ test_two_devices (void)
   Device a = { NULL, }, b = { NULL, };
   g_autoptr(EchoesProject) project = NULL;
   g_autoptr(EchoesProject) there = NULL;
+  g_autoptr(EchoesProject) gone = NULL;
+  EchoesClip *gone_clip;
   g_autoptr(GPtrArray) clips = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *prompt_a = NULL;
@@ -321,6 +357,54 @@ test_two_devices (void)
   g_assert_cmpstr (order_a, ==, order_b);
   g_assert_true (g_str_has_prefix (order_a, echoes_clip_get_id (clip[2])));
 
+  /* Deletes reach the other device: A deletes a clip, then a whole project. */
+  gone = echoes_store_create_project (a.store, "Gone soon", &error);
+  g_assert_no_error (error);
+  gone_clip = add_clip (a.store, echoes_project_get_id (gone), 0, 500);
+  sync_ok (&a);
+  sync_ok (&b);
+  g_assert_true (clip_is_here (b.store, echoes_clip_get_id (gone_clip)));
+  g_assert_true (echoes_store_trash_clip (a.store, echoes_clip_get_id (clip[1]), &error));
+  g_assert_no_error (error);
+  g_assert_true (echoes_store_trash_project (a.store, echoes_project_get_id (gone), &error));
+  g_assert_no_error (error);
+  sync_ok (&a);
+  sync_ok (&b);
+  g_assert_false (clip_is_here (b.store, echoes_clip_get_id (clip[1])));
+  g_assert_false (clip_is_here (b.store, echoes_clip_get_id (gone_clip)));
+  g_assert_false (project_is_here (b.store, echoes_project_get_id (gone)));
+  g_assert_true (project_is_here (b.store, pid));
+  g_clear_pointer (&clips, g_ptr_array_unref);
+  clips = echoes_store_list_clips (b.store, pid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (clips->len, ==, 2);
+
+  /* A deletes a clip that B edits afterwards, before it hears of the delete: the later
+   * edit wins, the clip stays on B and comes back on A. */
+  g_assert_true (echoes_store_trash_clip (a.store, echoes_clip_get_id (clip[0]), &error));
+  g_assert_no_error (error);
+  wait_a_microsecond ();
+  set_prompt (b.store, echoes_clip_get_id (clip[0]), "kept on B");
+  sync_ok (&a);
+  sync_ok (&b);
+  g_assert_true (clip_is_here (b.store, echoes_clip_get_id (clip[0])));
+  g_clear_pointer (&prompt_b, g_free);
+  prompt_b = prompt_of (b.store, echoes_clip_get_id (clip[0]));
+  g_assert_cmpstr (prompt_b, ==, "kept on B");
+  sync_ok (&b);
+  g_assert_true (clip_is_here (b.store, echoes_clip_get_id (clip[0])));
+  sync_ok (&a);
+  g_assert_true (clip_is_here (a.store, echoes_clip_get_id (clip[0])));
+  g_clear_pointer (&prompt_a, g_free);
+  prompt_a = prompt_of (a.store, echoes_clip_get_id (clip[0]));
+  g_assert_cmpstr (prompt_a, ==, "kept on B");
+  g_clear_pointer (&order_a, g_free);
+  g_clear_pointer (&order_b, g_free);
+  order_a = order_of (a.store, pid);
+  order_b = order_of (b.store, pid);
+  g_assert_cmpstr (order_a, ==, order_b);
+
+  g_object_unref (gone_clip);
   for (guint i = 0; i < 3; i++)
     g_object_unref (clip[i]);
   device_close (&a);

@@ -33,10 +33,12 @@
  * some columns (see the grants in supabase/migrations/20250601000200_security.sql): a
  * clip is inserted with id, project, image, prompt and order, then updated in approved
  * and prompt; its order changes through the `move_clip` function. A trashed row is
- * deleted on the server. Pushes compare times with the server row (see below). A pull by `updated_at` cannot see rows deleted on the server:
- * such deletions do not reach other devices until the server keeps tombstones (a
- * `deleted_at` column) and per-field times; the engine and the store handle both
- * already (see #EchoesSyncRemoteInterface).
+ * deleted on the server, which keeps a tombstone of it (`sync_tombstones`, see
+ * supabase/migrations/20251203000300_sync_tombstones.sql) for 30 days: a pull lists
+ * the table's rows changed since the last pull, then its tombstones written since,
+ * handed to the engine as rows deleted for good at that time. Pushes compare times
+ * with the server row (see below). The server keeps one time per row, not per field
+ * (supabase/README.md, "Sync").
  */
 struct _EchoesSupabaseRemote
 {
@@ -227,9 +229,10 @@ get_user_id (EchoesSyncRemote *remote)
 typedef struct
 {
   char      *table;
-  char      *since;   /* the gte filter */
-  GPtrArray *rows;    /* GVariant */
+  char      *since;       /* the gte filter */
+  GPtrArray *rows;        /* GVariant */
   guint      offset;
+  gboolean   tombstones;  /* listing the table's tombstones, after its rows */
 } Listing;
 
 static void
@@ -242,6 +245,25 @@ listing_free (Listing *listing)
 }
 
 static void list_page (GTask *task);
+
+/* A tombstone (supabase/migrations/20251203000300_sync_tombstones.sql) → (id, deleted_at,
+ * TRUE, {}): the row is gone for good on the server since deleted_at. */
+static GVariant *
+tombstone_from_json (JsonObject *object)
+{
+  JsonNode *id = json_object_get_member (object, "id");
+  JsonNode *time = json_object_get_member (object, "deleted_at");
+  gint64 deleted_at;
+
+  if (id == NULL || !JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_STRING ||
+      time == NULL || !JSON_NODE_HOLDS_VALUE (time) || json_node_get_value_type (time) != G_TYPE_STRING ||
+      !parse_time (json_node_get_string (time), &deleted_at))
+    return NULL;
+
+  return g_variant_ref_sink (g_variant_new ("(sxb@" ECHOES_STORE_SYNC_FIELDS_TYPE ")",
+                                            json_node_get_string (id), deleted_at, TRUE,
+                                            g_variant_new_array (G_VARIANT_TYPE ("{s(vx)}"), NULL, 0)));
+}
 
 static void
 selected_cb (GObject      *object,
@@ -278,7 +300,8 @@ selected_cb (GObject      *object,
       GVariant *row;
 
       if (JSON_NODE_HOLDS_OBJECT (element) &&
-          (row = row_from_json (listing->table, json_node_get_object (element))))
+          (row = listing->tombstones ? tombstone_from_json (json_node_get_object (element)) :
+                                       row_from_json (listing->table, json_node_get_object (element))))
         g_ptr_array_add (listing->rows, row);
       else
         g_debug ("A row of %s is malformed: skipped", listing->table);
@@ -287,6 +310,13 @@ selected_cb (GObject      *object,
   if (n >= PAGE_SIZE)
     {
       listing->offset += n;
+      list_page (task);
+      return;
+    }
+  if (!listing->tombstones)
+    {
+      listing->tombstones = TRUE;
+      listing->offset = 0;
       list_page (task);
       return;
     }
@@ -302,13 +332,22 @@ list_page (GTask *task)
   Listing *listing = g_task_get_task_data (task);
   g_autofree char *limit = g_strdup_printf ("%u", PAGE_SIZE);
   g_autofree char *offset = g_strdup_printf ("%u", listing->offset);
-  /* id breaks ties of updated_at, so that pages do not overlap or skip */
+  g_autofree char *table = g_strdup_printf ("eq.%s", listing->table);
+  /* id breaks ties of the time, so that pages do not overlap or skip */
   const char *params[] = { "select", "*", "updated_at", listing->since,
                            "order", "updated_at.asc,id.asc", "limit", limit, "offset", offset,
                            NULL };
+  const char *tombstone_params[] = { "select", "id,deleted_at", "table_name", table,
+                                     "deleted_at", listing->since,
+                                     "order", "deleted_at.asc,id.asc", "limit", limit,
+                                     "offset", offset, NULL };
 
-  echoes_rest_client_select_async (self->rest, listing->table, params,
-                                   g_task_get_cancellable (task), selected_cb, task);
+  if (listing->tombstones)
+    echoes_rest_client_select_async (self->rest, "sync_tombstones", tombstone_params,
+                                     g_task_get_cancellable (task), selected_cb, task);
+  else
+    echoes_rest_client_select_async (self->rest, listing->table, params,
+                                     g_task_get_cancellable (task), selected_cb, task);
 }
 
 static void
@@ -430,20 +469,15 @@ changed_meanwhile (GTask    *task,
   return TRUE;
 }
 
-/* The filters "updated_at is still @usec": a window of a millisecond each way, since
- * the stand-in compares timestamps at millisecond precision (an `eq` on the exact
- * microseconds never matches there); a change by someone else within that millisecond
- * is not a realistic case. With "Z", not "+00:00": nothing for URL encoding to mangle. */
-static void
-time_filters (gint64   usec,
-              char   **gte,
-              char   **lte)
+/* The filter "updated_at is still @usec": PostgREST compares timestamptz to the
+ * microsecond, as the server returned it. With "Z", not "+00:00": nothing for URL
+ * encoding to mangle. */
+static char *
+time_filter (gint64 usec)
 {
-  g_autofree char *from = format_time (usec - G_TIME_SPAN_MILLISECOND);
-  g_autofree char *to = format_time (usec + G_TIME_SPAN_MILLISECOND);
+  g_autofree char *time = format_time (usec);
 
-  *gte = g_strdup_printf ("gte.%s", from);
-  *lte = g_strdup_printf ("lte.%s", to);
+  return g_strdup_printf ("eq.%s", time);
 }
 
 static void
@@ -525,9 +559,8 @@ patch_row (GTask *task)
   g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonObject) object = json_object_new ();
   g_autofree char *id_filter = g_strdup_printf ("eq.%s", push->id);
-  g_autofree char *after = NULL;
-  g_autofree char *before = NULL;
-  const char *filters[] = { "id", id_filter, NULL, NULL, NULL, NULL, NULL };
+  g_autofree char *unchanged = NULL;
+  const char *filters[] = { "id", id_filter, NULL, NULL, NULL };
 
   for (guint i = 0; i < push->patch->len; i++)
     {
@@ -547,11 +580,9 @@ patch_row (GTask *task)
 
   if (push->server_usec > 0)
     {
-      time_filters (push->server_usec, &after, &before);
+      unchanged = time_filter (push->server_usec);
       filters[2] = "updated_at";
-      filters[3] = after;
-      filters[4] = "updated_at";
-      filters[5] = before;
+      filters[3] = unchanged;
     }
   json_node_set_object (body, object);
   echoes_rest_client_update_async (self->rest, push->table, filters, body,
@@ -689,13 +720,8 @@ looked_up_cb (GObject      *object,
 
   if (push->trashed)
     {
-      g_autofree char *after = NULL;
-      g_autofree char *before = NULL;
-      const char *filters[] = { "id", id_filter, "updated_at", NULL, "updated_at", NULL, NULL };
-
-      time_filters (push->server_usec, &after, &before);
-      filters[3] = after;
-      filters[5] = before;
+      g_autofree char *unchanged = time_filter (push->server_usec);
+      const char *filters[] = { "id", id_filter, "updated_at", unchanged, NULL };
 
       if (push->trashed_time <= push->server_usec)
         {
