@@ -277,6 +277,52 @@ project_is_here (EchoesStore *store,
   return project != NULL;
 }
 
+/* A video made on this device (with the user's own provider key), then approved. */
+static void
+generate_here (EchoesStore *store,
+               const char  *project_id,
+               const char  *clip_id,
+               gsize        size)
+{
+  g_autofree char *video = echoes_paths_video_relative (project_id, clip_id);
+  g_autofree char *path = echoes_store_resolve (store, video);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *data = g_malloc (size);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (char)(i * 13);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, data, size, &error));
+  g_assert_no_error (error);
+
+  clip = echoes_store_get_clip (store, clip_id, &error);
+  g_assert_no_error (error);
+  echoes_clip_set_video (clip, video);
+  echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_READY);
+  g_assert_true (echoes_store_update_clip (store, clip, &error));
+  g_assert_no_error (error);
+  echoes_clip_set_approved (clip, TRUE);
+  g_assert_true (echoes_store_update_clip (store, clip, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_generated (EchoesStore *store,
+                  const char  *clip_id,
+                  gint64       size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, clip_id, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_READY);
+  g_assert_true (echoes_clip_get_approved (clip));
+  g_assert_nonnull (echoes_clip_get_video (clip));
+  g_assert_cmpint (file_size (store, echoes_clip_get_video (clip)), ==, size);
+}
+
 /* Field times are the real clock's microseconds: two writes in a row get two times. */
 static void
 wait_a_microsecond (void)
@@ -403,6 +449,22 @@ test_two_devices (void)
   order_a = order_of (a.store, pid);
   order_b = order_of (b.store, pid);
   g_assert_cmpstr (order_a, ==, order_b);
+
+  /* B generates a video on the computer and approves it: the video goes to the server,
+   * which takes the clip as ready (and so its approval); A gets all three. An edit of
+   * another field on A afterwards leaves them on both. */
+  generate_here (b.store, pid, echoes_clip_get_id (clip[2]), 4096);
+  sync_ok (&b);
+  sync_ok (&a);
+  assert_generated (a.store, echoes_clip_get_id (clip[2]), 4096);
+  set_prompt (a.store, echoes_clip_get_id (clip[2]), "after the video");
+  sync_ok (&a);
+  sync_ok (&b);
+  assert_generated (b.store, echoes_clip_get_id (clip[2]), 4096);
+  assert_generated (a.store, echoes_clip_get_id (clip[2]), 4096);
+  g_clear_pointer (&prompt_b, g_free);
+  prompt_b = prompt_of (b.store, echoes_clip_get_id (clip[2]));
+  g_assert_cmpstr (prompt_b, ==, "after the video");
 
   g_object_unref (gone_clip);
   for (guint i = 0; i < 3; i++)

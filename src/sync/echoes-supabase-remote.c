@@ -39,6 +39,13 @@
  * handed to the engine as rows deleted for good at that time. Pushes compare times
  * with the server row (see below). The server keeps one time per row, not per field
  * (supabase/README.md, "Sync").
+ *
+ * A clip generated on this device: the engine uploads its video to
+ * `clips/{user}/{project}/{clip}.mp4`, and a push carrying the status `ready` with that
+ * video calls `attach_local_video`, which marks the server's row ready; only then is
+ * the approval sent (the server approves ready clips only). Until then a pulled clip
+ * the server never generated (`pending`) brings no status, video, approval, provider
+ * or error: the device that made the video keeps them.
  */
 struct _EchoesSupabaseRemote
 {
@@ -143,6 +150,18 @@ format_time (gint64 usec)
   return g_date_time_format_iso8601 (time);
 }
 
+static const char *
+json_string_or_null (JsonObject *object,
+                     const char *member)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 /* A PostgREST row → (id, updated_at, FALSE, fields), or %NULL if it makes no sense. */
 static GVariant *
 row_from_json (const char *table,
@@ -152,6 +171,7 @@ row_from_json (const char *table,
   const Column *columns;
   const char *id;
   gint64 updated_at;
+  gboolean no_generation;
   guint n;
 
   if (!json_object_has_member (object, "id") ||
@@ -161,6 +181,12 @@ row_from_json (const char *table,
       !parse_time (json_object_get_string_member (object, "updated_at"), &updated_at))
     return NULL;
 
+  /* A clip the server never generated (`pending`) says nothing about its video: one
+   * generated on a device keeps its status, video and approval there until that device
+   * attaches the video (see attach_video()). */
+  no_generation = g_str_equal (table, "clips") &&
+                  g_strcmp0 (json_string_or_null (object, "status"), "pending") == 0;
+
   columns = columns_of (table, &n);
   for (guint i = 0; i < n; i++)
     {
@@ -168,6 +194,11 @@ row_from_json (const char *table,
       GVariant *value = NULL;
 
       if (node == NULL)
+        continue;
+      if (no_generation &&
+          (g_str_equal (columns[i].field, "status") || g_str_equal (columns[i].field, "video") ||
+           g_str_equal (columns[i].field, "approved") || g_str_equal (columns[i].field, "provider") ||
+           g_str_equal (columns[i].field, "error")))
         continue;
 
       switch (columns[i].kind)
@@ -409,6 +440,10 @@ typedef struct
   gint64      order_time;
   gint64      server_usec;  /* the row's updated_at */
   guint       lookups;
+  gboolean    local_ready;  /* a clip ready here (status pushed as `ready`) */
+  char       *local_video;  /* (nullable) its video's object path, as pushed */
+  gboolean    attach;       /* the server must take the video made here */
+  PatchField *approval;     /* (nullable) (owned) the approval, sent once the video is attached */
 } Push;
 
 static void
@@ -422,6 +457,8 @@ patch_field_free (PatchField *field)
 static void
 push_free (Push *push)
 {
+  g_clear_pointer (&push->approval, patch_field_free);
+  g_free (push->local_video);
   g_free (push->table);
   g_free (push->id);
   json_object_unref (push->insert);
@@ -519,6 +556,8 @@ move_clip (GTask *task)
                                 moved_cb, task);
 }
 
+static void attach_video (GTask *task);
+
 static void
 patched_cb (GObject      *object,
             GAsyncResult *result,
@@ -547,7 +586,112 @@ patched_cb (GObject      *object,
       return;
     }
 
+  attach_video (task);
+}
+
+/* A clip generated on this device: the engine uploads its video to
+ * clips/{user}/{project}/{clip}.mp4; attach_local_video()
+ * (supabase/migrations/20251203000400_local_generation.sql) marks the server's row ready
+ * with it, and then the approval made here goes, conditional on the time the function
+ * returned. */
+static void
+approved_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = echoes_rest_client_update_finish (ECHOES_REST_CLIENT (object), result, &error);
+  if (error)
+    {
+      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
+      g_object_unref (task);
+      return;
+    }
+  if (node && JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) == 0)
+    g_debug ("%s changed on the server meanwhile: its approval is left to the next pull",
+             ((Push *)g_task_get_task_data (task))->id);
   move_clip (task);
+}
+
+static void
+attached_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  EchoesSupabaseRemote *self = g_task_get_source_object (task);
+  Push *push = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonObject) object_body = NULL;
+  g_autofree char *id_filter = NULL;
+  g_autofree char *unchanged = NULL;
+  gint64 attached_usec;
+
+  node = echoes_rest_client_rpc_finish (ECHOES_REST_CLIENT (object), result, &error);
+  if (error)
+    {
+      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
+      g_object_unref (task);
+      return;
+    }
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING ||
+      !parse_time (json_node_get_string (node), &attached_usec))
+    {
+      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
+                               "The server's answer to attaching the video of %s has no time",
+                               push->id);
+      g_object_unref (task);
+      return;
+    }
+
+  if (push->approval == NULL)
+    {
+      move_clip (task);
+      return;
+    }
+
+  id_filter = g_strdup_printf ("eq.%s", push->id);
+  unchanged = time_filter (attached_usec);
+  {
+    const char *filters[] = { "id", id_filter, "updated_at", unchanged, NULL };
+
+    object_body = json_object_new ();
+    json_object_set_member (object_body, "approved", json_node_copy (push->approval->value));
+    body = json_node_new (JSON_NODE_OBJECT);
+    json_node_set_object (body, object_body);
+    echoes_rest_client_update_async (self->rest, push->table, filters, body,
+                                     g_task_get_cancellable (task), approved_cb, task);
+  }
+}
+
+static void
+attach_video (GTask *task)
+{
+  EchoesSupabaseRemote *self = g_task_get_source_object (task);
+  Push *push = g_task_get_task_data (task);
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) args = NULL;
+
+  if (!push->attach)
+    {
+      move_clip (task);
+      return;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "p_clip_id");
+  json_builder_add_string_value (builder, push->id);
+  json_builder_end_object (builder);
+  args = json_builder_get_root (builder);
+  echoes_rest_client_rpc_async (self->rest, "attach_local_video", args,
+                                g_task_get_cancellable (task), attached_cb, task);
 }
 
 /* Sends the fields written here after the server row's last change. */
@@ -566,6 +710,14 @@ patch_row (GTask *task)
     {
       PatchField *field = g_ptr_array_index (push->patch, i);
 
+      /* An approval of a clip whose video is made here waits for the video (the server
+       * approves only ready clips). */
+      if (push->attach && g_str_equal (field->column, "approved"))
+        {
+          if (field->time > push->server_usec)
+            push->approval = g_ptr_array_steal_index (push->patch, i--);
+          continue;
+        }
       if (field->time > push->server_usec)
         json_object_set_member (object, field->column, json_node_copy (field->value));
       else
@@ -574,7 +726,7 @@ patch_row (GTask *task)
 
   if (json_object_get_size (object) == 0)
     {
-      move_clip (task);
+      attach_video (task);
       return;
     }
 
@@ -696,6 +848,7 @@ looked_up_cb (GObject      *object,
         }
       if (push->is_clip && push->order >= 0)
         json_object_set_int_member (push->insert, "order", push->order);
+      push->attach = push->is_clip && push->local_ready && push->local_video != NULL;
       json_node_set_object (body, push->insert);
       echoes_rest_client_insert_async (self->rest, push->table, body,
                                        g_task_get_cancellable (task), inserted_cb, task);
@@ -716,6 +869,9 @@ looked_up_cb (GObject      *object,
         g_object_unref (task);
         return;
       }
+    push->attach = push->is_clip && push->local_ready && push->local_video != NULL &&
+                   !(g_strcmp0 (json_string_or_null (row, "status"), "ready") == 0 &&
+                     g_strcmp0 (json_string_or_null (row, "video_url"), push->local_video) == 0);
   }
 
   if (push->trashed)
@@ -744,7 +900,8 @@ lookup_row (GTask *task)
   EchoesSupabaseRemote *self = g_task_get_source_object (task);
   Push *push = g_task_get_task_data (task);
   g_autofree char *filter = g_strdup_printf ("eq.%s", push->id);
-  const char *params[] = { "select", "id,updated_at", "id", filter, NULL };
+  const char *params[] = { "select", push->is_clip ? "id,updated_at,status,video_url" : "id,updated_at",
+                           "id", filter, NULL };
 
   push->lookups++;
   push->server_usec = 0;
@@ -845,6 +1002,21 @@ push_row_async (EchoesSyncRemote    *remote,
         }
       else if (push->is_clip && g_str_equal (name, "approved"))
         add_patch (push, "approved", value, time);
+      else if (push->is_clip && g_str_equal (name, "status") &&
+               g_variant_is_of_type (value, G_VARIANT_TYPE ("ms")))
+        {
+          g_autoptr(GVariant) inner = g_variant_get_maybe (value);
+
+          push->local_ready = inner && g_str_equal (g_variant_get_string (inner, NULL), "ready");
+        }
+      else if (push->is_clip && g_str_equal (name, "video") &&
+               g_variant_is_of_type (value, G_VARIANT_TYPE ("ms")))
+        {
+          g_autoptr(GVariant) inner = g_variant_get_maybe (value);
+
+          g_clear_pointer (&push->local_video, g_free);
+          push->local_video = inner ? g_variant_dup_string (inner, NULL) : NULL;
+        }
       else if (push->is_clip && g_str_equal (name, "order") &&
                g_variant_is_of_type (value, G_VARIANT_TYPE_INT32))
         {
