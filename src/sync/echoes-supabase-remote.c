@@ -905,6 +905,9 @@ lookup_row (GTask *task)
 
   push->lookups++;
   push->server_usec = 0;
+  /* an approval held back for a video to attach is decided again with the new look */
+  if (push->approval != NULL)
+    g_ptr_array_add (push->patch, g_steal_pointer (&push->approval));
   echoes_rest_client_select_async (self->rest, push->table, params,
                                    g_task_get_cancellable (task), looked_up_cb, task);
 }
