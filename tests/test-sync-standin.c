@@ -309,6 +309,20 @@ generate_here (EchoesStore *store,
 }
 
 static void
+set_approved (EchoesStore *store,
+              const char  *clip_id,
+              gboolean     approved)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, clip_id, &error);
+
+  g_assert_no_error (error);
+  echoes_clip_set_approved (clip, approved);
+  g_assert_true (echoes_store_update_clip (store, clip, &error));
+  g_assert_no_error (error);
+}
+
+static void
 assert_generated (EchoesStore *store,
                   const char  *clip_id,
                   gint64       size)
@@ -383,9 +397,9 @@ test_two_devices (void)
     g_assert_cmpint (file_size (b.store, echoes_clip_get_image (clip[i])), ==,
                      file_size (a.store, echoes_clip_get_image (clip[i])));
 
-  /* Both edit one prompt: the server keeps one time per row, so the edit that reaches
-   * it first after the other's wins; both devices end with the same value. */
+  /* Both edit one prompt, B later: the later write wins on both devices. */
   set_prompt (a.store, echoes_clip_get_id (clip[0]), "from A");
+  wait_a_microsecond ();
   set_prompt (b.store, echoes_clip_get_id (clip[0]), "from B");
   sync_ok (&a);
   sync_ok (&b);
@@ -393,6 +407,7 @@ test_two_devices (void)
   prompt_a = prompt_of (a.store, echoes_clip_get_id (clip[0]));
   prompt_b = prompt_of (b.store, echoes_clip_get_id (clip[0]));
   g_assert_cmpstr (prompt_a, ==, prompt_b);
+  g_assert_cmpstr (prompt_a, ==, "from B");
 
   /* A reorders: B follows, orders 0..n-1 on both. */
   g_assert_true (echoes_store_move_clip (a.store, echoes_clip_get_id (clip[2]), 0, &error));
@@ -465,6 +480,25 @@ test_two_devices (void)
   g_clear_pointer (&prompt_b, g_free);
   prompt_b = prompt_of (b.store, echoes_clip_get_id (clip[2]));
   g_assert_cmpstr (prompt_b, ==, "after the video");
+
+  /* Edits of two fields of one clip reach the server out of order: A changes the prompt
+   * first, B the approval after, but B syncs first. Both edits stay, on both devices
+   * (the server keeps a time per field). */
+  set_prompt (a.store, echoes_clip_get_id (clip[2]), "A, written first");
+  wait_a_microsecond ();
+  set_approved (b.store, echoes_clip_get_id (clip[2]), FALSE);
+  sync_ok (&b);
+  sync_ok (&a);
+  sync_ok (&b);
+  for (guint d = 0; d < 2; d++)
+    {
+      EchoesStore *store = d == 0 ? a.store : b.store;
+      g_autoptr(EchoesClip) both = echoes_store_get_clip (store, echoes_clip_get_id (clip[2]), &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (echoes_clip_get_prompt (both), ==, "A, written first");
+      g_assert_false (echoes_clip_get_approved (both));
+    }
 
   g_object_unref (gone_clip);
   for (guint i = 0; i < 3; i++)

@@ -24,8 +24,11 @@
  * #EchoesSyncRemote over the account's Supabase project: rows through PostgREST
  * (#EchoesRestClient), media through Storage (#EchoesStorageClient).
  *
- * The server's tables (supabase/migrations) keep one `updated_at` per row, set by a
- * trigger: every field of a pulled row carries that time. They hold the synced subset
+ * The server's tables (supabase/migrations) keep an `updated_at` per row, set by a
+ * trigger (the pull cursor), and `field_times`: when each user-written column's value
+ * was written by a client (supabase/migrations/20251203000500_field_times.sql). A pulled
+ * field carries its field time, else the row's. A push sends, with each value, its time;
+ * the server keeps the later write of each field. They hold the synced subset
  * of the local fields (`projects`: title, status; `clips`: project_id, image_url,
  * video_url, status, approved, order, provider, prompt, error); the others (ratio,
  * motion, source name, capture time) stay on the device, and so does the music: the
@@ -37,8 +40,7 @@
  * supabase/migrations/20251203000300_sync_tombstones.sql) for 30 days: a pull lists
  * the table's rows changed since the last pull, then its tombstones written since,
  * handed to the engine as rows deleted for good at that time. Pushes compare times
- * with the server row (see below). The server keeps one time per row, not per field
- * (supabase/README.md, "Sync").
+ * with the server row (see below).
  *
  * A clip generated on this device: the engine uploads its video to
  * `clips/{user}/{project}/{clip}.mp4`, and a push carrying the status `ready` with that
@@ -150,6 +152,16 @@ format_time (gint64 usec)
   return g_date_time_format_iso8601 (time);
 }
 
+static void
+set_field_time (JsonObject *times,
+                const char *column,
+                gint64      usec)
+{
+  g_autofree char *time = format_time (usec);
+
+  json_object_set_string_member (times, column, time);
+}
+
 static const char *
 json_string_or_null (JsonObject *object,
                      const char *member)
@@ -172,6 +184,8 @@ row_from_json (const char *table,
   const char *id;
   gint64 updated_at;
   gboolean no_generation;
+  JsonNode *times_node;
+  JsonObject *times = NULL;
   guint n;
 
   if (!json_object_has_member (object, "id") ||
@@ -186,6 +200,9 @@ row_from_json (const char *table,
    * attaches the video (see attach_video()). */
   no_generation = g_str_equal (table, "clips") &&
                   g_strcmp0 (json_string_or_null (object, "status"), "pending") == 0;
+  times_node = json_object_get_member (object, "field_times");
+  if (times_node != NULL && JSON_NODE_HOLDS_OBJECT (times_node))
+    times = json_node_get_object (times_node);
 
   columns = columns_of (table, &n);
   for (guint i = 0; i < n; i++)
@@ -233,7 +250,14 @@ row_from_json (const char *table,
         }
 
       if (value != NULL)
-        g_variant_builder_add (&builder, "{s(vx)}", columns[i].field, value, updated_at);
+        {
+          gint64 time = updated_at;
+
+          /* the time the value was written, where the server keeps one */
+          if (!parse_time (json_string_or_null (times, columns[i].column), &time))
+            time = updated_at;
+          g_variant_builder_add (&builder, "{s(vx)}", columns[i].field, value, time);
+        }
     }
 
   /* The server keeps live rows only. */
@@ -414,9 +438,10 @@ list_changes_finish (EchoesSyncRemote  *remote,
 
 /* ---- push ----
  *
- * The server keeps one time per row (its `updated_at`), so a push is conditional: a
- * field goes only if it was written here after the server's row last changed, and the
- * update applies only if the row did not change since it was read (`updated_at=eq.`).
+ * A push is conditional: a field goes only if it was written here after the server's
+ * value of it (its field time, else the row's `updated_at`), and the update applies
+ * only if the row did not change since it was read (`updated_at=eq.`); the server's
+ * trigger keeps the later write of each field besides.
  * A delete older than the server row's last change is not sent: the row stays, and the
  * next pull brings it back. */
 
@@ -439,6 +464,7 @@ typedef struct
   gint        order;        /* -1: not pushed */
   gint64      order_time;
   gint64      server_usec;  /* the row's updated_at */
+  JsonObject *server_times; /* (nullable) (owned) the row's field_times */
   guint       lookups;
   gboolean    local_ready;  /* a clip ready here (status pushed as `ready`) */
   char       *local_video;  /* (nullable) its video's object path, as pushed */
@@ -458,6 +484,7 @@ static void
 push_free (Push *push)
 {
   g_clear_pointer (&push->approval, patch_field_free);
+  g_clear_pointer (&push->server_times, json_object_unref);
   g_free (push->local_video);
   g_free (push->table);
   g_free (push->id);
@@ -571,8 +598,9 @@ patched_cb (GObject      *object,
   if (!error && changed_meanwhile (task, node))
     return;
 
-  /* The server approves only clips it knows are ready (a CHECK): a clip generated on this
-   * device never is there. Nothing to retry; the other fields went. */
+  /* The server approves only clips it knows are ready (a CHECK): a clip approved here
+   * whose video is neither the server's nor attached from here (see attach_video()) is
+   * refused. Nothing to retry; the other fields went. */
   if (g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_INVALID_REQUEST))
     {
       g_debug ("Server refused a change of %s: %s", ((Push *)g_task_get_task_data (task))->id,
@@ -660,9 +688,12 @@ attached_cb (GObject      *object,
   unchanged = time_filter (attached_usec);
   {
     const char *filters[] = { "id", id_filter, "updated_at", unchanged, NULL };
+    JsonObject *times = json_object_new ();
 
     object_body = json_object_new ();
     json_object_set_member (object_body, "approved", json_node_copy (push->approval->value));
+    set_field_time (times, "approved", push->approval->time);
+    json_object_set_object_member (object_body, "field_times", times);
     body = json_node_new (JSON_NODE_OBJECT);
     json_node_set_object (body, object_body);
     echoes_rest_client_update_async (self->rest, push->table, filters, body,
@@ -694,7 +725,20 @@ attach_video (GTask *task)
                                 g_task_get_cancellable (task), attached_cb, task);
 }
 
-/* Sends the fields written here after the server row's last change. */
+/* When the server's value of @column was written: its field time, else the row's. */
+static gint64
+server_time_of (Push       *push,
+                const char *column)
+{
+  gint64 time;
+
+  if (parse_time (json_string_or_null (push->server_times, column), &time))
+    return time;
+  return push->server_usec;
+}
+
+/* Sends the fields written here after the server's value of each was (the server keeps
+ * the later write per field as well: supabase/migrations/20251203000500_field_times.sql). */
 static void
 patch_row (GTask *task)
 {
@@ -702,6 +746,7 @@ patch_row (GTask *task)
   Push *push = g_task_get_task_data (task);
   g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonObject) times = json_object_new ();
   g_autofree char *id_filter = g_strdup_printf ("eq.%s", push->id);
   g_autofree char *unchanged = NULL;
   const char *filters[] = { "id", id_filter, NULL, NULL, NULL };
@@ -714,12 +759,15 @@ patch_row (GTask *task)
        * approves only ready clips). */
       if (push->attach && g_str_equal (field->column, "approved"))
         {
-          if (field->time > push->server_usec)
+          if (field->time > server_time_of (push, field->column))
             push->approval = g_ptr_array_steal_index (push->patch, i--);
           continue;
         }
-      if (field->time > push->server_usec)
-        json_object_set_member (object, field->column, json_node_copy (field->value));
+      if (field->time > server_time_of (push, field->column))
+        {
+          json_object_set_member (object, field->column, json_node_copy (field->value));
+          set_field_time (times, field->column, field->time);
+        }
       else
         g_debug ("%s.%s of %s: the server's is newer", push->table, field->column, push->id);
     }
@@ -729,6 +777,7 @@ patch_row (GTask *task)
       attach_video (task);
       return;
     }
+  json_object_set_object_member (object, "field_times", g_steal_pointer (&times));
 
   if (push->server_usec > 0)
     {
@@ -848,6 +897,18 @@ looked_up_cb (GObject      *object,
         }
       if (push->is_clip && push->order >= 0)
         json_object_set_int_member (push->insert, "order", push->order);
+      {
+        JsonObject *times = json_object_new ();
+
+        for (guint i = 0; i < push->patch->len; i++)
+          {
+            PatchField *field = g_ptr_array_index (push->patch, i);
+
+            if (json_object_has_member (push->insert, field->column))
+              set_field_time (times, field->column, field->time);
+          }
+        json_object_set_object_member (push->insert, "field_times", times);
+      }
       push->attach = push->is_clip && push->local_ready && push->local_video != NULL;
       json_node_set_object (body, push->insert);
       echoes_rest_client_insert_async (self->rest, push->table, body,
@@ -869,6 +930,9 @@ looked_up_cb (GObject      *object,
         g_object_unref (task);
         return;
       }
+    if (row && json_object_has_member (row, "field_times") &&
+        JSON_NODE_HOLDS_OBJECT (json_object_get_member (row, "field_times")))
+      push->server_times = json_object_ref (json_object_get_object_member (row, "field_times"));
     push->attach = push->is_clip && push->local_ready && push->local_video != NULL &&
                    !(g_strcmp0 (json_string_or_null (row, "status"), "ready") == 0 &&
                      g_strcmp0 (json_string_or_null (row, "video_url"), push->local_video) == 0);
@@ -900,11 +964,13 @@ lookup_row (GTask *task)
   EchoesSupabaseRemote *self = g_task_get_source_object (task);
   Push *push = g_task_get_task_data (task);
   g_autofree char *filter = g_strdup_printf ("eq.%s", push->id);
-  const char *params[] = { "select", push->is_clip ? "id,updated_at,status,video_url" : "id,updated_at",
+  const char *params[] = { "select", push->is_clip ? "id,updated_at,field_times,status,video_url" :
+                                                   "id,updated_at,field_times",
                            "id", filter, NULL };
 
   push->lookups++;
   push->server_usec = 0;
+  g_clear_pointer (&push->server_times, json_object_unref);
   /* an approval held back for a video to attach is decided again with the new look */
   if (push->approval != NULL)
     g_ptr_array_add (push->patch, g_steal_pointer (&push->approval));
