@@ -253,6 +253,100 @@ order_of (EchoesStore *store,
   return g_strjoinv (",", order);
 }
 
+static gboolean
+clip_is_here (EchoesStore *store,
+              const char  *clip_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, clip_id, &error);
+
+  if (clip == NULL)
+    g_assert_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND);
+  return clip != NULL;
+}
+
+static gboolean
+project_is_here (EchoesStore *store,
+                 const char  *project_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesProject) project = echoes_store_get_project (store, project_id, &error);
+
+  if (project == NULL)
+    g_assert_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND);
+  return project != NULL;
+}
+
+/* A video made on this device (with the user's own provider key), then approved. */
+static void
+generate_here (EchoesStore *store,
+               const char  *project_id,
+               const char  *clip_id,
+               gsize        size)
+{
+  g_autofree char *video = echoes_paths_video_relative (project_id, clip_id);
+  g_autofree char *path = echoes_store_resolve (store, video);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *data = g_malloc (size);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (char)(i * 13);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, data, size, &error));
+  g_assert_no_error (error);
+
+  clip = echoes_store_get_clip (store, clip_id, &error);
+  g_assert_no_error (error);
+  echoes_clip_set_video (clip, video);
+  echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_READY);
+  g_assert_true (echoes_store_update_clip (store, clip, &error));
+  g_assert_no_error (error);
+  echoes_clip_set_approved (clip, TRUE);
+  g_assert_true (echoes_store_update_clip (store, clip, &error));
+  g_assert_no_error (error);
+}
+
+static void
+set_approved (EchoesStore *store,
+              const char  *clip_id,
+              gboolean     approved)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, clip_id, &error);
+
+  g_assert_no_error (error);
+  echoes_clip_set_approved (clip, approved);
+  g_assert_true (echoes_store_update_clip (store, clip, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_generated (EchoesStore *store,
+                  const char  *clip_id,
+                  gint64       size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, clip_id, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_READY);
+  g_assert_true (echoes_clip_get_approved (clip));
+  g_assert_nonnull (echoes_clip_get_video (clip));
+  g_assert_cmpint (file_size (store, echoes_clip_get_video (clip)), ==, size);
+}
+
+/* Field times are the real clock's microseconds: two writes in a row get two times. */
+static void
+wait_a_microsecond (void)
+{
+  gint64 start = g_get_real_time ();
+
+  while (g_get_real_time () <= start)
+    ;
+}
+
 /* ---- the test ---- */
 
 static void
@@ -264,6 +358,8 @@ test_two_devices (void)
   Device a = { NULL, }, b = { NULL, };
   g_autoptr(EchoesProject) project = NULL;
   g_autoptr(EchoesProject) there = NULL;
+  g_autoptr(EchoesProject) gone = NULL;
+  EchoesClip *gone_clip;
   g_autoptr(GPtrArray) clips = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *prompt_a = NULL;
@@ -301,9 +397,9 @@ test_two_devices (void)
     g_assert_cmpint (file_size (b.store, echoes_clip_get_image (clip[i])), ==,
                      file_size (a.store, echoes_clip_get_image (clip[i])));
 
-  /* Both edit one prompt: the server keeps one time per row, so the edit that reaches
-   * it first after the other's wins; both devices end with the same value. */
+  /* Both edit one prompt, B later: the later write wins on both devices. */
   set_prompt (a.store, echoes_clip_get_id (clip[0]), "from A");
+  wait_a_microsecond ();
   set_prompt (b.store, echoes_clip_get_id (clip[0]), "from B");
   sync_ok (&a);
   sync_ok (&b);
@@ -311,6 +407,7 @@ test_two_devices (void)
   prompt_a = prompt_of (a.store, echoes_clip_get_id (clip[0]));
   prompt_b = prompt_of (b.store, echoes_clip_get_id (clip[0]));
   g_assert_cmpstr (prompt_a, ==, prompt_b);
+  g_assert_cmpstr (prompt_a, ==, "from B");
 
   /* A reorders: B follows, orders 0..n-1 on both. */
   g_assert_true (echoes_store_move_clip (a.store, echoes_clip_get_id (clip[2]), 0, &error));
@@ -321,6 +418,89 @@ test_two_devices (void)
   g_assert_cmpstr (order_a, ==, order_b);
   g_assert_true (g_str_has_prefix (order_a, echoes_clip_get_id (clip[2])));
 
+  /* Deletes reach the other device: A deletes a clip, then a whole project. */
+  gone = echoes_store_create_project (a.store, "Gone soon", &error);
+  g_assert_no_error (error);
+  gone_clip = add_clip (a.store, echoes_project_get_id (gone), 0, 500);
+  sync_ok (&a);
+  sync_ok (&b);
+  g_assert_true (clip_is_here (b.store, echoes_clip_get_id (gone_clip)));
+  g_assert_true (echoes_store_trash_clip (a.store, echoes_clip_get_id (clip[1]), &error));
+  g_assert_no_error (error);
+  g_assert_true (echoes_store_trash_project (a.store, echoes_project_get_id (gone), &error));
+  g_assert_no_error (error);
+  sync_ok (&a);
+  sync_ok (&b);
+  g_assert_false (clip_is_here (b.store, echoes_clip_get_id (clip[1])));
+  g_assert_false (clip_is_here (b.store, echoes_clip_get_id (gone_clip)));
+  g_assert_false (project_is_here (b.store, echoes_project_get_id (gone)));
+  g_assert_true (project_is_here (b.store, pid));
+  g_clear_pointer (&clips, g_ptr_array_unref);
+  clips = echoes_store_list_clips (b.store, pid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (clips->len, ==, 2);
+
+  /* A deletes a clip that B edits afterwards, before it hears of the delete: the later
+   * edit wins, the clip stays on B and comes back on A. */
+  g_assert_true (echoes_store_trash_clip (a.store, echoes_clip_get_id (clip[0]), &error));
+  g_assert_no_error (error);
+  wait_a_microsecond ();
+  set_prompt (b.store, echoes_clip_get_id (clip[0]), "kept on B");
+  sync_ok (&a);
+  sync_ok (&b);
+  g_assert_true (clip_is_here (b.store, echoes_clip_get_id (clip[0])));
+  g_clear_pointer (&prompt_b, g_free);
+  prompt_b = prompt_of (b.store, echoes_clip_get_id (clip[0]));
+  g_assert_cmpstr (prompt_b, ==, "kept on B");
+  sync_ok (&b);
+  g_assert_true (clip_is_here (b.store, echoes_clip_get_id (clip[0])));
+  sync_ok (&a);
+  g_assert_true (clip_is_here (a.store, echoes_clip_get_id (clip[0])));
+  g_clear_pointer (&prompt_a, g_free);
+  prompt_a = prompt_of (a.store, echoes_clip_get_id (clip[0]));
+  g_assert_cmpstr (prompt_a, ==, "kept on B");
+  g_clear_pointer (&order_a, g_free);
+  g_clear_pointer (&order_b, g_free);
+  order_a = order_of (a.store, pid);
+  order_b = order_of (b.store, pid);
+  g_assert_cmpstr (order_a, ==, order_b);
+
+  /* B generates a video on the computer and approves it: the video goes to the server,
+   * which takes the clip as ready (and so its approval); A gets all three. An edit of
+   * another field on A afterwards leaves them on both. */
+  generate_here (b.store, pid, echoes_clip_get_id (clip[2]), 4096);
+  sync_ok (&b);
+  sync_ok (&a);
+  assert_generated (a.store, echoes_clip_get_id (clip[2]), 4096);
+  set_prompt (a.store, echoes_clip_get_id (clip[2]), "after the video");
+  sync_ok (&a);
+  sync_ok (&b);
+  assert_generated (b.store, echoes_clip_get_id (clip[2]), 4096);
+  assert_generated (a.store, echoes_clip_get_id (clip[2]), 4096);
+  g_clear_pointer (&prompt_b, g_free);
+  prompt_b = prompt_of (b.store, echoes_clip_get_id (clip[2]));
+  g_assert_cmpstr (prompt_b, ==, "after the video");
+
+  /* Edits of two fields of one clip reach the server out of order: A changes the prompt
+   * first, B the approval after, but B syncs first. Both edits stay, on both devices
+   * (the server keeps a time per field). */
+  set_prompt (a.store, echoes_clip_get_id (clip[2]), "A, written first");
+  wait_a_microsecond ();
+  set_approved (b.store, echoes_clip_get_id (clip[2]), FALSE);
+  sync_ok (&b);
+  sync_ok (&a);
+  sync_ok (&b);
+  for (guint d = 0; d < 2; d++)
+    {
+      EchoesStore *store = d == 0 ? a.store : b.store;
+      g_autoptr(EchoesClip) both = echoes_store_get_clip (store, echoes_clip_get_id (clip[2]), &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (echoes_clip_get_prompt (both), ==, "A, written first");
+      g_assert_false (echoes_clip_get_approved (both));
+    }
+
+  g_object_unref (gone_clip);
   for (guint i = 0; i < 3; i++)
     g_object_unref (clip[i]);
   device_close (&a);

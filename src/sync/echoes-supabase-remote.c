@@ -24,8 +24,11 @@
  * #EchoesSyncRemote over the account's Supabase project: rows through PostgREST
  * (#EchoesRestClient), media through Storage (#EchoesStorageClient).
  *
- * The server's tables (supabase/migrations) keep one `updated_at` per row, set by a
- * trigger: every field of a pulled row carries that time. They hold the synced subset
+ * The server's tables (supabase/migrations) keep an `updated_at` per row, set by a
+ * trigger (the pull cursor), and `field_times`: when each user-written column's value
+ * was written by a client (supabase/migrations/20251203000500_field_times.sql). A pulled
+ * field carries its field time, else the row's. A push sends, with each value, its time;
+ * the server keeps the later write of each field. They hold the synced subset
  * of the local fields (`projects`: title, status; `clips`: project_id, image_url,
  * video_url, status, approved, order, provider, prompt, error); the others (ratio,
  * motion, source name, capture time) stay on the device, and so does the music: the
@@ -33,10 +36,18 @@
  * some columns (see the grants in supabase/migrations/20250601000200_security.sql): a
  * clip is inserted with id, project, image, prompt and order, then updated in approved
  * and prompt; its order changes through the `move_clip` function. A trashed row is
- * deleted on the server. Pushes compare times with the server row (see below). A pull by `updated_at` cannot see rows deleted on the server:
- * such deletions do not reach other devices until the server keeps tombstones (a
- * `deleted_at` column) and per-field times; the engine and the store handle both
- * already (see #EchoesSyncRemoteInterface).
+ * deleted on the server, which keeps a tombstone of it (`sync_tombstones`, see
+ * supabase/migrations/20251203000300_sync_tombstones.sql) for 30 days: a pull lists
+ * the table's rows changed since the last pull, then its tombstones written since,
+ * handed to the engine as rows deleted for good at that time. Pushes compare times
+ * with the server row (see below).
+ *
+ * A clip generated on this device: the engine uploads its video to
+ * `clips/{user}/{project}/{clip}.mp4`, and a push carrying the status `ready` with that
+ * video calls `attach_local_video`, which marks the server's row ready; only then is
+ * the approval sent (the server approves ready clips only). Until then a pulled clip
+ * the server never generated (`pending`) brings no status, video, approval, provider
+ * or error: the device that made the video keeps them.
  */
 struct _EchoesSupabaseRemote
 {
@@ -141,6 +152,28 @@ format_time (gint64 usec)
   return g_date_time_format_iso8601 (time);
 }
 
+static void
+set_field_time (JsonObject *times,
+                const char *column,
+                gint64      usec)
+{
+  g_autofree char *time = format_time (usec);
+
+  json_object_set_string_member (times, column, time);
+}
+
+static const char *
+json_string_or_null (JsonObject *object,
+                     const char *member)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 /* A PostgREST row → (id, updated_at, FALSE, fields), or %NULL if it makes no sense. */
 static GVariant *
 row_from_json (const char *table,
@@ -150,6 +183,9 @@ row_from_json (const char *table,
   const Column *columns;
   const char *id;
   gint64 updated_at;
+  gboolean no_generation;
+  JsonNode *times_node;
+  JsonObject *times = NULL;
   guint n;
 
   if (!json_object_has_member (object, "id") ||
@@ -159,6 +195,15 @@ row_from_json (const char *table,
       !parse_time (json_object_get_string_member (object, "updated_at"), &updated_at))
     return NULL;
 
+  /* A clip the server never generated (`pending`) says nothing about its video: one
+   * generated on a device keeps its status, video and approval there until that device
+   * attaches the video (see attach_video()). */
+  no_generation = g_str_equal (table, "clips") &&
+                  g_strcmp0 (json_string_or_null (object, "status"), "pending") == 0;
+  times_node = json_object_get_member (object, "field_times");
+  if (times_node != NULL && JSON_NODE_HOLDS_OBJECT (times_node))
+    times = json_node_get_object (times_node);
+
   columns = columns_of (table, &n);
   for (guint i = 0; i < n; i++)
     {
@@ -166,6 +211,11 @@ row_from_json (const char *table,
       GVariant *value = NULL;
 
       if (node == NULL)
+        continue;
+      if (no_generation &&
+          (g_str_equal (columns[i].field, "status") || g_str_equal (columns[i].field, "video") ||
+           g_str_equal (columns[i].field, "approved") || g_str_equal (columns[i].field, "provider") ||
+           g_str_equal (columns[i].field, "error")))
         continue;
 
       switch (columns[i].kind)
@@ -200,7 +250,14 @@ row_from_json (const char *table,
         }
 
       if (value != NULL)
-        g_variant_builder_add (&builder, "{s(vx)}", columns[i].field, value, updated_at);
+        {
+          gint64 time = updated_at;
+
+          /* the time the value was written, where the server keeps one */
+          if (!parse_time (json_string_or_null (times, columns[i].column), &time))
+            time = updated_at;
+          g_variant_builder_add (&builder, "{s(vx)}", columns[i].field, value, time);
+        }
     }
 
   /* The server keeps live rows only. */
@@ -227,9 +284,10 @@ get_user_id (EchoesSyncRemote *remote)
 typedef struct
 {
   char      *table;
-  char      *since;   /* the gte filter */
-  GPtrArray *rows;    /* GVariant */
+  char      *since;       /* the gte filter */
+  GPtrArray *rows;        /* GVariant */
   guint      offset;
+  gboolean   tombstones;  /* listing the table's tombstones, after its rows */
 } Listing;
 
 static void
@@ -242,6 +300,25 @@ listing_free (Listing *listing)
 }
 
 static void list_page (GTask *task);
+
+/* A tombstone (supabase/migrations/20251203000300_sync_tombstones.sql) → (id, deleted_at,
+ * TRUE, {}): the row is gone for good on the server since deleted_at. */
+static GVariant *
+tombstone_from_json (JsonObject *object)
+{
+  JsonNode *id = json_object_get_member (object, "id");
+  JsonNode *time = json_object_get_member (object, "deleted_at");
+  gint64 deleted_at;
+
+  if (id == NULL || !JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_STRING ||
+      time == NULL || !JSON_NODE_HOLDS_VALUE (time) || json_node_get_value_type (time) != G_TYPE_STRING ||
+      !parse_time (json_node_get_string (time), &deleted_at))
+    return NULL;
+
+  return g_variant_ref_sink (g_variant_new ("(sxb@" ECHOES_STORE_SYNC_FIELDS_TYPE ")",
+                                            json_node_get_string (id), deleted_at, TRUE,
+                                            g_variant_new_array (G_VARIANT_TYPE ("{s(vx)}"), NULL, 0)));
+}
 
 static void
 selected_cb (GObject      *object,
@@ -278,7 +355,8 @@ selected_cb (GObject      *object,
       GVariant *row;
 
       if (JSON_NODE_HOLDS_OBJECT (element) &&
-          (row = row_from_json (listing->table, json_node_get_object (element))))
+          (row = listing->tombstones ? tombstone_from_json (json_node_get_object (element)) :
+                                       row_from_json (listing->table, json_node_get_object (element))))
         g_ptr_array_add (listing->rows, row);
       else
         g_debug ("A row of %s is malformed: skipped", listing->table);
@@ -287,6 +365,13 @@ selected_cb (GObject      *object,
   if (n >= PAGE_SIZE)
     {
       listing->offset += n;
+      list_page (task);
+      return;
+    }
+  if (!listing->tombstones)
+    {
+      listing->tombstones = TRUE;
+      listing->offset = 0;
       list_page (task);
       return;
     }
@@ -302,13 +387,22 @@ list_page (GTask *task)
   Listing *listing = g_task_get_task_data (task);
   g_autofree char *limit = g_strdup_printf ("%u", PAGE_SIZE);
   g_autofree char *offset = g_strdup_printf ("%u", listing->offset);
-  /* id breaks ties of updated_at, so that pages do not overlap or skip */
+  g_autofree char *table = g_strdup_printf ("eq.%s", listing->table);
+  /* id breaks ties of the time, so that pages do not overlap or skip */
   const char *params[] = { "select", "*", "updated_at", listing->since,
                            "order", "updated_at.asc,id.asc", "limit", limit, "offset", offset,
                            NULL };
+  const char *tombstone_params[] = { "select", "id,deleted_at", "table_name", table,
+                                     "deleted_at", listing->since,
+                                     "order", "deleted_at.asc,id.asc", "limit", limit,
+                                     "offset", offset, NULL };
 
-  echoes_rest_client_select_async (self->rest, listing->table, params,
-                                   g_task_get_cancellable (task), selected_cb, task);
+  if (listing->tombstones)
+    echoes_rest_client_select_async (self->rest, "sync_tombstones", tombstone_params,
+                                     g_task_get_cancellable (task), selected_cb, task);
+  else
+    echoes_rest_client_select_async (self->rest, listing->table, params,
+                                     g_task_get_cancellable (task), selected_cb, task);
 }
 
 static void
@@ -344,9 +438,10 @@ list_changes_finish (EchoesSyncRemote  *remote,
 
 /* ---- push ----
  *
- * The server keeps one time per row (its `updated_at`), so a push is conditional: a
- * field goes only if it was written here after the server's row last changed, and the
- * update applies only if the row did not change since it was read (`updated_at=eq.`).
+ * A push is conditional: a field goes only if it was written here after the server's
+ * value of it (its field time, else the row's `updated_at`), and the update applies
+ * only if the row did not change since it was read (`updated_at=eq.`); the server's
+ * trigger keeps the later write of each field besides.
  * A delete older than the server row's last change is not sent: the row stays, and the
  * next pull brings it back. */
 
@@ -369,7 +464,12 @@ typedef struct
   gint        order;        /* -1: not pushed */
   gint64      order_time;
   gint64      server_usec;  /* the row's updated_at */
+  JsonObject *server_times; /* (nullable) (owned) the row's field_times */
   guint       lookups;
+  gboolean    local_ready;  /* a clip ready here (status pushed as `ready`) */
+  char       *local_video;  /* (nullable) its video's object path, as pushed */
+  gboolean    attach;       /* the server must take the video made here */
+  PatchField *approval;     /* (nullable) (owned) the approval, sent once the video is attached */
 } Push;
 
 static void
@@ -383,6 +483,9 @@ patch_field_free (PatchField *field)
 static void
 push_free (Push *push)
 {
+  g_clear_pointer (&push->approval, patch_field_free);
+  g_clear_pointer (&push->server_times, json_object_unref);
+  g_free (push->local_video);
   g_free (push->table);
   g_free (push->id);
   json_object_unref (push->insert);
@@ -430,20 +533,15 @@ changed_meanwhile (GTask    *task,
   return TRUE;
 }
 
-/* The filters "updated_at is still @usec": a window of a millisecond each way, since
- * the stand-in compares timestamps at millisecond precision (an `eq` on the exact
- * microseconds never matches there); a change by someone else within that millisecond
- * is not a realistic case. With "Z", not "+00:00": nothing for URL encoding to mangle. */
-static void
-time_filters (gint64   usec,
-              char   **gte,
-              char   **lte)
+/* The filter "updated_at is still @usec": PostgREST compares timestamptz to the
+ * microsecond, as the server returned it. With "Z", not "+00:00": nothing for URL
+ * encoding to mangle. */
+static char *
+time_filter (gint64 usec)
 {
-  g_autofree char *from = format_time (usec - G_TIME_SPAN_MILLISECOND);
-  g_autofree char *to = format_time (usec + G_TIME_SPAN_MILLISECOND);
+  g_autofree char *time = format_time (usec);
 
-  *gte = g_strdup_printf ("gte.%s", from);
-  *lte = g_strdup_printf ("lte.%s", to);
+  return g_strdup_printf ("eq.%s", time);
 }
 
 static void
@@ -485,6 +583,8 @@ move_clip (GTask *task)
                                 moved_cb, task);
 }
 
+static void attach_video (GTask *task);
+
 static void
 patched_cb (GObject      *object,
             GAsyncResult *result,
@@ -498,8 +598,9 @@ patched_cb (GObject      *object,
   if (!error && changed_meanwhile (task, node))
     return;
 
-  /* The server approves only clips it knows are ready (a CHECK): a clip generated on this
-   * device never is there. Nothing to retry; the other fields went. */
+  /* The server approves only clips it knows are ready (a CHECK): a clip approved here
+   * whose video is neither the server's nor attached from here (see attach_video()) is
+   * refused. Nothing to retry; the other fields went. */
   if (g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_INVALID_REQUEST))
     {
       g_debug ("Server refused a change of %s: %s", ((Push *)g_task_get_task_data (task))->id,
@@ -513,10 +614,131 @@ patched_cb (GObject      *object,
       return;
     }
 
+  attach_video (task);
+}
+
+/* A clip generated on this device: the engine uploads its video to
+ * clips/{user}/{project}/{clip}.mp4; attach_local_video()
+ * (supabase/migrations/20251203000400_local_generation.sql) marks the server's row ready
+ * with it, and then the approval made here goes, conditional on the time the function
+ * returned. */
+static void
+approved_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = echoes_rest_client_update_finish (ECHOES_REST_CLIENT (object), result, &error);
+  if (error)
+    {
+      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
+      g_object_unref (task);
+      return;
+    }
+  if (node && JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) == 0)
+    g_debug ("%s changed on the server meanwhile: its approval is left to the next pull",
+             ((Push *)g_task_get_task_data (task))->id);
   move_clip (task);
 }
 
-/* Sends the fields written here after the server row's last change. */
+static void
+attached_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  EchoesSupabaseRemote *self = g_task_get_source_object (task);
+  Push *push = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonObject) object_body = NULL;
+  g_autofree char *id_filter = NULL;
+  g_autofree char *unchanged = NULL;
+  gint64 attached_usec;
+
+  node = echoes_rest_client_rpc_finish (ECHOES_REST_CLIENT (object), result, &error);
+  if (error)
+    {
+      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
+      g_object_unref (task);
+      return;
+    }
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING ||
+      !parse_time (json_node_get_string (node), &attached_usec))
+    {
+      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
+                               "The server's answer to attaching the video of %s has no time",
+                               push->id);
+      g_object_unref (task);
+      return;
+    }
+
+  if (push->approval == NULL)
+    {
+      move_clip (task);
+      return;
+    }
+
+  id_filter = g_strdup_printf ("eq.%s", push->id);
+  unchanged = time_filter (attached_usec);
+  {
+    const char *filters[] = { "id", id_filter, "updated_at", unchanged, NULL };
+    JsonObject *times = json_object_new ();
+
+    object_body = json_object_new ();
+    json_object_set_member (object_body, "approved", json_node_copy (push->approval->value));
+    set_field_time (times, "approved", push->approval->time);
+    json_object_set_object_member (object_body, "field_times", times);
+    body = json_node_new (JSON_NODE_OBJECT);
+    json_node_set_object (body, object_body);
+    echoes_rest_client_update_async (self->rest, push->table, filters, body,
+                                     g_task_get_cancellable (task), approved_cb, task);
+  }
+}
+
+static void
+attach_video (GTask *task)
+{
+  EchoesSupabaseRemote *self = g_task_get_source_object (task);
+  Push *push = g_task_get_task_data (task);
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) args = NULL;
+
+  if (!push->attach)
+    {
+      move_clip (task);
+      return;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "p_clip_id");
+  json_builder_add_string_value (builder, push->id);
+  json_builder_end_object (builder);
+  args = json_builder_get_root (builder);
+  echoes_rest_client_rpc_async (self->rest, "attach_local_video", args,
+                                g_task_get_cancellable (task), attached_cb, task);
+}
+
+/* When the server's value of @column was written: its field time, else the row's. */
+static gint64
+server_time_of (Push       *push,
+                const char *column)
+{
+  gint64 time;
+
+  if (parse_time (json_string_or_null (push->server_times, column), &time))
+    return time;
+  return push->server_usec;
+}
+
+/* Sends the fields written here after the server's value of each was (the server keeps
+ * the later write per field as well: supabase/migrations/20251203000500_field_times.sql). */
 static void
 patch_row (GTask *task)
 {
@@ -524,34 +746,44 @@ patch_row (GTask *task)
   Push *push = g_task_get_task_data (task);
   g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonObject) times = json_object_new ();
   g_autofree char *id_filter = g_strdup_printf ("eq.%s", push->id);
-  g_autofree char *after = NULL;
-  g_autofree char *before = NULL;
-  const char *filters[] = { "id", id_filter, NULL, NULL, NULL, NULL, NULL };
+  g_autofree char *unchanged = NULL;
+  const char *filters[] = { "id", id_filter, NULL, NULL, NULL };
 
   for (guint i = 0; i < push->patch->len; i++)
     {
       PatchField *field = g_ptr_array_index (push->patch, i);
 
-      if (field->time > push->server_usec)
-        json_object_set_member (object, field->column, json_node_copy (field->value));
+      /* An approval of a clip whose video is made here waits for the video (the server
+       * approves only ready clips). */
+      if (push->attach && g_str_equal (field->column, "approved"))
+        {
+          if (field->time > server_time_of (push, field->column))
+            push->approval = g_ptr_array_steal_index (push->patch, i--);
+          continue;
+        }
+      if (field->time > server_time_of (push, field->column))
+        {
+          json_object_set_member (object, field->column, json_node_copy (field->value));
+          set_field_time (times, field->column, field->time);
+        }
       else
         g_debug ("%s.%s of %s: the server's is newer", push->table, field->column, push->id);
     }
 
   if (json_object_get_size (object) == 0)
     {
-      move_clip (task);
+      attach_video (task);
       return;
     }
+  json_object_set_object_member (object, "field_times", g_steal_pointer (&times));
 
   if (push->server_usec > 0)
     {
-      time_filters (push->server_usec, &after, &before);
+      unchanged = time_filter (push->server_usec);
       filters[2] = "updated_at";
-      filters[3] = after;
-      filters[4] = "updated_at";
-      filters[5] = before;
+      filters[3] = unchanged;
     }
   json_node_set_object (body, object);
   echoes_rest_client_update_async (self->rest, push->table, filters, body,
@@ -665,6 +897,19 @@ looked_up_cb (GObject      *object,
         }
       if (push->is_clip && push->order >= 0)
         json_object_set_int_member (push->insert, "order", push->order);
+      {
+        JsonObject *times = json_object_new ();
+
+        for (guint i = 0; i < push->patch->len; i++)
+          {
+            PatchField *field = g_ptr_array_index (push->patch, i);
+
+            if (json_object_has_member (push->insert, field->column))
+              set_field_time (times, field->column, field->time);
+          }
+        json_object_set_object_member (push->insert, "field_times", times);
+      }
+      push->attach = push->is_clip && push->local_ready && push->local_video != NULL;
       json_node_set_object (body, push->insert);
       echoes_rest_client_insert_async (self->rest, push->table, body,
                                        g_task_get_cancellable (task), inserted_cb, task);
@@ -685,17 +930,18 @@ looked_up_cb (GObject      *object,
         g_object_unref (task);
         return;
       }
+    if (row && json_object_has_member (row, "field_times") &&
+        JSON_NODE_HOLDS_OBJECT (json_object_get_member (row, "field_times")))
+      push->server_times = json_object_ref (json_object_get_object_member (row, "field_times"));
+    push->attach = push->is_clip && push->local_ready && push->local_video != NULL &&
+                   !(g_strcmp0 (json_string_or_null (row, "status"), "ready") == 0 &&
+                     g_strcmp0 (json_string_or_null (row, "video_url"), push->local_video) == 0);
   }
 
   if (push->trashed)
     {
-      g_autofree char *after = NULL;
-      g_autofree char *before = NULL;
-      const char *filters[] = { "id", id_filter, "updated_at", NULL, "updated_at", NULL, NULL };
-
-      time_filters (push->server_usec, &after, &before);
-      filters[3] = after;
-      filters[5] = before;
+      g_autofree char *unchanged = time_filter (push->server_usec);
+      const char *filters[] = { "id", id_filter, "updated_at", unchanged, NULL };
 
       if (push->trashed_time <= push->server_usec)
         {
@@ -718,10 +964,16 @@ lookup_row (GTask *task)
   EchoesSupabaseRemote *self = g_task_get_source_object (task);
   Push *push = g_task_get_task_data (task);
   g_autofree char *filter = g_strdup_printf ("eq.%s", push->id);
-  const char *params[] = { "select", "id,updated_at", "id", filter, NULL };
+  const char *params[] = { "select", push->is_clip ? "id,updated_at,field_times,status,video_url" :
+                                                   "id,updated_at,field_times",
+                           "id", filter, NULL };
 
   push->lookups++;
   push->server_usec = 0;
+  g_clear_pointer (&push->server_times, json_object_unref);
+  /* an approval held back for a video to attach is decided again with the new look */
+  if (push->approval != NULL)
+    g_ptr_array_add (push->patch, g_steal_pointer (&push->approval));
   echoes_rest_client_select_async (self->rest, push->table, params,
                                    g_task_get_cancellable (task), looked_up_cb, task);
 }
@@ -819,6 +1071,21 @@ push_row_async (EchoesSyncRemote    *remote,
         }
       else if (push->is_clip && g_str_equal (name, "approved"))
         add_patch (push, "approved", value, time);
+      else if (push->is_clip && g_str_equal (name, "status") &&
+               g_variant_is_of_type (value, G_VARIANT_TYPE ("ms")))
+        {
+          g_autoptr(GVariant) inner = g_variant_get_maybe (value);
+
+          push->local_ready = inner && g_str_equal (g_variant_get_string (inner, NULL), "ready");
+        }
+      else if (push->is_clip && g_str_equal (name, "video") &&
+               g_variant_is_of_type (value, G_VARIANT_TYPE ("ms")))
+        {
+          g_autoptr(GVariant) inner = g_variant_get_maybe (value);
+
+          g_clear_pointer (&push->local_video, g_free);
+          push->local_video = inner ? g_variant_dup_string (inner, NULL) : NULL;
+        }
       else if (push->is_clip && g_str_equal (name, "order") &&
                g_variant_is_of_type (value, G_VARIANT_TYPE_INT32))
         {

@@ -20,12 +20,21 @@ as_pg() {
 pg_start() {
   PGDIR="$(mktemp -d -t echoes-pg.XXXXXX)"
   if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PGDIR"; fi
-  local port="${PG_PORT_FROM:-54329}"
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  local port="${PG_PORT_FROM:-54329}" tries=0
   as_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
-  as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o "-p $port -k $PGDIR \
-    -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-    -c max_connections=100" start >/dev/null
+  # another cluster starting at the same time (tests run in parallel) may take the port found free:
+  # then the next one
+  while :; do
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+    if as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o "-p $port -k $PGDIR \
+      -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+      -c max_connections=100" start >/dev/null; then
+      break
+    fi
+    tries=$((tries + 1))
+    if [ "$tries" -ge 10 ]; then cat "$PGDIR/log" >&2; return 1; fi
+    port=$((port + 1 + RANDOM % 20))
+  done
   export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=echoes
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/echoes"
   createdb echoes

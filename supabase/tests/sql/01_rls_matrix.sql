@@ -1,7 +1,7 @@
 -- RLS / privilege matrix: anon, user A, user B x every table and storage.objects x select/insert/update/delete.
 -- A = aaaaaaaa-…, B = bbbbbbbb-…; fixtures belong to A unless noted.
 begin;
-select plan(86);
+select plan(87);
 
 select tests.create_user('a@test.invalid', 'aaaaaaaa-0000-4000-8000-000000000001');
 select tests.create_user('b@test.invalid', 'bbbbbbbb-0000-4000-8000-000000000001');
@@ -108,13 +108,14 @@ select is(tests.run_as(who, q), expected, descr) from (values
   ('bbbbbbbb-0000-4000-8000-000000000001', $$select * from storage.objects where name like 'aaaaaaaa%'$$, '0', 'B cannot see A objects'),
   ('aaaaaaaa-0000-4000-8000-000000000001', $$insert into storage.objects (bucket_id, name, owner) values ('images', 'aaaaaaaa-0000-4000-8000-000000000001/p/new.jpg', 'aaaaaaaa-0000-4000-8000-000000000001')$$, '1', 'A uploads into own images folder'),
   ('aaaaaaaa-0000-4000-8000-000000000001', $$insert into storage.objects (bucket_id, name) values ('images', 'bbbbbbbb-0000-4000-8000-000000000001/p/evil.jpg')$$, 'denied', 'A cannot upload into B folder'),
-  ('aaaaaaaa-0000-4000-8000-000000000001', $$insert into storage.objects (bucket_id, name) values ('clips', 'aaaaaaaa-0000-4000-8000-000000000001/p/fake.mp4')$$, 'denied', 'A cannot write the clips bucket (server only)'),
+  ('aaaaaaaa-0000-4000-8000-000000000001', $$insert into storage.objects (bucket_id, name) values ('clips', 'aaaaaaaa-0000-4000-8000-000000000001/p/local.mp4')$$, '1', 'A uploads a video made on the computer into own clips folder'),
+  ('aaaaaaaa-0000-4000-8000-000000000001', $$insert into storage.objects (bucket_id, name) values ('clips', 'bbbbbbbb-0000-4000-8000-000000000001/p/fake.mp4')$$, 'denied', 'A cannot write into B clips folder'),
   ('bbbbbbbb-0000-4000-8000-000000000001', $$insert into storage.objects (bucket_id, name) values ('images', 'aaaaaaaa-0000-4000-8000-000000000001/p/evil.jpg')$$, 'denied', 'B cannot upload into A folder'),
   ('aaaaaaaa-0000-4000-8000-000000000001', $$update storage.objects set metadata = '{"a":1}' where name = 'aaaaaaaa-0000-4000-8000-000000000001/p/a.jpg'$$, '1', 'A updates own image'),
   ('bbbbbbbb-0000-4000-8000-000000000001', $$update storage.objects set metadata = '{"b":1}' where name like 'aaaaaaaa%'$$, '0', 'B cannot update A objects'),
   ('bbbbbbbb-0000-4000-8000-000000000001', $$delete from storage.objects where name like 'aaaaaaaa%'$$, '0', 'B cannot delete A objects'),
   ('aaaaaaaa-0000-4000-8000-000000000001', $$delete from storage.objects where name = 'aaaaaaaa-0000-4000-8000-000000000001/p/a2.jpg'$$, '1', 'A deletes own image'),
-  ('aaaaaaaa-0000-4000-8000-000000000001', $$delete from storage.objects where bucket_id = 'clips'$$, '1', 'A deletes own generated clip')
+  ('aaaaaaaa-0000-4000-8000-000000000001', $$delete from storage.objects where bucket_id = 'clips'$$, '2', 'A deletes own clips (generated and uploaded)')
 ) as m(who, q, expected, descr);
 
 select is(tests.ledger_violations(), 0::bigint, 'ledger invariant holds');

@@ -129,7 +129,16 @@ function multipartParts(buf: Uint8Array, boundary: string): { headers: Record<st
 
 export async function startStandin(opts: StandinOptions): Promise<Standin> {
   const jwtSecret = opts.jwtSecret ?? "standin-jwt-secret-for-tests-only";
-  const sql = postgres(opts.databaseUrl, { max: 20, onnotice: () => {}, idle_timeout: 2, connect_timeout: 5 });
+  // Filter values and RPC arguments are text that PostgreSQL parses, as PostgREST passes them: postgres.js's
+  // default serializer would turn a string for a date/timestamp parameter into a JS Date, dropping its
+  // microseconds (an `updated_at=eq.<a time the server returned>` would then never match).
+  const timestamps = {
+    to: 1184,
+    from: [1082, 1114, 1184],
+    serialize: (x: unknown) => x instanceof Date ? x.toISOString() : String(x),
+    parse: (x: string) => new Date(x),
+  };
+  const sql = postgres(opts.databaseUrl, { max: 20, onnotice: () => {}, idle_timeout: 2, connect_timeout: 5, types: { date: timestamps } });
   const disk = await Disk.open(opts.dataDir);
   const anonKey = await signJwt({ role: "anon", iss: "supabase-standin" }, jwtSecret);
   const serviceKey = await signJwt({ role: "service_role", iss: "supabase-standin" }, jwtSecret);
@@ -400,8 +409,13 @@ export async function startStandin(opts: StandinOptions): Promise<Standin> {
     } else if (op === "in") {
       const inner = /^\((.*)\)$/s.exec(val)?.[1];
       if (inner === undefined) throw new ApiError(400, { code: "PGRST100", message: "in. needs (a,b)" });
-      params.push(inner === "" ? [] : splitTop(inner).map(unquote));
-      cond = `${col}::text = any($${params.length}::text[])`;
+      // one untyped parameter per value, so that PostgreSQL parses each as the column's type (a
+      // comparison as text would miss times, numbers or uuids written another way)
+      const values = inner === "" ? [] : splitTop(inner).map(unquote);
+      cond = values.length === 0 ? "false" : `${col} in (${values.map((v) => {
+        params.push(v);
+        return `$${params.length}`;
+      }).join(", ")})`;
     } else {
       const sqlOp = { eq: "=", neq: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=", like: "like", ilike: "ilike" }[op]!;
       const v = inTree ? unquote(val) : val;
