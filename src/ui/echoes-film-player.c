@@ -374,6 +374,7 @@ echoes_film_player_class_init (EchoesFilmPlayerClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "player.play-pause", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, 0, "player.fullscreen", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "player.fullscreen", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0,
                                        "player.previous-clip", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, 0,

@@ -205,6 +205,7 @@ GtkWidget  *_echoes_window_get_sidebar        (EchoesWindow *self);
 GtkWidget  *_echoes_window_get_content        (EchoesWindow *self);
 const char *_echoes_window_get_page           (EchoesWindow *self);
 gboolean    _echoes_window_undo               (EchoesWindow *self);
+gboolean    _echoes_window_can_undo           (EchoesWindow *self);
 guint       _echoes_window_get_n_failures     (EchoesWindow *self);
 guint       _echoes_window_get_n_shown_projects (EchoesWindow *self);
 void        _echoes_window_set_music_files    (EchoesWindow       *self,

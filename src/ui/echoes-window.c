@@ -84,6 +84,19 @@ _echoes_window_toast_new_escaped (const char *text)
   return adw_toast_new (escaped);
 }
 
+/* The toast's own Undo button did the undo: Ctrl+Z must not do it again. */
+static void
+undo_toast_button_clicked_cb (EchoesWindow *self,
+                              AdwToast     *toast)
+{
+  if (toast != self->undo_toast)
+    return;
+
+  g_clear_pointer (&self->undo_action, g_free);
+  g_clear_pointer (&self->undo_target, g_variant_unref);
+  _echoes_window_update_actions (self);
+}
+
 void
 _echoes_window_show_undo_toast (EchoesWindow *self,
                                 const char   *title,
@@ -107,8 +120,11 @@ _echoes_window_show_undo_toast (EchoesWindow *self,
     g_object_remove_weak_pointer (G_OBJECT (self->undo_toast), (gpointer *)&self->undo_toast);
   self->undo_toast = toast;
   g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *)&self->undo_toast);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_toast_button_clicked_cb),
+                           self, G_CONNECT_SWAPPED);
 
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  _echoes_window_update_actions (self);
 }
 
 const char *
@@ -693,7 +709,15 @@ _echoes_window_get_page (EchoesWindow *self)
   return gtk_stack_get_visible_child_name (self->content_stack);
 }
 
-/* Does what the Undo button of the last toast does. */
+/* Whether there is something for Undo (Ctrl+Z) to undo. */
+gboolean
+_echoes_window_can_undo (EchoesWindow *self)
+{
+  return self->undo_action != NULL;
+}
+
+/* Does what the Undo button of the last toast does (also Ctrl+Z, even once the toast is
+ * gone). */
 gboolean
 _echoes_window_undo (EchoesWindow *self)
 {
@@ -703,6 +727,7 @@ _echoes_window_undo (EchoesWindow *self)
   if (action == NULL)
     return FALSE;
 
+  _echoes_window_update_actions (self);
   if (self->undo_toast != NULL)
     adw_toast_dismiss (self->undo_toast);
 
