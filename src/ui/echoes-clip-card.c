@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "echoes-clip-card.h"
+#include "echoes-ui-util.h"
 
 #include <glib/gi18n.h>
 
@@ -653,6 +654,7 @@ echoes_clip_card_init (EchoesClipCard *self)
   GtkGesture *gesture;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  echoes_ui_fix_button_names (GTK_WIDGET (self));
 
   gesture = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "echoes-window-private.h"
+#include "echoes-ui-util.h"
 
 /* Export: the Export dialog and file chooser, the export's progress under the timeline,
  * and Show in Files once the film is written. */
@@ -320,6 +321,7 @@ export_action (GtkWidget  *widget,
   g_object_set_data (G_OBJECT (dialog), "format-row", format_row);
   g_object_set_data (G_OBJECT (dialog), "size-row", size_row);
   g_object_set_data (G_OBJECT (dialog), "crossfade-switch", crossfade);
+  echoes_ui_fix_button_names (dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (export_dialog_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -11,6 +11,7 @@
 
 #include "echoes-window.h"
 #include "echoes-window-private.h"
+#include "echoes-ui-util.h"
 
 #include <glib/gi18n.h>
 #include <adwaita.h>
@@ -376,6 +377,7 @@ echoes_window_init (EchoesWindow *self)
   GSettingsSchemaSource *source;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  echoes_ui_fix_button_names (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
 
