@@ -30,6 +30,7 @@ struct _TestProvider
   GQuark      fail_domain;  /* with this error, or ECHOES_PROVIDER_ERROR_FAILED if 0 */
   int         fail_code;
   gboolean    block;        /* never finish until cancelled */
+  const char *video;        /* copied as each clip's video; else a file that is none */
   guint       running;
   guint       max_running;
   guint       started;

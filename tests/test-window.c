@@ -20,6 +20,7 @@
 #include "echoes-film-player.h"
 #include "echoes-generation-queue.h"
 #include "echoes-library.h"
+#include "echoes-test-media.h"
 #include "echoes-test-util.h"
 #include "echoes-test-provider.h"
 #include "echoes-test-ui.h"
@@ -905,6 +906,62 @@ test_window_generation_menu (Fixture       *f,
   g_assert_cmpuint (echoes_generation_queue_get_n_jobs (queue), ==, 0);
 }
 
+static gboolean
+card_shows_video (gpointer data)
+{
+  FocusOn *e = data;
+  EchoesClipCard *card = find_card (e->f, e->name);
+
+  return card != NULL && echoes_clip_card_has_video_thumbnail (card);
+}
+
+/* A ready clip's card shows the clip's first frame, not the photo: a blue photo whose
+ * clip is red. */
+static void
+test_window_video_thumbnail (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(TestProvider) provider = g_object_new (TEST_TYPE_PROVIDER, NULL);
+  g_autofree char *photo = echoes_test_write_jpeg (f->photos, "blue.jpg", 640, 360, 0x0000ff);
+  /* videotestsrc pattern 4: red */
+  g_autofree char *video = echoes_test_media_make_clip (f->photos, "red.mp4", 320, 180, 10, 4);
+  EchoesGenerationQueue *queue = echoes_context_get_queue (f->context);
+  ExpectCards cards = { f, 1 };
+  FocusOn shows = { f, "blue.jpg" };
+  EchoesClipCard *card;
+  GdkPaintable *paintable;
+  g_autofree guchar *pixels = NULL;
+  int width, height;
+  const guchar *centre;
+
+  echoes_window_create_project (f->window, "Frames");
+  g_assert_true (echoes_test_wait_until (has_project, f, TIMEOUT_MS));
+  g_ptr_array_add (files, g_file_new_for_path (photo));
+  echoes_window_import_files (f->window, files);
+  g_assert_true (echoes_test_wait_until (cards_ready, &cards, TIMEOUT_MS));
+  card = find_card (f, "blue.jpg");
+  g_assert_false (echoes_clip_card_has_video_thumbnail (card));
+
+  provider->video = video;
+  echoes_generation_queue_set_provider (queue, ECHOES_VIDEO_PROVIDER (provider));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.generate-all", NULL));
+  g_assert_true (echoes_test_wait_until (card_shows_video, &shows, TIMEOUT_MS));
+
+  card = find_card (f, "blue.jpg");
+  paintable = echoes_clip_card_get_thumbnail (card);
+  g_assert_true (GDK_IS_TEXTURE (paintable));
+  width = gdk_texture_get_width (GDK_TEXTURE (paintable));
+  height = gdk_texture_get_height (GDK_TEXTURE (paintable));
+  pixels = g_malloc (width * height * 4);
+  gdk_texture_download (GDK_TEXTURE (paintable), pixels, width * 4);
+  /* Cairo's ARGB32: B, G, R, A in memory */
+  centre = pixels + (height / 2 * width + width / 2) * 4;
+  g_assert_cmpint (centre[2], >, 200);
+  g_assert_cmpint (centre[0], <, 60);
+  echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "card-video-thumbnail.png");
+}
+
 /* Keyboard: what a key press does once it reaches a widget: the shortcuts of @widget and
  * of each of its ancestors, in the bubble phase (Xvfb gives no way to type keys). */
 static gboolean
@@ -1229,6 +1286,7 @@ main (int   argc,
   g_autoptr(GtkCssProvider) css = NULL;
 
   echoes_test_init (&argc, &argv);
+  gst_init (NULL, NULL);
   gtk_disable_setlocale ();
   setlocale (LC_ALL, "C.UTF-8");
   gtk_init ();
@@ -1259,6 +1317,8 @@ main (int   argc,
               fixture_setup, test_window_paste, fixture_teardown);
   g_test_add ("/echoes/ui/window/drop", Fixture, NULL,
               fixture_setup, test_window_drop, fixture_teardown);
+  g_test_add ("/echoes/ui/window/video-thumbnail", Fixture, NULL,
+              fixture_setup, test_window_video_thumbnail, fixture_teardown);
   g_test_add ("/echoes/ui/window/keyboard", Fixture, NULL,
               fixture_setup, test_window_keyboard, fixture_teardown);
   g_test_add ("/echoes/ui/window/wide", Fixture, GINT_TO_POINTER (3840),
