@@ -227,6 +227,14 @@ load_first_frame (const char  *video_path,
   GstBuffer *buffer;
   int width, height;
 
+  /* GStreamer starts on first use (gst_init() is idempotent and locked). */
+  if (!gst_init_check (NULL, NULL, &local_error))
+    {
+      g_set_error (error, ECHOES_IMAGE_ERROR, ECHOES_IMAGE_ERROR_UNSUPPORTED,
+                   "Cannot read videos: %s", local_error->message);
+      return NULL;
+    }
+
   pipeline = gst_parse_launch ("uridecodebin name=source ! videoconvert ! videoscale ! "
                                "video/x-raw,format=RGB,pixel-aspect-ratio=1/1 ! "
                                "appsink name=sink sync=false max-buffers=1", &local_error);
