@@ -915,6 +915,12 @@ card_shows_video (gpointer data)
   return card != NULL && echoes_clip_card_has_video_thumbnail (card);
 }
 
+static gboolean
+has_approve_hint (gpointer data)
+{
+  return ((Fixture *) data)->window->approve_hint != NULL;
+}
+
 /* A ready clip's card shows the clip's first frame, not the photo: a blue photo whose
  * clip is red. */
 static void
@@ -943,6 +949,10 @@ test_window_video_thumbnail (Fixture       *f,
   card = find_card (f, "blue.jpg");
   g_assert_false (echoes_clip_card_has_video_thumbnail (card));
 
+  /* Nothing approved: Play says so, until a ready clip is approved. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.play", NULL));
+  g_assert_true (echoes_test_wait_until (has_approve_hint, f, TIMEOUT_MS));
+
   provider->video = video;
   echoes_generation_queue_set_provider (queue, ECHOES_VIDEO_PROVIDER (provider));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.generate-all", NULL));
@@ -959,6 +969,10 @@ test_window_video_thumbnail (Fixture       *f,
   centre = pixels + (height / 2 * width + width / 2) * 4;
   g_assert_cmpint (centre[2], >, 200);
   g_assert_cmpint (centre[0], <, 60);
+  g_assert_nonnull (f->window->approve_hint);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.set-clip-approved", "(sb)",
+                                             echoes_clip_get_id (clip_named (f, "blue.jpg")), TRUE));
+  g_assert_null (f->window->approve_hint);
   echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "card-video-thumbnail.png");
 }
 

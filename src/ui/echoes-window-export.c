@@ -148,8 +148,7 @@ export_film_loaded_cb (GObject      *object,
       if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       if (g_error_matches (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_NO_CLIPS))
-        adw_toast_overlay_add_toast (self->toast_overlay,
-                                     adw_toast_new (_("Approve some ready clips to export the film")));
+        _echoes_window_show_approve_hint (self, _("Approve some ready clips to export the film"));
       else
         adw_toast_overlay_add_toast (self->toast_overlay, _echoes_window_toast_new_escaped (error->message));
       return;

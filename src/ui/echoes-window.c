@@ -128,6 +128,33 @@ _echoes_window_show_undo_toast (EchoesWindow *self,
   _echoes_window_update_actions (self);
 }
 
+/* A hint that stops being true once a clip is approved: it goes then, not when its
+ * time is up. */
+void
+_echoes_window_show_approve_hint (EchoesWindow *self,
+                                  const char   *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  _echoes_window_hide_approve_hint (self);
+  self->approve_hint = toast;
+  g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *)&self->approve_hint);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+_echoes_window_hide_approve_hint (EchoesWindow *self)
+{
+  AdwToast *toast = self->approve_hint;
+
+  if (toast == NULL)
+    return;
+
+  g_object_remove_weak_pointer (G_OBJECT (toast), (gpointer *)&self->approve_hint);
+  self->approve_hint = NULL;
+  adw_toast_dismiss (toast);
+}
+
 const char *
 _echoes_window_describe_error (const GError *error)
 {
@@ -280,6 +307,11 @@ echoes_window_dispose (GObject *object)
   g_clear_object (&self->project);
   g_clear_object (&self->importer);
 
+  if (self->approve_hint != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->approve_hint), (gpointer *)&self->approve_hint);
+      self->approve_hint = NULL;
+    }
   if (self->undo_toast != NULL)
     {
       g_object_remove_weak_pointer (G_OBJECT (self->undo_toast), (gpointer *)&self->undo_toast);
