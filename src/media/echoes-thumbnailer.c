@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
@@ -231,7 +232,7 @@ load_first_frame (const char  *video_path,
   if (!gst_init_check (NULL, NULL, &local_error))
     {
       g_set_error (error, ECHOES_IMAGE_ERROR, ECHOES_IMAGE_ERROR_UNSUPPORTED,
-                   "Cannot read videos: %s", local_error->message);
+                   _("Videos cannot be read: %s"), local_error->message);
       return NULL;
     }
 
@@ -241,7 +242,7 @@ load_first_frame (const char  *video_path,
   if (pipeline == NULL)
     {
       g_set_error (error, ECHOES_IMAGE_ERROR, ECHOES_IMAGE_ERROR_UNSUPPORTED,
-                   "Cannot read videos: %s", local_error->message);
+                   _("Videos cannot be read: %s"), local_error->message);
       return NULL;
     }
 
@@ -262,8 +263,8 @@ load_first_frame (const char  *video_path,
         gst_message_parse_error (message, &gst_error, NULL);
       gst_element_set_state (pipeline, GST_STATE_NULL);
       g_set_error (error, ECHOES_IMAGE_ERROR, ECHOES_IMAGE_ERROR_DAMAGED,
-                   "No frame in %s: %s", video_path,
-                   gst_error ? gst_error->message : "no video");
+                   _("“%s” has no picture: %s"), video_path,
+                   gst_error ? gst_error->message : _("no video stream"));
       return NULL;
     }
 
@@ -273,7 +274,7 @@ load_first_frame (const char  *video_path,
     {
       gst_element_set_state (pipeline, GST_STATE_NULL);
       g_set_error (error, ECHOES_IMAGE_ERROR, ECHOES_IMAGE_ERROR_DAMAGED,
-                   "Unreadable frame in %s", video_path);
+                   _("The first picture of “%s” cannot be read"), video_path);
       return NULL;
     }
 
