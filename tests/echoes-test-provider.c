@@ -86,7 +86,17 @@ fake_tick (gpointer user_data)
 
   dir = g_path_get_dirname (job->output_path);
   g_mkdir_with_parents (dir, 0755);
-  g_file_set_contents (job->output_path, "not really a video", -1, &error);
+  if (job->self->video != NULL)
+    {
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      g_file_get_contents (job->self->video, &contents, &len, &error);
+      g_assert_no_error (error);
+      g_file_set_contents (job->output_path, contents, len, &error);
+    }
+  else
+    g_file_set_contents (job->output_path, "not really a video", -1, &error);
   g_assert_no_error (error);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);

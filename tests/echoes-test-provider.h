@@ -32,6 +32,7 @@ struct _TestProvider
   int         fail_code;
   gboolean    block;        /* never finish until cancelled */
   guint       hold_until;   /* no clip finishes before this many ran at once */
+  const char *video;        /* copied as each clip's video; else a file that is none */
   guint       running;
   guint       max_running;
   guint       started;

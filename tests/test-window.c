@@ -17,8 +17,10 @@
 #include "echoes-clip-card.h"
 #include "echoes-clip-window.h"
 #include "echoes-context.h"
+#include "echoes-film-player.h"
 #include "echoes-generation-queue.h"
 #include "echoes-library.h"
+#include "echoes-test-media.h"
 #include "echoes-test-util.h"
 #include "echoes-test-provider.h"
 #include "echoes-test-ui.h"
@@ -901,6 +903,393 @@ test_window_generation_menu (Fixture       *f,
   g_assert_cmpuint (echoes_generation_queue_get_n_jobs (queue), ==, 0);
 }
 
+static gboolean
+card_shows_video (gpointer data)
+{
+  FocusOn *e = data;
+  EchoesClipCard *card = find_card (e->f, e->name);
+
+  return card != NULL && echoes_clip_card_has_video_thumbnail (card);
+}
+
+static gboolean
+has_approve_hint (gpointer data)
+{
+  return ((Fixture *) data)->window->approve_hint != NULL;
+}
+
+/* A ready clip's card shows the clip's first frame, not the photo: a blue photo whose
+ * clip is red. */
+static void
+test_window_video_thumbnail (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(TestProvider) provider = g_object_new (TEST_TYPE_PROVIDER, NULL);
+  g_autofree char *photo = echoes_test_write_jpeg (f->photos, "blue.jpg", 640, 360, 0x0000ff);
+  /* videotestsrc pattern 4: red */
+  g_autofree char *video = echoes_test_media_make_clip (f->photos, "red.mp4", 320, 180, 10, 4);
+  EchoesGenerationQueue *queue = echoes_context_get_queue (f->context);
+  ExpectCards cards = { f, 1 };
+  FocusOn shows = { f, "blue.jpg" };
+  EchoesClipCard *card;
+  GdkPaintable *paintable;
+  g_autofree guchar *pixels = NULL;
+  int width, height;
+  const guchar *centre;
+
+  echoes_window_create_project (f->window, "Frames");
+  g_assert_true (echoes_test_wait_until (has_project, f, TIMEOUT_MS));
+  g_ptr_array_add (files, g_file_new_for_path (photo));
+  echoes_window_import_files (f->window, files);
+  g_assert_true (echoes_test_wait_until (cards_ready, &cards, TIMEOUT_MS));
+  card = find_card (f, "blue.jpg");
+  g_assert_false (echoes_clip_card_has_video_thumbnail (card));
+
+  /* Nothing approved: Play says so, until a ready clip is approved. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.play", NULL));
+  g_assert_true (echoes_test_wait_until (has_approve_hint, f, TIMEOUT_MS));
+
+  provider->video = video;
+  echoes_generation_queue_set_provider (queue, ECHOES_VIDEO_PROVIDER (provider));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.generate-all", NULL));
+  g_assert_true (echoes_test_wait_until (card_shows_video, &shows, TIMEOUT_MS));
+
+  card = find_card (f, "blue.jpg");
+  paintable = echoes_clip_card_get_thumbnail (card);
+  g_assert_true (GDK_IS_TEXTURE (paintable));
+  width = gdk_texture_get_width (GDK_TEXTURE (paintable));
+  height = gdk_texture_get_height (GDK_TEXTURE (paintable));
+  pixels = g_malloc (width * height * 4);
+  gdk_texture_download (GDK_TEXTURE (paintable), pixels, width * 4);
+  /* Cairo's ARGB32: B, G, R, A in memory */
+  centre = pixels + (height / 2 * width + width / 2) * 4;
+  g_assert_cmpint (centre[2], >, 200);
+  g_assert_cmpint (centre[0], <, 60);
+  g_assert_nonnull (f->window->approve_hint);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.set-clip-approved", "(sb)",
+                                             echoes_clip_get_id (clip_named (f, "blue.jpg")), TRUE));
+  g_assert_null (f->window->approve_hint);
+  echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "card-video-thumbnail.png");
+}
+
+/* Keyboard: what a key press does once it reaches a widget: the shortcuts of @widget and
+ * of each of its ancestors, in the bubble phase (Xvfb gives no way to type keys). */
+static gboolean
+press_keys (GtkWidget  *widget,
+            const char *accelerator)
+{
+  g_autoptr(GtkShortcutTrigger) wanted = gtk_shortcut_trigger_parse_string (accelerator);
+
+  g_assert_nonnull (wanted);
+  for (GtkWidget *w = widget; w != NULL; w = gtk_widget_get_parent (w))
+    {
+      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (w);
+
+      for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+        {
+          g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+          if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+            continue;
+
+          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+            {
+              g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+              if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), wanted) &&
+                  gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
+                                                GTK_SHORTCUT_ACTION_EXCLUSIVE, w,
+                                                gtk_shortcut_get_arguments (shortcut)))
+                {
+                  g_autofree char *what = gtk_shortcut_action_to_string (gtk_shortcut_get_action (shortcut));
+                  g_test_message ("%s: %s on %s", accelerator, what, G_OBJECT_TYPE_NAME (w));
+                  return TRUE;
+                }
+            }
+        }
+    }
+
+  return FALSE;
+}
+
+/* The action a key of @widget's class runs, or NULL. */
+static const char *
+action_for_keys (GtkWidget  *widget,
+                 const char *accelerator)
+{
+  g_autoptr(GtkShortcutTrigger) wanted = gtk_shortcut_trigger_parse_string (accelerator);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), wanted) &&
+              GTK_IS_NAMED_ACTION (action))
+            return gtk_named_action_get_action_name (GTK_NAMED_ACTION (action));
+        }
+    }
+
+  return NULL;
+}
+
+static gboolean
+no_message_dialog (gpointer data)
+{
+  GtkWidget *dialog = NULL;
+
+  return !find_message_dialog (&dialog);
+}
+
+static void
+close_message_dialog (const char *heading)
+{
+  GtkWidget *dialog = NULL;
+
+  g_assert_true (echoes_test_wait_until (find_message_dialog, &dialog, TIMEOUT_MS));
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, heading);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (echoes_test_wait_until (no_message_dialog, NULL, TIMEOUT_MS));
+}
+
+static GtkWidget *
+find_button_with_action (GtkWidget  *widget,
+                         const char *action_name)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_with_action (child, action_name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *name;
+  guint       position;
+} ExpectPosition;
+
+static gboolean
+position_is (gpointer data)
+{
+  ExpectPosition *e = data;
+  EchoesClip *clip = clip_named (e->f, e->name);
+
+  return clip != NULL && echoes_clip_get_position (clip) == e->position;
+}
+
+static void
+assert_position (Fixture    *f,
+                 const char *name,
+                 guint       position)
+{
+  ExpectPosition e = { f, name, position };
+
+  if (!echoes_test_wait_until (position_is, &e, TIMEOUT_MS))
+    g_error ("%s is not at position %u", name, position);
+}
+
+/* The focus is back on a card after the grid was rebuilt. */
+static gboolean
+refocused_on (gpointer data)
+{
+  FocusOn *e = data;
+
+  return e->f->window->refocus_clip_id == NULL && focus_on (data);
+}
+
+static void
+test_window_keyboard (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->window));
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 320, 240);
+  g_autoptr(GdkTexture) texture = NULL;
+  const char *names[] = { "beach.jpg", "harbour.jpg" };
+  ExpectCount count = { f, 2 };
+  ExpectCards cards = { f, 2 };
+  FocusOn focus = { f, "harbour.jpg" };
+  GtkWidget *window = GTK_WIDGET (f->window);
+  GtkWidget *player_window;
+  GtkWidget *player;
+  GtkWidget *fullscreen_button;
+  GtkWidget *clip_window = NULL;
+  EchoesClip *clip;
+
+  /* Ctrl+N: the title dialog of a new project */
+  g_assert_true (press_keys (window, "<Control>n"));
+  close_message_dialog ("New Project");
+
+  echoes_window_create_project (f->window, "Keys");
+  g_assert_true (echoes_test_wait_until (has_project, f, TIMEOUT_MS));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = echoes_test_write_jpeg (f->photos, names[i], 800, 600, 0x3584e4);
+
+      g_ptr_array_add (files, g_file_new_for_path (path));
+    }
+  echoes_window_import_files (f->window, files);
+  g_assert_true (echoes_test_wait_until (clip_count_is, &count, TIMEOUT_MS));
+  g_assert_true (echoes_test_wait_until (cards_ready, &cards, TIMEOUT_MS));
+
+  /* Ctrl+O: the file chooser (it needs GTK's settings schema, which the isolated test
+   * dirs hide: check the action it runs) */
+  g_assert_cmpstr (action_for_keys (window, "<Control>o"), ==, "win.add-photos");
+
+  /* Ctrl+V: an image from the clipboard */
+  gdk_pixbuf_fill (pixbuf, 0x33d17aff);
+  texture = gdk_texture_new_for_pixbuf (pixbuf);
+  gdk_clipboard_set_texture (clipboard, texture);
+  g_assert_true (press_keys (window, "<Control>v"));
+  count.n = 3;
+  g_assert_true (echoes_test_wait_until (clip_count_is, &count, TIMEOUT_MS));
+
+  /* Delete: the focused photo; Ctrl+Z brings it back where it was */
+  g_assert_false (_echoes_window_can_undo (f->window));
+  focus_card (f, "harbour.jpg");
+  g_assert_true (echoes_test_wait_until (focus_on, &focus, TIMEOUT_MS));
+  g_assert_true (press_keys (gtk_root_get_focus (GTK_ROOT (window)), "Delete"));
+  count.n = 2;
+  g_assert_true (echoes_test_wait_until (clip_count_is, &count, TIMEOUT_MS));
+  g_assert_null (clip_named (f, "harbour.jpg"));
+  g_assert_true (press_keys (window, "<Control>z"));
+  count.n = 3;
+  g_assert_true (echoes_test_wait_until (clip_count_is, &count, TIMEOUT_MS));
+  assert_position (f, "harbour.jpg", 1);
+  /* Nothing left to undo: a second Ctrl+Z does nothing. */
+  g_assert_false (_echoes_window_can_undo (f->window));
+  g_assert_false (press_keys (window, "<Control>z"));
+  g_assert_cmpuint (g_list_model_get_n_items (get_clips (f)), ==, 3);
+
+  /* Alt+→ moves the focused photo later (the card takes the keys before the leaflet,
+   * which would go back to the project list on Alt+←) */
+  focus.name = "beach.jpg";
+  focus_card (f, "beach.jpg");
+  g_assert_true (echoes_test_wait_until (focus_on, &focus, TIMEOUT_MS));
+  g_assert_true (press_keys (gtk_root_get_focus (GTK_ROOT (window)), "<Alt>Right"));
+  assert_position (f, "beach.jpg", 1);
+  /* The moved photo keeps the focus: Alt+← brings it back. */
+  g_assert_true (echoes_test_wait_until (refocused_on, &focus, TIMEOUT_MS));
+  g_assert_true (press_keys (gtk_root_get_focus (GTK_ROOT (window)), "<Alt>Left"));
+  assert_position (f, "beach.jpg", 0);
+
+  /* Ctrl+E: the Export dialog */
+  g_assert_true (press_keys (window, "<Control>e"));
+  close_message_dialog ("Export Film");
+
+  /* F11: the window full screen (Xvfb has no window manager to make it so: check the
+   * action it runs), and the film player's full screen. */
+  g_assert_cmpstr (action_for_keys (window, "F11"), ==, "win.fullscreen");
+  g_assert_true (press_keys (window, "F11"));
+
+  player_window = gtk_window_new ();
+  player = echoes_film_player_new ();
+  gtk_window_set_child (GTK_WINDOW (player_window), player);
+  gtk_window_present (GTK_WINDOW (player_window));
+  echoes_test_ui_wait_mapped (player, TIMEOUT_MS);
+  fullscreen_button = find_button_with_action (player, "player.fullscreen");
+  g_assert_nonnull (fullscreen_button);
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (fullscreen_button)), ==, "view-fullscreen-symbolic");
+  g_assert_true (press_keys (player, "F11"));
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (fullscreen_button)), ==, "view-restore-symbolic");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (fullscreen_button), ==, "Leave Full Screen");
+  gtk_window_destroy (GTK_WINDOW (player_window));
+
+  /* The clip window's keys, for the shortcuts window below */
+  clip = clip_named (f, "beach.jpg");
+  g_assert_true (gtk_widget_activate_action (window, "win.open-clip", "s", echoes_clip_get_id (clip)));
+  g_assert_true (echoes_test_wait_until (find_clip_window, &clip_window, TIMEOUT_MS));
+
+  /* The shortcuts window tells the truth: each key it lists is bound where it says
+   * (the window, the film player, a clip card, the clip window), or by the application
+   * (Ctrl+Q quits, GtkApplication binds Ctrl+? to the shortcuts window). */
+  {
+    g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "/gtk/help-overlay.ui");
+    g_autoptr(GListModel) objects = NULL;
+    GtkWidget *card = echoes_clip_card_new (f->context);
+    GtkWidget *player2 = echoes_film_player_new ();
+    GtkWidget *bound[] = { window, player2, card, clip_window };
+    GSList *list = gtk_builder_get_objects (builder);
+    guint n_shortcuts = 0;
+
+    g_object_ref_sink (card);
+    g_object_ref_sink (player2);
+    for (GSList *l = list; l != NULL; l = l->next)
+      {
+        g_auto(GStrv) accels = NULL;
+        g_autofree char *accel_string = NULL;
+
+        if (!GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+          continue;
+        g_object_get (l->data, "accelerator", &accel_string, NULL);
+        accels = g_strsplit (accel_string, " ", -1);
+        for (guint i = 0; accels[i] != NULL; i++)
+          {
+            gboolean found = g_str_equal (accels[i], "<Control>q") ||
+                             g_str_equal (accels[i], "<Control>question");
+
+            for (guint w = 0; !found && w < G_N_ELEMENTS (bound); w++)
+              found = action_for_keys (bound[w], accels[i]) != NULL;
+            if (!found)
+              g_error ("The shortcuts window lists %s, which nothing binds", accels[i]);
+            n_shortcuts++;
+          }
+      }
+    g_slist_free (list);
+    g_assert_cmpuint (n_shortcuts, >=, 20);
+
+    /* …and it lists the keys this test pressed. */
+    {
+      g_autoptr(GString) all = g_string_new (" ");
+
+      list = gtk_builder_get_objects (builder);
+      for (GSList *l = list; l != NULL; l = l->next)
+        if (GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+          {
+            g_autofree char *accel_string = NULL;
+
+            g_object_get (l->data, "accelerator", &accel_string, NULL);
+            g_string_append_printf (all, "%s ", accel_string);
+          }
+      g_slist_free (list);
+      for (const char * const *k = (const char * const[]) { "<Control>n", "<Control>o", "<Control>v",
+                                                           "Delete", "<Control>z", "<Alt>Right",
+                                                           "<Alt>Left", "<Control>e", "F11",
+                                                           "<Control>question", NULL }; *k; k++)
+        {
+          g_autofree char *needle = g_strdup_printf (" %s ", *k);
+
+          if (g_strstr_len (all->str, -1, needle) == NULL)
+            g_error ("The shortcuts window does not list %s", *k);
+        }
+    }
+
+    g_object_unref (card);
+    g_object_unref (player2);
+  }
+  gtk_window_destroy (GTK_WINDOW (clip_window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -908,6 +1297,7 @@ main (int   argc,
   g_autoptr(GtkCssProvider) css = NULL;
 
   echoes_test_init (&argc, &argv);
+  gst_init (NULL, NULL);
   gtk_disable_setlocale ();
   setlocale (LC_ALL, "C.UTF-8");
   gtk_init ();
@@ -938,6 +1328,10 @@ main (int   argc,
               fixture_setup, test_window_paste, fixture_teardown);
   g_test_add ("/echoes/ui/window/drop", Fixture, NULL,
               fixture_setup, test_window_drop, fixture_teardown);
+  g_test_add ("/echoes/ui/window/video-thumbnail", Fixture, NULL,
+              fixture_setup, test_window_video_thumbnail, fixture_teardown);
+  g_test_add ("/echoes/ui/window/keyboard", Fixture, NULL,
+              fixture_setup, test_window_keyboard, fixture_teardown);
   g_test_add ("/echoes/ui/window/wide", Fixture, GINT_TO_POINTER (3840),
               fixture_setup, test_window_wide, fixture_teardown);
   g_test_add ("/echoes/ui/window/narrow", Fixture, GINT_TO_POINTER (360),

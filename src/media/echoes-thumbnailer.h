@@ -37,4 +37,20 @@ GdkPixbuf         *echoes_thumbnailer_load_finish (EchoesThumbnailer   *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
 
+GdkPixbuf         *echoes_thumbnailer_load_video        (EchoesThumbnailer   *self,
+                                                         const char          *video_path,
+                                                         const char          *key,
+                                                         int                  size,
+                                                         GError             **error);
+void               echoes_thumbnailer_load_video_async  (EchoesThumbnailer   *self,
+                                                         const char          *video_path,
+                                                         const char          *key,
+                                                         int                  size,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+GdkPixbuf         *echoes_thumbnailer_load_video_finish (EchoesThumbnailer   *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
+
 G_END_DECLS

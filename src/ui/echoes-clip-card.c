@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "echoes-clip-card.h"
+#include "echoes-ui-util.h"
 
 #include <glib/gi18n.h>
 
@@ -47,6 +48,7 @@ struct _EchoesClipCard
   gulong          layout_handler; /* the frame clock's, while a load waits for the layout */
   guint           updating : 1;
   guint           has_thumbnail : 1;
+  guint           video_thumbnail : 1;  /* the thumbnail shown is the video's */
 
   GtkToggleButton *approve_button;
   GtkWidget       *bottom_bar;
@@ -175,6 +177,42 @@ echoes_clip_card_update (EchoesClipCard *self)
                                   -1);
 }
 
+static int
+thumbnail_size (EchoesClipCard *self)
+{
+  /* Sharp on HiDPI screens too */
+  return ECHOES_THUMBNAIL_SIZE * CLAMP (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1, 2);
+}
+
+static void video_thumbnail_loaded_cb (GObject      *object,
+                                       GAsyncResult *result,
+                                       gpointer      user_data);
+
+/* A ready clip shows its video's first frame, over the photo once that is shown. */
+static void
+echoes_clip_card_load_video_thumbnail (EchoesClipCard *self)
+{
+  g_autofree char *path = NULL;
+  EchoesStore *store;
+  const char *video;
+
+  if (self->clip == NULL || self->context == NULL || self->cancellable == NULL ||
+      !self->has_thumbnail || self->video_thumbnail ||
+      echoes_clip_get_status (self->clip) != ECHOES_CLIP_STATUS_READY ||
+      (video = echoes_clip_get_video (self->clip)) == NULL ||
+      (store = echoes_context_get_store (self->context)) == NULL ||
+      !(path = echoes_store_resolve (store, video)))
+    return;
+
+  echoes_thumbnailer_load_video_async (echoes_context_get_thumbnailer (self->context),
+                                       path,
+                                       echoes_clip_get_id (self->clip),
+                                       thumbnail_size (self),
+                                       self->cancellable,
+                                       video_thumbnail_loaded_cb,
+                                       g_object_ref (self));
+}
+
 static void
 thumbnail_loaded_cb (GObject      *object,
                      GAsyncResult *result,
@@ -202,6 +240,34 @@ thumbnail_loaded_cb (GObject      *object,
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
   gtk_stack_set_visible_child_name (self->picture_stack, "picture");
   self->has_thumbnail = TRUE;
+  self->video_thumbnail = FALSE;
+
+  echoes_clip_card_load_video_thumbnail (self);
+}
+
+static void
+video_thumbnail_loaded_cb (GObject      *object,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(EchoesClipCard) self = user_data;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* On failure the photo stays. */
+  if (!(pixbuf = echoes_thumbnailer_load_video_finish (ECHOES_THUMBNAILER (object), result, &error)))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No video thumbnail: %s", error->message);
+      return;
+    }
+
+  texture = gdk_texture_new_for_pixbuf (pixbuf);
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
+  gtk_stack_set_visible_child_name (self->picture_stack, "picture");
+  self->has_thumbnail = TRUE;
+  self->video_thumbnail = TRUE;
 }
 
 /* Back to the placeholder: a pending load is cancelled, a shown thumbnail let go. */
@@ -215,6 +281,7 @@ echoes_clip_card_clear_thumbnail (EchoesClipCard *self)
   gtk_image_set_from_icon_name (GTK_IMAGE (gtk_stack_get_child_by_name (self->picture_stack, "placeholder")),
                                 "image-x-generic-symbolic");
   self->has_thumbnail = FALSE;
+  self->video_thumbnail = FALSE;
 }
 
 static void
@@ -240,8 +307,7 @@ echoes_clip_card_load_thumbnail (EchoesClipCard *self)
   echoes_thumbnailer_load_async (echoes_context_get_thumbnailer (self->context),
                                  path,
                                  echoes_clip_get_id (self->clip),
-                                 /* Sharp on HiDPI screens too */
-                                 ECHOES_THUMBNAIL_SIZE * CLAMP (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1, 2),
+                                 thumbnail_size (self),
                                  self->cancellable,
                                  thumbnail_loaded_cb,
                                  g_object_ref (self));
@@ -289,8 +355,15 @@ clip_notify_cb (EchoesClipCard *self,
 {
   if (g_strcmp0 (pspec->name, "image") == 0)
     echoes_clip_card_reset_thumbnail (self);
+  else if (g_strcmp0 (pspec->name, "video") == 0 && self->video_thumbnail)
+    /* A new video (generated again): its own first frame */
+    echoes_clip_card_reset_thumbnail (self);
   else
-    echoes_clip_card_update (self);
+    {
+      echoes_clip_card_update (self);
+      if (g_strcmp0 (pspec->name, "status") == 0 || g_strcmp0 (pspec->name, "video") == 0)
+        echoes_clip_card_load_video_thumbnail (self);
+    }
 }
 
 static gboolean
@@ -635,6 +708,11 @@ echoes_clip_card_class_init (EchoesClipCardClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "card.show-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "card.show-menu", NULL);
+  /* Here, not only on the window: the leaflet between them takes Alt+← to go back. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.move-clip-left", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Left, GDK_ALT_MASK, "win.move-clip-left", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "win.move-clip-right", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Right, GDK_ALT_MASK, "win.move-clip-right", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "clipcard");
@@ -648,6 +726,7 @@ echoes_clip_card_init (EchoesClipCard *self)
   GtkGesture *gesture;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  echoes_ui_fix_button_names (GTK_WIDGET (self));
 
   gesture = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
@@ -734,6 +813,32 @@ echoes_clip_card_set_clip (EchoesClipCard *self,
  * Returns: whether the thumbnail is shown (it loads in the background, and only
  *   while the card is mapped)
  */
+/**
+ * echoes_clip_card_has_video_thumbnail:
+ *
+ * Returns: whether the card shows its clip's first frame (a ready clip, once loaded)
+ */
+gboolean
+echoes_clip_card_has_video_thumbnail (EchoesClipCard *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CLIP_CARD (self), FALSE);
+
+  return self->video_thumbnail;
+}
+
+/**
+ * echoes_clip_card_get_thumbnail:
+ *
+ * Returns: (transfer none) (nullable): the picture the card shows
+ */
+GdkPaintable *
+echoes_clip_card_get_thumbnail (EchoesClipCard *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CLIP_CARD (self), NULL);
+
+  return gtk_picture_get_paintable (self->picture);
+}
+
 gboolean
 echoes_clip_card_has_thumbnail (EchoesClipCard *self)
 {

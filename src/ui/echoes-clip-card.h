@@ -23,5 +23,7 @@ EchoesClip    *echoes_clip_card_get_clip    (EchoesClipCard *self);
 void           echoes_clip_card_set_clip    (EchoesClipCard *self,
                                              EchoesClip     *clip);
 gboolean       echoes_clip_card_has_thumbnail (EchoesClipCard *self);
+gboolean       echoes_clip_card_has_video_thumbnail (EchoesClipCard *self);
+GdkPaintable  *echoes_clip_card_get_thumbnail       (EchoesClipCard *self);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "echoes-film-player.h"
+#include "echoes-ui-util.h"
 
 #include <gst/video/video.h>
 #include <glib/gi18n.h>
@@ -111,6 +112,9 @@ update_controls (EchoesFilmPlayer *self)
   gtk_button_set_icon_name (self->play_button, playing ? "media-playback-pause-symbolic"
                                                        : "media-playback-start-symbolic");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button), playing ? _("Pause") : _("Play"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->play_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, playing ? _("Pause") : _("Play"),
+                                  -1);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "player.play-pause", loaded);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "player.previous-clip", loaded);
@@ -287,6 +291,10 @@ fullscreen_action (GtkWidget  *widget,
                                                                 : "view-fullscreen-symbolic");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->fullscreen_button),
                                fullscreen ? _("Leave Full Screen") : _("Full Screen"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->fullscreen_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  fullscreen ? _("Leave Full Screen") : _("Full Screen"),
+                                  -1);
 }
 
 static void
@@ -374,6 +382,7 @@ echoes_film_player_class_init (EchoesFilmPlayerClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "player.play-pause", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, 0, "player.fullscreen", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "player.fullscreen", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0,
                                        "player.previous-clip", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, 0,
@@ -387,6 +396,7 @@ static void
 echoes_film_player_init (EchoesFilmPlayer *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  echoes_ui_fix_button_names (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
   self->pipeline = echoes_player_pipeline_new ();

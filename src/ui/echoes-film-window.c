@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "echoes-film-window.h"
+#include "echoes-ui-util.h"
 
 #include <glib/gi18n.h>
 
@@ -100,6 +101,7 @@ static void
 echoes_film_window_init (EchoesFilmWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  echoes_ui_fix_button_names (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
 }
 

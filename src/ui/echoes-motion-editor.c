@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "echoes-motion-editor.h"
+#include "echoes-ui-util.h"
 
 #include <glib/gi18n.h>
 
@@ -419,6 +420,7 @@ echoes_motion_editor_init (EchoesMotionEditor *self)
   GtkGesture *drag;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  echoes_ui_fix_button_names (GTK_WIDGET (self));
 
   echoes_ken_burns_params_init (&self->params);
   self->ratio = g_strdup (echoes_ratio_to_string (ECHOES_RATIO_DEFAULT));

@@ -216,6 +216,8 @@ set_clip_approved_action (GtkWidget  *widget,
   copy = echoes_clip_copy (clip);
   echoes_clip_set_approved (copy, approved);
   echoes_library_update_clip (_echoes_window_get_library (self), copy);
+  if (approved && echoes_clip_get_status (clip) == ECHOES_CLIP_STATUS_READY)
+    _echoes_window_hide_approve_hint (self);
 }
 
 static void
@@ -429,8 +431,7 @@ play_film_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       if (g_error_matches (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_NO_CLIPS))
-        adw_toast_overlay_add_toast (self->toast_overlay,
-                                     adw_toast_new (_("Approve some ready clips to play the film")));
+        _echoes_window_show_approve_hint (self, _("Approve some ready clips to play the film"));
       else
         adw_toast_overlay_add_toast (self->toast_overlay, _echoes_window_toast_new_escaped (error->message));
       return;

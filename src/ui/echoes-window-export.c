@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "echoes-window-private.h"
+#include "echoes-ui-util.h"
 
 /* Export: the Export dialog and file chooser, the export's progress under the timeline,
  * and Show in Files once the film is written. */
@@ -147,8 +148,7 @@ export_film_loaded_cb (GObject      *object,
       if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       if (g_error_matches (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_NO_CLIPS))
-        adw_toast_overlay_add_toast (self->toast_overlay,
-                                     adw_toast_new (_("Approve some ready clips to export the film")));
+        _echoes_window_show_approve_hint (self, _("Approve some ready clips to export the film"));
       else
         adw_toast_overlay_add_toast (self->toast_overlay, _echoes_window_toast_new_escaped (error->message));
       return;
@@ -334,6 +334,7 @@ export_action (GtkWidget  *widget,
   g_object_set_data (G_OBJECT (dialog), "format-row", format_row);
   g_object_set_data (G_OBJECT (dialog), "size-row", size_row);
   g_object_set_data (G_OBJECT (dialog), "crossfade-switch", crossfade);
+  echoes_ui_fix_button_names (dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (export_dialog_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }

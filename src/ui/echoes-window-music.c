@@ -366,8 +366,7 @@ fit_music_loaded_cb (GObject      *object,
   if (!(film = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
     {
       if (g_error_matches (error, ECHOES_EXPORT_ERROR, ECHOES_EXPORT_ERROR_NO_CLIPS))
-        adw_toast_overlay_add_toast (self->toast_overlay,
-                                     adw_toast_new (_("Approve some ready clips to fit them to the music")));
+        _echoes_window_show_approve_hint (self, _("Approve some ready clips to fit them to the music"));
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         adw_toast_overlay_add_toast (self->toast_overlay, _echoes_window_toast_new_escaped (error->message));
       return;

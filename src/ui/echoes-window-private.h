@@ -91,6 +91,9 @@ struct _EchoesWindow
   guint                 volume_source;
   gboolean              updating_project;
 
+  /* "Approve some ready clips…": gone once a clip is approved */
+  AdwToast             *approve_hint;       /* (nullable) weak */
+
   /* The last toast's Undo, for tests */
   AdwToast             *undo_toast;         /* (nullable) weak */
   char                 *undo_action;        /* (owned) (nullable) */
@@ -137,6 +140,9 @@ void           _echoes_window_show_undo_toast      (EchoesWindow  *self,
                                                     const char    *title,
                                                     const char    *action_name,
                                                     GVariant      *target);
+void           _echoes_window_show_approve_hint    (EchoesWindow  *self,
+                                                    const char    *text);
+void           _echoes_window_hide_approve_hint    (EchoesWindow  *self);
 const char    *_echoes_window_describe_error       (const GError  *error);
 void           _echoes_window_show_library_error   (EchoesWindow  *self,
                                                     const GError  *error);
@@ -206,6 +212,7 @@ GtkWidget  *_echoes_window_get_sidebar        (EchoesWindow *self);
 GtkWidget  *_echoes_window_get_content        (EchoesWindow *self);
 const char *_echoes_window_get_page           (EchoesWindow *self);
 gboolean    _echoes_window_undo               (EchoesWindow *self);
+gboolean    _echoes_window_can_undo           (EchoesWindow *self);
 guint       _echoes_window_get_n_failures     (EchoesWindow *self);
 guint       _echoes_window_get_n_shown_projects (EchoesWindow *self);
 void        _echoes_window_set_music_files    (EchoesWindow       *self,

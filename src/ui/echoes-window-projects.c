@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "echoes-window-private.h"
+#include "echoes-ui-util.h"
 
 /* The project list in the sidebar: search, selection, the title dialog (new and
  * rename), delete and restore. */
@@ -328,6 +329,7 @@ show_title_dialog (EchoesWindow  *self,
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "ok");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
 
+  echoes_ui_fix_button_names (dialog);
   data = g_new0 (TitleDialog, 1);
   data->self = g_object_ref (self);
   data->entry = GTK_ENTRY (entry);

@@ -11,6 +11,7 @@
 
 #include "echoes-window.h"
 #include "echoes-window-private.h"
+#include "echoes-ui-util.h"
 
 #include <glib/gi18n.h>
 #include <adwaita.h>
@@ -85,6 +86,19 @@ _echoes_window_toast_new_escaped (const char *text)
   return adw_toast_new (escaped);
 }
 
+/* The toast's own Undo button did the undo: Ctrl+Z must not do it again. */
+static void
+undo_toast_button_clicked_cb (EchoesWindow *self,
+                              AdwToast     *toast)
+{
+  if (toast != self->undo_toast)
+    return;
+
+  g_clear_pointer (&self->undo_action, g_free);
+  g_clear_pointer (&self->undo_target, g_variant_unref);
+  _echoes_window_update_actions (self);
+}
+
 void
 _echoes_window_show_undo_toast (EchoesWindow *self,
                                 const char   *title,
@@ -108,8 +122,38 @@ _echoes_window_show_undo_toast (EchoesWindow *self,
     g_object_remove_weak_pointer (G_OBJECT (self->undo_toast), (gpointer *)&self->undo_toast);
   self->undo_toast = toast;
   g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *)&self->undo_toast);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_toast_button_clicked_cb),
+                           self, G_CONNECT_SWAPPED);
 
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  _echoes_window_update_actions (self);
+}
+
+/* A hint that stops being true once a clip is approved: it goes then, not when its
+ * time is up. */
+void
+_echoes_window_show_approve_hint (EchoesWindow *self,
+                                  const char   *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  _echoes_window_hide_approve_hint (self);
+  self->approve_hint = toast;
+  g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *)&self->approve_hint);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+_echoes_window_hide_approve_hint (EchoesWindow *self)
+{
+  AdwToast *toast = self->approve_hint;
+
+  if (toast == NULL)
+    return;
+
+  g_object_remove_weak_pointer (G_OBJECT (toast), (gpointer *)&self->approve_hint);
+  self->approve_hint = NULL;
+  adw_toast_dismiss (toast);
 }
 
 const char *
@@ -264,6 +308,11 @@ echoes_window_dispose (GObject *object)
   g_clear_object (&self->project);
   g_clear_object (&self->importer);
 
+  if (self->approve_hint != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->approve_hint), (gpointer *)&self->approve_hint);
+      self->approve_hint = NULL;
+    }
   if (self->undo_toast != NULL)
     {
       g_object_remove_weak_pointer (G_OBJECT (self->undo_toast), (gpointer *)&self->undo_toast);
@@ -362,6 +411,7 @@ echoes_window_init (EchoesWindow *self)
   GSettingsSchemaSource *source;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  echoes_ui_fix_button_names (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
 
@@ -696,7 +746,15 @@ _echoes_window_get_page (EchoesWindow *self)
   return gtk_stack_get_visible_child_name (self->content_stack);
 }
 
-/* Does what the Undo button of the last toast does. */
+/* Whether there is something for Undo (Ctrl+Z) to undo. */
+gboolean
+_echoes_window_can_undo (EchoesWindow *self)
+{
+  return self->undo_action != NULL;
+}
+
+/* Does what the Undo button of the last toast does (also Ctrl+Z, even once the toast is
+ * gone). */
 gboolean
 _echoes_window_undo (EchoesWindow *self)
 {
@@ -706,6 +764,7 @@ _echoes_window_undo (EchoesWindow *self)
   if (action == NULL)
     return FALSE;
 
+  _echoes_window_update_actions (self);
   if (self->undo_toast != NULL)
     adw_toast_dismiss (self->undo_toast);
 
