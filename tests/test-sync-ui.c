@@ -454,6 +454,10 @@ test_keep_error_retry (Fixture       *f,
   g_assert_cmpstr (adw_toast_get_button_label (toast), ==, "_Retry");
   g_assert_nonnull (echoes_sync_engine_get_last_error (engine));
 
+  /* From here on the engine syncs only when asked: what happens next is Retry's doing. */
+  echoes_sync_engine_stop (engine);
+  wait_label (f, "Not synced");
+
   /* Retry syncs now: the same failure again is no new toast. */
   g_signal_connect_swapped (engine, "notify::state", G_CALLBACK (count_cb), &n_states);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.retry-sync", NULL));
