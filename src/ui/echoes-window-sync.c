@@ -125,7 +125,6 @@ last_error_cb (EchoesWindow *self)
   toast = _echoes_window_toast_new_escaped (describe_sync_error (error));
   adw_toast_set_button_label (toast, _("_Retry"));
   adw_toast_set_action_name (toast, "win.retry-sync");
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (sync_toast_dismissed_cb), self, 0);
   self->sync_toast = toast;
   self->n_sync_toasts++;
