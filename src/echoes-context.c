@@ -65,8 +65,6 @@ enum {
 
 static GParamSpec *properties [N_PROPS];
 
-static void drop_sync_engine (EchoesContext *self);
-
 static void
 echoes_context_dispose (GObject *object)
 {
