@@ -317,6 +317,39 @@ sign_in (Fixture *f)
   g_assert_nonnull (echoes_context_get_sync_engine (f->context));
 }
 
+/* How many project rows say @text with their sync badge (tooltip and accessible name). */
+static guint
+count_badges (GtkWidget  *widget,
+              const char *text)
+{
+  guint n = 0;
+
+  if (g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "EchoesSyncBadge") == 0
+      && gtk_widget_get_mapped (widget)
+      && g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0)
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_badges (child, text);
+  return n;
+}
+
+typedef struct
+{
+  GtkWidget *window;
+  guint      kept;
+  guint      local;
+} BadgeWait;
+
+static gboolean
+badges_are (gpointer data)
+{
+  BadgeWait *w = data;
+
+  return count_badges (w->window, "Kept in your account") == w->kept
+         && count_badges (w->window, "On this computer only") == w->local;
+}
+
 /* ---- tests ---- */
 
 /* The first sign-in asks once, in a dialog; Upload makes the local projects synced. */
@@ -328,6 +361,11 @@ test_first_sign_in_upload (Fixture       *f,
   ProjectWait other = { f, f->other_id };
   AdwMessageDialog *dialog;
 
+  {
+    BadgeWait badges = { GTK_WIDGET (f->window), 0, 2 };
+
+    g_assert_true (echoes_test_wait_until (badges_are, &badges, TIMEOUT_MS));
+  }
   sign_in (f);
   g_assert_true (echoes_test_wait_until (dialog_shown, f->window, TIMEOUT_MS));
   dialog = _echoes_window_get_first_sign_in_dialog (f->window);
@@ -347,6 +385,11 @@ test_first_sign_in_upload (Fixture       *f,
   g_assert_true (echoes_test_wait_until (project_on_server, &local, TIMEOUT_MS));
   g_assert_true (echoes_test_wait_until (project_on_server, &other, TIMEOUT_MS));
   wait_label (f, "Synced");
+  {
+    BadgeWait badges = { GTK_WIDGET (f->window), 2, 0 };
+
+    g_assert_true (echoes_test_wait_until (badges_are, &badges, TIMEOUT_MS));
+  }
 
   /* Signed out and in again to the same account: no question. */
   sign_out (f);
@@ -440,6 +483,13 @@ test_keep_error_retry (Fixture       *f,
   g_assert_true (echoes_test_wait_until (project_on_server, &local, TIMEOUT_MS));
   g_assert_false (echoes_project_get_synced (find_project (f, f->other_id)));
   g_assert_false (project_on_server (&other));
+  wait_label (f, "Synced");
+  {
+    BadgeWait badges = { GTK_WIDGET (f->window), 1, 1 };
+
+    g_assert_true (echoes_test_wait_until (badges_are, &badges, TIMEOUT_MS));
+  }
+  echoes_test_ui_save_screenshot (GTK_WIDGET (f->window), "sync-window.png");
 
   /* The server refuses the project from now on: one toast, with Retry. */
   f->remote->refuse_id = g_strdup (f->local_id);
