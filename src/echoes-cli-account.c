@@ -20,9 +20,12 @@
 
 #include "echoes-auth.h"
 #include "echoes-cloud-error.h"
+#include "echoes-store.h"
+#include "echoes-supabase-remote.h"
+#include "echoes-sync-engine.h"
 
-/* `echoes-cli account login|logout|status`: the account the app signs in to, from a
- * terminal or a script. The password is read from stdin (a prompt without echo on a
+/* `echoes-cli account login|logout|status|sync`: the account the app signs in to, from a
+ * terminal or a script; `sync` runs one sync of the data directory with it. The password is read from stdin (a prompt without echo on a
  * terminal); never from the command line, where other users could see it. */
 
 typedef struct
@@ -226,6 +229,76 @@ account_logout (EchoesAuth *auth,
   return 0;
 }
 
+static const char *
+describe_sync_error (const GError *error)
+{
+  if (error->domain != ECHOES_SYNC_ERROR)
+    return echoes_cloud_error_describe (error);
+
+  switch ((EchoesSyncError)error->code)
+    {
+    case ECHOES_SYNC_ERROR_OFFLINE:
+    case ECHOES_SYNC_ERROR_NETWORK:
+      return _("The account server could not be reached. Check your internet connection and try again.");
+    case ECHOES_SYNC_ERROR_NOT_SIGNED_IN:
+      return _("You are not signed in.");
+    case ECHOES_SYNC_ERROR_OTHER_ACCOUNT:
+      return _("The synced projects on this computer belong to another account");
+    case ECHOES_SYNC_ERROR_FAILED:
+    case ECHOES_SYNC_ERROR_NOT_FOUND:
+    case ECHOES_SYNC_ERROR_BAD_RESPONSE:
+    case ECHOES_SYNC_ERROR_UPLOAD_EXPIRED:
+    default:
+      return _("Sync failed: your changes are kept on this computer");
+    }
+}
+
+/* One whole sync (push, pull, downloads) of the data directory with the account. */
+static int
+account_sync (EchoesAuth *auth,
+              gboolean    json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesStore) store = NULL;
+  g_autoptr(EchoesSupabaseRemote) remote = NULL;
+  g_autoptr(EchoesSyncEngine) engine = NULL;
+  Wait wait = { NULL };
+  gboolean ok;
+
+  if (!restore (auth, &error))
+    return fail_error (error);
+  if (!echoes_auth_get_signed_in (auth))
+    {
+      g_printerr ("echoes-cli: %s\n", _("You are not signed in."));
+      return 1;
+    }
+
+  if (!(store = echoes_store_open (NULL, &error)))
+    {
+      g_printerr ("echoes-cli: %s\n", error->message);
+      return 1;
+    }
+
+  remote = echoes_supabase_remote_new (auth);
+  engine = echoes_sync_engine_new (store, ECHOES_SYNC_REMOTE (remote), NULL);
+  echoes_sync_engine_sync_async (engine, NULL, done_cb, &wait);
+  wait_for (&wait);
+  ok = echoes_sync_engine_sync_finish (engine, wait.result, &error);
+  g_object_unref (wait.result);
+  echoes_sync_engine_stop (engine);
+  if (!ok)
+    {
+      g_printerr ("echoes-cli: %s\n", describe_sync_error (error));
+      return 1;
+    }
+
+  if (json)
+    g_print ("{\n  \"synced\" : true\n}\n");
+  else
+    g_print ("%s\n", _("Synced."));
+  return 0;
+}
+
 /**
  * echoes_cli_account_usage:
  *
@@ -234,7 +307,7 @@ account_logout (EchoesAuth *auth,
 const char *
 echoes_cli_account_usage (void)
 {
-  return "  account login [EMAIL]\n  account logout\n  account status\n";
+  return "  account login [EMAIL]\n  account logout\n  account status\n  account sync\n";
 }
 
 /**
@@ -258,9 +331,10 @@ echoes_cli_account (int        argc,
 
   if (!(g_str_equal (command, "login") && argc <= 2)
       && !(g_str_equal (command, "logout") && argc == 1)
-      && !(g_str_equal (command, "status") && argc == 1))
+      && !(g_str_equal (command, "status") && argc == 1)
+      && !(g_str_equal (command, "sync") && argc == 1))
     {
-      g_printerr (_("Usage: echoes-cli account login [EMAIL] | logout | status\n"));
+      g_printerr (_("Usage: echoes-cli account login [EMAIL] | logout | status | sync\n"));
       return 2;
     }
 
@@ -271,6 +345,8 @@ echoes_cli_account (int        argc,
     return account_login (auth, argc, argv, json);
   if (g_str_equal (command, "logout"))
     return account_logout (auth, json);
+  if (g_str_equal (command, "sync"))
+    return account_sync (auth, json);
 
   if (!restore (auth, &error))
     {

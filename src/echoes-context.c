@@ -10,10 +10,12 @@
 #include "config.h"
 
 #include "echoes-context.h"
+#include "echoes-context-private.h"
 
 #include "echoes-export-scratch.h"
 #include "echoes-local-provider.h"
 #include "echoes-paths.h"
+#include "echoes-supabase-remote.h"
 
 /**
  * EchoesContext:
@@ -23,6 +25,13 @@
  * application and passed down; there are no other globals. It also owns the account
  * session (#EchoesAuth), created on first use so that the CLI pays for it only when
  * it asks.
+ *
+ * In the app (a context opened with echoes_context_new_async()), it also owns the
+ * #EchoesSyncEngine while the account is signed in: created and started when the session
+ * is there (signed in or restored), stopped and dropped on sign-out. On the first
+ * sign-in of an account in this data directory, when there are local projects, the
+ * #EchoesContext:first-sign-in property asks the UI whether to upload them
+ * (echoes_context_answer_first_sign_in()).
  */
 struct _EchoesContext
 {
@@ -36,9 +45,26 @@ struct _EchoesContext
   EchoesAuth        *auth;         /* (owned) (nullable) NULL: not created yet or no server */
   gboolean           auth_looked_up;
   GCancellable      *cancellable;  /* (owned) cancelled in dispose */
+
+  /* Sync (the app only) */
+  EchoesSyncEngine  *sync_engine;  /* (owned) (nullable) while signed in */
+  GCancellable      *sync_cancellable; /* (owned) (nullable) the engine's setup */
+  guint              first_sign_in;    /* local projects to ask about, 0: no question */
+  gboolean           sync_enabled;
+  EchoesSyncRemote  *test_remote;  /* (owned) (nullable) */
+  GNetworkMonitor   *test_monitor; /* (owned) (nullable) */
 };
 
 G_DEFINE_FINAL_TYPE (EchoesContext, echoes_context, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_SYNC_ENGINE,
+  PROP_FIRST_SIGN_IN,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
 
 static void
 echoes_context_dispose (GObject *object)
@@ -46,6 +72,16 @@ echoes_context_dispose (GObject *object)
   EchoesContext *self = (EchoesContext *)object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->auth != NULL)
+    g_signal_handlers_disconnect_by_data (self->auth, self);
+  if (self->sync_engine != NULL)
+    echoes_sync_engine_stop (self->sync_engine);
+  if (self->sync_cancellable != NULL)
+    g_cancellable_cancel (self->sync_cancellable);
+  g_clear_object (&self->sync_cancellable);
+  g_clear_object (&self->sync_engine);
+  g_clear_object (&self->test_remote);
+  g_clear_object (&self->test_monitor);
   g_clear_object (&self->auth);
   g_clear_object (&self->cancellable);
 
@@ -60,11 +96,57 @@ echoes_context_dispose (GObject *object)
 }
 
 static void
+echoes_context_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  EchoesContext *self = ECHOES_CONTEXT (object);
+
+  switch (prop_id)
+    {
+    case PROP_SYNC_ENGINE:
+      g_value_set_object (value, self->sync_engine);
+      break;
+
+    case PROP_FIRST_SIGN_IN:
+      g_value_set_uint (value, self->first_sign_in);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 echoes_context_class_init (EchoesContextClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = echoes_context_dispose;
+  object_class->get_property = echoes_context_get_property;
+
+  /**
+   * EchoesContext:sync-engine:
+   *
+   * The sync engine while the account is signed in, %NULL otherwise.
+   */
+  properties [PROP_SYNC_ENGINE] =
+    g_param_spec_object ("sync-engine", NULL, NULL, ECHOES_TYPE_SYNC_ENGINE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * EchoesContext:first-sign-in:
+   *
+   * When not 0, the account signed in for the first time in this data directory and
+   * there are this many local projects: the UI asks, once, whether to upload them and
+   * answers with echoes_context_answer_first_sign_in().
+   */
+  properties [PROP_FIRST_SIGN_IN] =
+    g_param_spec_uint ("first-sign-in", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -98,6 +180,178 @@ echoes_context_new (EchoesStore *store)
   return self;
 }
 
+/* ---- sync (the app only) ---- */
+
+static void
+set_first_sign_in (EchoesContext *self,
+                   guint          n_local)
+{
+  if (self->first_sign_in == n_local)
+    return;
+  self->first_sign_in = n_local;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_FIRST_SIGN_IN]);
+}
+
+static void
+signed_in_recorded_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!echoes_sync_engine_signed_in_finish (ECHOES_SYNC_ENGINE (object), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("The sign-in could not be recorded: %s", error->message);
+}
+
+static void
+local_listed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(EchoesContext) self = user_data;
+  EchoesSyncEngine *engine = ECHOES_SYNC_ENGINE (object);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) local = NULL;
+
+  local = echoes_sync_engine_list_local_projects_finish (engine, result, &error);
+  if (engine != self->sync_engine)
+    return;
+  if (error != NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("The local projects could not be listed: %s", error->message);
+      return;
+    }
+
+  if (g_strv_length (local) == 0)
+    echoes_sync_engine_signed_in_async (engine, FALSE, self->sync_cancellable,
+                                        signed_in_recorded_cb, NULL);
+  else
+    set_first_sign_in (self, g_strv_length (local));
+}
+
+static gpointer
+read_account (EchoesStore   *store,
+              gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *account = echoes_store_dup_sync_value (store, "account", &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return account != NULL ? account : g_strdup ("");
+}
+
+/* Whose are the synced projects here? None yet: the first sign-in (ask about the local
+ * projects); this account's: sync as before; another account's: nothing is recorded,
+ * and the engine reports it. */
+static void
+account_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(EchoesContext) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *account = NULL;
+  EchoesSyncEngine *engine = self->sync_engine;
+  const char *user_id;
+
+  account = echoes_store_run_finish (ECHOES_STORE (object), result, &error);
+  if (engine == NULL || g_cancellable_is_cancelled (self->sync_cancellable))
+    return;
+  if (account == NULL)
+    {
+      g_warning ("The account of this data directory could not be read: %s", error->message);
+      return;
+    }
+
+  user_id = echoes_sync_remote_get_user_id (echoes_sync_engine_get_remote (engine));
+  if (*account == '\0')
+    echoes_sync_engine_list_local_projects_async (engine, self->sync_cancellable,
+                                                  local_listed_cb, g_object_ref (self));
+  else if (g_strcmp0 (account, user_id) == 0)
+    echoes_sync_engine_signed_in_async (engine, FALSE, self->sync_cancellable,
+                                        signed_in_recorded_cb, NULL);
+}
+
+static void
+create_sync_engine (EchoesContext *self)
+{
+  g_autoptr(EchoesSyncRemote) remote = NULL;
+  GNetworkMonitor *monitor;
+
+  if (self->sync_engine != NULL)
+    return;
+
+  if (self->test_remote != NULL)
+    remote = g_object_ref (self->test_remote);
+  else
+    remote = ECHOES_SYNC_REMOTE (echoes_supabase_remote_new (self->auth));
+  monitor = self->test_monitor != NULL ? self->test_monitor : g_network_monitor_get_default ();
+
+  self->sync_cancellable = g_cancellable_new ();
+  self->sync_engine = echoes_sync_engine_new (self->store, remote, monitor);
+  echoes_sync_engine_start (self->sync_engine);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_SYNC_ENGINE]);
+
+  echoes_store_run_async (self->store, read_account, NULL, NULL, g_free, self->sync_cancellable,
+                          account_read_cb, g_object_ref (self));
+}
+
+static void
+signed_out_recorded_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!echoes_sync_engine_signed_out_finish (ECHOES_SYNC_ENGINE (object), result, &error))
+    g_warning ("The sign-out could not be recorded: %s", error->message);
+}
+
+/* Sign-out: new projects are local-only from now on; what was not pushed stays queued
+ * for the next sign-in. */
+static void
+drop_sync_engine (EchoesContext *self)
+{
+  g_autoptr(EchoesSyncEngine) engine = g_steal_pointer (&self->sync_engine);
+
+  if (engine == NULL)
+    return;
+
+  g_cancellable_cancel (self->sync_cancellable);
+  g_clear_object (&self->sync_cancellable);
+  echoes_sync_engine_signed_out_async (engine, NULL, signed_out_recorded_cb, NULL);
+  set_first_sign_in (self, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_SYNC_ENGINE]);
+}
+
+static void
+update_sync (EchoesContext *self)
+{
+  if (self->auth != NULL && echoes_auth_get_signed_in (self->auth))
+    create_sync_engine (self);
+  else
+    drop_sync_engine (self);
+}
+
+static void
+enable_sync (EchoesContext *self)
+{
+  if (self->sync_enabled || echoes_context_get_auth (self) == NULL)
+    return;
+
+  self->sync_enabled = TRUE;
+  g_signal_connect_swapped (self->auth, "notify::signed-in", G_CALLBACK (update_sync), self);
+  update_sync (self);
+}
+
 static void
 restored_cb (GObject      *object,
              GAsyncResult *result,
@@ -121,6 +375,7 @@ restore_session (EchoesContext *self)
 
   if (auth != NULL)
     echoes_auth_restore_async (auth, self->cancellable, restored_cb, NULL);
+  enable_sync (self);
 }
 
 static void
@@ -361,4 +616,67 @@ echoes_context_sweep_exports (EchoesContext *self)
   g_return_if_fail (ECHOES_IS_CONTEXT (self));
 
   sweep_exports ();
+}
+
+/**
+ * echoes_context_get_sync_engine:
+ *
+ * Returns: (transfer none) (nullable): the sync engine while the account is signed in
+ *   (in the app), %NULL otherwise
+ */
+EchoesSyncEngine *
+echoes_context_get_sync_engine (EchoesContext *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CONTEXT (self), NULL);
+  return self->sync_engine;
+}
+
+/**
+ * echoes_context_get_first_sign_in:
+ *
+ * Returns: how many local projects the first sign-in asks about, 0 when there is no
+ *   question
+ */
+guint
+echoes_context_get_first_sign_in (EchoesContext *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CONTEXT (self), 0);
+  return self->first_sign_in;
+}
+
+/**
+ * echoes_context_answer_first_sign_in:
+ * @upload_local: %TRUE to upload the local projects to the account, %FALSE to keep
+ *   them on this computer only
+ *
+ * Answers the first sign-in's question (#EchoesContext:first-sign-in), which then goes.
+ */
+void
+echoes_context_answer_first_sign_in (EchoesContext *self,
+                                     gboolean       upload_local)
+{
+  g_return_if_fail (ECHOES_IS_CONTEXT (self));
+
+  if (self->first_sign_in == 0 || self->sync_engine == NULL)
+    return;
+
+  set_first_sign_in (self, 0);
+  echoes_sync_engine_signed_in_async (self->sync_engine, upload_local, self->sync_cancellable,
+                                      signed_in_recorded_cb, NULL);
+}
+
+/* For tests only (echoes-context-private.h): syncs with @remote over @monitor as if an
+ * account had signed in (%NULL @remote: as if it signed out). */
+void
+_echoes_context_set_sync_remote_for_testing (EchoesContext    *self,
+                                             EchoesSyncRemote *remote,
+                                             GNetworkMonitor  *monitor)
+{
+  g_return_if_fail (ECHOES_IS_CONTEXT (self));
+
+  drop_sync_engine (self);
+  g_set_object (&self->test_remote, remote);
+  g_set_object (&self->test_monitor, monitor);
+  if (remote != NULL)
+    create_sync_engine (self);
 }

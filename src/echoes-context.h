@@ -14,6 +14,7 @@
 #include "echoes-library.h"
 #include "echoes-provider-registry.h"
 #include "echoes-store.h"
+#include "echoes-sync-engine.h"
 #include "echoes-thumbnailer.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,10 @@ EchoesGenerationQueue  *echoes_context_get_queue    (EchoesContext     *self);
 EchoesAuth             *echoes_context_get_auth     (EchoesContext     *self);
 void               echoes_context_set_auth        (EchoesContext       *self,
                                                    EchoesAuth          *auth);
+EchoesSyncEngine       *echoes_context_get_sync_engine (EchoesContext  *self);
+guint                   echoes_context_get_first_sign_in    (EchoesContext *self);
+void                    echoes_context_answer_first_sign_in (EchoesContext *self,
+                                                             gboolean       upload_local);
 void               echoes_context_set_provider_name (EchoesContext     *self,
                                                      const char        *setting);
 void               echoes_context_sweep_exports   (EchoesContext       *self);

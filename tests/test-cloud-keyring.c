@@ -379,6 +379,62 @@ test_cli_login_status_logout (void)
   g_assert_cmpstr (out, ==, "Not signed in.\n");
 }
 
+/* An account with nothing on the server yet: every read finds no row. */
+static gboolean
+no_rows_handler (FakeServer        *fake,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           data)
+{
+  if (!g_str_equal (soup_server_message_get_method (msg), "GET")
+      || !g_str_has_prefix (path, "/rest/v1/"))
+    return FALSE;
+  fake_server_json (msg, 200, "[]");
+  return TRUE;
+}
+
+static void
+test_cli_sync (void)
+{
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  const char *login[] = { "account", "login", NULL };
+  const char *sync[] = { "account", "sync", NULL };
+  const char *logout[] = { "account", "logout", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  fake->handler = no_rows_handler;
+  /* The CLI's data directory: this test's own (the test environment's is unusable). */
+  g_setenv ("XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+
+  /* Signed out, there is nothing to sync with. */
+  g_assert_cmpint (fake_server_run_cli (fake, NULL, NULL, &out, &err, sync), ==, 1);
+  g_assert_cmpstr (err, ==, "echoes-cli: You are not signed in.\n");
+  g_assert_cmpuint (fake_server_hits (fake, "GET /rest/v1/projects"), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fake_server_run_cli (fake, FAKE_EMAIL "\n" FAKE_PASSWORD "\n", NULL, &out, &err, login), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* One whole sync: both tables pulled. */
+  status = fake_server_run_cli (fake, NULL, NULL, &out, &err, sync);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (out, ==, "Synced.\n");
+  g_assert_cmpuint (fake_server_hits (fake, "GET /rest/v1/projects"), >=, 1);
+  g_assert_cmpuint (fake_server_hits (fake, "GET /rest/v1/clips"), >=, 1);
+  g_assert_null (strstr (out, "tok-"));
+  g_assert_null (strstr (err, "tok-"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fake_server_run_cli (fake, NULL, NULL, &out, &err, logout), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -391,6 +447,7 @@ main (int   argc,
   echoes_test_init (&argc, &argv);
 
   g_test_add_func ("/echoes/cloud/keyring/store-lookup-clear", test_store_lookup_clear);
+  g_test_add_func ("/echoes/cloud/keyring/cli-sync", test_cli_sync);
   g_test_add_func ("/echoes/cloud/keyring/session-persists", test_session_persists);
   g_test_add_func ("/echoes/cloud/keyring/no-secret-service", test_no_secret_service);
   g_test_add_func ("/echoes/cloud/keyring/no-secret-leaks", test_no_secret_leaks);

@@ -1196,6 +1196,7 @@ typedef struct
   GSource    *timeout;
   gulong      cancel_id;
   gboolean    answered;
+  gboolean    responding;  /* the browser's page is being sent: it disconnects then */
 } OAuthFlow;
 
 static void
@@ -1203,7 +1204,7 @@ oauth_flow_free (gpointer data)
 {
   OAuthFlow *flow = data;
 
-  if (flow->server != NULL)
+  if (flow->server != NULL && !flow->responding)
     soup_server_disconnect (flow->server);
   g_clear_object (&flow->server);
   wipe_string (&flow->verifier);
@@ -1326,6 +1327,14 @@ oauth_exchanged_cb (GObject      *object,
   persist_session (self, oauth_persisted_cb, task);
 }
 
+/* The browser has its page (or went away): now the loopback server may close. */
+static void
+oauth_page_sent_cb (SoupServerMessage *msg,
+                    SoupServer        *server)
+{
+  soup_server_disconnect (server);
+}
+
 static void
 oauth_callback_cb (SoupServer        *server,
                    SoupServerMessage *msg,
@@ -1362,8 +1371,14 @@ oauth_callback_cb (SoupServer        *server,
                                       html, strlen (html));
   }
 
-  /* Listen once: whatever came, the loopback server is done. */
-  oauth_stop (flow);
+  /* Listen once: whatever came, the loopback server is done, but it closes only once
+   * the page is sent (closing it here would drop the browser's connection first). */
+  flow->answered = TRUE;
+  flow->responding = TRUE;
+  if (flow->timeout != NULL)
+    g_source_destroy (flow->timeout);
+  g_signal_connect_data (msg, "finished", G_CALLBACK (oauth_page_sent_cb),
+                         g_object_ref (server), (GClosureNotify)(void (*) (void))g_object_unref, 0);
 
   if (oauth_error != NULL || code == NULL)
     {

@@ -11,6 +11,7 @@
 
 #include "echoes-secret-store.h"
 
+#include <glib/gi18n.h>
 #include <libsecret/secret.h>
 
 #include "echoes-cloud-error.h"
@@ -135,7 +136,9 @@ echoes_secret_store_store_async (EchoesSecretStore   *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, echoes_secret_store_store_async);
-  secret_password_store (self->schema, SECRET_COLLECTION_DEFAULT, "Echoes account session",
+  secret_password_store (self->schema, SECRET_COLLECTION_DEFAULT,
+                         /* Translators: the name of the keyring item holding the sign-in */
+                         _("Echoes account session"),
                          secret, cancellable, stored_cb, g_steal_pointer (&task),
                          "url", url, NULL);
 }

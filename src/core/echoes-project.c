@@ -31,6 +31,7 @@ struct _EchoesProject
   guint approved_count;
   gint64 created_at;
   gint64 updated_at;
+  gboolean synced;
 };
 
 G_DEFINE_FINAL_TYPE (EchoesProject, echoes_project, G_TYPE_OBJECT)
@@ -46,6 +47,7 @@ enum {
   PROP_APPROVED_COUNT,
   PROP_CREATED_AT,
   PROP_UPDATED_AT,
+  PROP_SYNCED,
   N_PROPS
 };
 
@@ -110,6 +112,10 @@ echoes_project_get_property (GObject    *object,
       g_value_set_int64 (value, self->updated_at);
       break;
 
+    case PROP_SYNCED:
+      g_value_set_boolean (value, self->synced);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -161,6 +167,10 @@ echoes_project_set_property (GObject      *object,
       echoes_project_set_updated_at (self, g_value_get_int64 (value));
       break;
 
+    case PROP_SYNCED:
+      echoes_project_set_synced (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -202,6 +212,15 @@ echoes_project_class_init (EchoesProjectClass *klass)
   properties [PROP_UPDATED_AT] =
     g_param_spec_int64 ("updated-at", NULL, NULL, G_MININT64, G_MAXINT64, 0,
                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /**
+   * EchoesProject:synced:
+   *
+   * %TRUE when the project is kept in the account (synced), %FALSE when it stays on
+   * this computer only.
+   */
+  properties [PROP_SYNCED] =
+    g_param_spec_boolean ("synced", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -243,6 +262,7 @@ echoes_project_update_from (EchoesProject *self,
   echoes_project_set_approved_count (self, other->approved_count);
   echoes_project_set_created_at (self, other->created_at);
   echoes_project_set_updated_at (self, other->updated_at);
+  echoes_project_set_synced (self, other->synced);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -420,5 +440,26 @@ echoes_project_set_updated_at (EchoesProject *self,
     {
       self->updated_at = updated_at;
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_UPDATED_AT]);
+    }
+}
+
+gboolean
+echoes_project_get_synced (EchoesProject *self)
+{
+  g_return_val_if_fail (ECHOES_IS_PROJECT (self), FALSE);
+  return self->synced;
+}
+
+void
+echoes_project_set_synced (EchoesProject *self,
+                           gboolean       synced)
+{
+  g_return_if_fail (ECHOES_IS_PROJECT (self));
+
+  synced = !!synced;
+  if (self->synced != synced)
+    {
+      self->synced = synced;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_SYNCED]);
     }
 }

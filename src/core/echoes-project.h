@@ -46,5 +46,8 @@ void                 echoes_project_set_created_at     (EchoesProject       *sel
 gint64               echoes_project_get_updated_at     (EchoesProject       *self);
 void                 echoes_project_set_updated_at     (EchoesProject       *self,
                                                         gint64               updated_at);
+gboolean             echoes_project_get_synced         (EchoesProject       *self);
+void                 echoes_project_set_synced         (EchoesProject       *self,
+                                                        gboolean             synced);
 
 G_END_DECLS

@@ -172,7 +172,8 @@ enum
 #define PROJECT_COLUMNS \
   "p.id, p.title, p.music, p.status, p.created_at, p.updated_at, p.ratio, " \
   "(SELECT count(*) FROM clips c WHERE c.project_id = p.id AND c.trashed = 0), " \
-  "(SELECT count(*) FROM clips c WHERE c.project_id = p.id AND c.trashed = 0 AND c.approved)"
+  "(SELECT count(*) FROM clips c WHERE c.project_id = p.id AND c.trashed = 0 AND c.approved), " \
+  "p.sync_mode = 'synced'"
 
 enum
 {
@@ -185,6 +186,7 @@ enum
   PROJECT_COLUMN_RATIO,
   PROJECT_COLUMN_CLIP_COUNT,
   PROJECT_COLUMN_APPROVED_COUNT,
+  PROJECT_COLUMN_SYNCED,
   N_PROJECT_COLUMNS
 };
 
@@ -379,6 +381,7 @@ project_from_row (sqlite3_stmt *stmt)
                 "ratio", column_text (stmt, PROJECT_COLUMN_RATIO),
                 "clip-count", (guint)sqlite3_column_int (stmt, PROJECT_COLUMN_CLIP_COUNT),
                 "approved-count", (guint)sqlite3_column_int (stmt, PROJECT_COLUMN_APPROVED_COUNT),
+                "synced", sqlite3_column_int (stmt, PROJECT_COLUMN_SYNCED) != 0,
                 NULL);
   return project;
 }

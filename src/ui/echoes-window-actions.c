@@ -38,6 +38,7 @@ _echoes_window_update_actions (EchoesWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.choose-music", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fit-to-music", has_project && n_clips > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", _echoes_window_can_undo (self));
+  _echoes_window_sync_update_actions (self);
   /* Hidden rather than unrevealed: a hidden bar does not widen a narrow window. */
   gtk_widget_set_visible (GTK_WIDGET (self->bottom_bar), has_project);
 }

@@ -28,6 +28,8 @@ G_BEGIN_DECLS
  *   echoes-window-generation.c  the generation progress and its actions
  *   echoes-window-export.c      the Export dialog, its progress and Show in Files
  *   echoes-window-music.c       music, volume, ratio and Fit Clips to Music
+ *   echoes-window-sync.c        the sync indicator, its errors, the first sign-in's
+ *                               question and Keep in My Account
  *
  * The struct lives here so that each file reaches the state of its feature; a file calls
  * another feature only through the _echoes_window_*() functions below. */
@@ -93,6 +95,12 @@ struct _EchoesWindow
 
   /* "Approve some ready clips…": gone once a clip is approved */
   AdwToast             *approve_hint;       /* (nullable) weak */
+  /* Sync (the engine is the context's, while signed in) */
+  EchoesSyncEngine     *sync_engine;        /* (owned) (nullable) */
+  GSignalGroup         *sync_signals;       /* (owned) */
+  AdwToast             *sync_toast;         /* (nullable) weak: the error shown */
+  guint                 n_sync_toasts;      /* sync errors shown, for tests */
+  gint64                focus_synced_at;    /* monotonic */
 
   /* The last toast's Undo, for tests */
   AdwToast             *undo_toast;         /* (nullable) weak */
@@ -130,6 +138,10 @@ struct _EchoesWindow
   GtkStack             *sidebar_stack;
   AdwToastOverlay      *toast_overlay;
   GMenu                *primary_menu;
+  GtkWidget            *sync_box;
+  GtkImage             *sync_icon;
+  GtkSpinner           *sync_spinner;
+  GtkLabel             *sync_label;
 };
 
 /* echoes-window.c: shared helpers */
@@ -205,6 +217,13 @@ void           _echoes_window_music_init           (EchoesWindow   *self);
 void           _echoes_window_music_dispose        (EchoesWindow   *self);
 void           _echoes_window_music_update         (EchoesWindow   *self);
 
+/* echoes-window-sync.c */
+void           _echoes_window_sync_class_init      (GtkWidgetClass *widget_class);
+void           _echoes_window_sync_init            (EchoesWindow   *self);
+void           _echoes_window_sync_dispose         (EchoesWindow   *self);
+void           _echoes_window_sync_set_context     (EchoesWindow   *self);
+void           _echoes_window_sync_update_actions  (EchoesWindow   *self);
+
 /* For tests: the widgets and state they check. */
 GtkWidget  *_echoes_window_get_clip_grid      (EchoesWindow *self);
 GtkWidget  *_echoes_window_get_leaflet        (EchoesWindow *self);
@@ -220,5 +239,9 @@ void        _echoes_window_set_music_files    (EchoesWindow       *self,
 const char *_echoes_window_get_music_label    (EchoesWindow *self);
 GstClockTime _echoes_window_get_crossfade     (EchoesWindow *self);
 EchoesDropTarget *_echoes_window_get_drop_target (EchoesWindow *self);
+const char *_echoes_window_get_sync_label     (EchoesWindow *self);
+AdwToast   *_echoes_window_get_sync_toast     (EchoesWindow *self);
+guint       _echoes_window_get_n_sync_toasts  (EchoesWindow *self);
+AdwMessageDialog *_echoes_window_get_first_sign_in_dialog (EchoesWindow *self);
 
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include <adwaita.h>
 
 #include "echoes-account-menu.h"
+#include "echoes-sync-badge.h"
 #include "echoes-clip-card.h"
 #include "echoes-paths.h"
 #include "echoes-store.h"
@@ -289,6 +290,7 @@ echoes_window_dispose (GObject *object)
   _echoes_window_clips_dispose (self);
   _echoes_window_music_dispose (self);
   _echoes_window_export_dispose (self);
+  _echoes_window_sync_dispose (self);
 
   if (self->context != NULL)
     {
@@ -362,6 +364,7 @@ echoes_window_class_init (EchoesWindowClass *klass)
 
   g_type_ensure (ECHOES_TYPE_PROJECT);
   g_type_ensure (ECHOES_TYPE_CLIP_CARD);
+  g_type_ensure (ECHOES_TYPE_SYNC_BADGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/echoes-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, back_button);
@@ -391,6 +394,10 @@ echoes_window_class_init (EchoesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, sidebar_stack);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, sync_box);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, sync_icon);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, sync_label);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, sync_spinner);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, volume_adjustment);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, volume_button);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, window_title);
@@ -402,6 +409,7 @@ echoes_window_class_init (EchoesWindowClass *klass)
   _echoes_window_generation_class_init (widget_class);
   _echoes_window_export_class_init (widget_class);
   _echoes_window_music_class_init (widget_class);
+  _echoes_window_sync_class_init (widget_class);
 }
 
 static void
@@ -437,6 +445,7 @@ echoes_window_init (EchoesWindow *self)
   _echoes_window_import_init (self);
   _echoes_window_music_init (self);
   _echoes_window_export_init (self);
+  _echoes_window_sync_init (self);
 
   echoes_window_show_loading (self);
 }
@@ -497,6 +506,7 @@ echoes_window_set_context (EchoesWindow  *self,
   _echoes_window_projects_set_context (self);
   _echoes_window_update_content_page (self);
   _echoes_window_import_set_context (self);
+  _echoes_window_sync_set_context (self);
 }
 
 /**
