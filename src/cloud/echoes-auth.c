@@ -325,19 +325,32 @@ forgot_cb (GObject      *object,
     g_message ("The keyring copy of the session could not be deleted: %s", error->message);
 }
 
-/* Ends the session here: memory and keyring. @reason: %NULL when the user signed out. */
+/* Ends the session here: memory and keyring. @reason: %NULL when the user signed out.
+ * @forgotten, when given, runs once the keyring copy is gone (or there is none). */
 static void
-end_session (EchoesAuth   *self,
-             const GError *reason)
+end_session_full (EchoesAuth          *self,
+                  const GError        *reason,
+                  GAsyncReadyCallback  forgotten,
+                  gpointer             user_data)
 {
   if (self->store != NULL)
-    echoes_secret_store_clear_async (self->store, self->url, NULL, forgot_cb, NULL);
+    echoes_secret_store_clear_async (self->store, self->url, NULL,
+                                     forgotten ? forgotten : forgot_cb, user_data);
+  else if (forgotten != NULL)
+    forgotten (NULL, NULL, user_data);
 
   if (self->access_token == NULL)
     return;
 
   clear_session (self);
   g_signal_emit (self, signals [SIGNED_OUT], 0, reason);
+}
+
+static void
+end_session (EchoesAuth   *self,
+             const GError *reason)
+{
+  end_session_full (self, reason, NULL, NULL);
 }
 
 /* Refresh: one request in flight; every caller waits on it. */
@@ -1516,12 +1529,54 @@ echoes_auth_sign_in_with_provider_finish (EchoesAuth    *self,
 
 /* sign-out */
 
+/* Sign-out completes once the keyring copy is gone and the server answered: a process
+ * that exits right after (echoes-cli account logout) must not leave the session behind. */
+typedef struct
+{
+  guint   pending;
+  GError *error;   /* (owned) (nullable) the server's refusal */
+} SignOut;
+
+static void
+sign_out_free (SignOut *sign_out)
+{
+  g_clear_error (&sign_out->error);
+  g_free (sign_out);
+}
+
+static void
+sign_out_step_done (GTask *task)
+{
+  SignOut *sign_out = g_task_get_task_data (task);
+
+  if (--sign_out->pending > 0)
+    return;
+  if (sign_out->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&sign_out->error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+sign_out_forgotten_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (object != NULL && !echoes_secret_store_clear_finish (ECHOES_SECRET_STORE (object), result, &error))
+    g_message ("The keyring copy of the session could not be deleted: %s", error->message);
+  sign_out_step_done (task);
+}
+
 static void
 logged_out_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  SignOut *sign_out = g_task_get_task_data (task);
   g_autoptr(EchoesHttpResponse) response = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1531,9 +1586,8 @@ logged_out_cb (GObject      *object,
       && !g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_UNAUTHORIZED)
       && !g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_SESSION_EXPIRED)
       && !g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_NOT_FOUND))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
+    sign_out->error = g_steal_pointer (&error);
+  sign_out_step_done (task);
 }
 
 /**
@@ -1556,17 +1610,20 @@ echoes_auth_sign_out_async (EchoesAuth          *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(SoupMessageHeaders) headers = NULL;
   g_autofree char *bearer = NULL;
+  SignOut *sign_out;
 
   g_return_if_fail (ECHOES_IS_AUTH (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, echoes_auth_sign_out_async);
+  sign_out = g_new0 (SignOut, 1);
+  g_task_set_task_data (task, sign_out, (GDestroyNotify) sign_out_free);
 
   if (self->access_token == NULL)
     {
-      end_session (self, NULL);
-      g_task_return_boolean (task, TRUE);
+      sign_out->pending = 1;
+      end_session_full (self, NULL, sign_out_forgotten_cb, g_steal_pointer (&task));
       return;
     }
 
@@ -1575,7 +1632,8 @@ echoes_auth_sign_out_async (EchoesAuth          *self,
   soup_message_headers_replace (headers, "Authorization", bearer);
   memset (bearer, 0, strlen (bearer));
 
-  end_session (self, NULL);
+  sign_out->pending = 2;
+  end_session_full (self, NULL, sign_out_forgotten_cb, g_object_ref (task));
   echoes_http_send_async (self->http, "POST", "/auth/v1/logout?scope=local", headers, NULL, NULL,
                           ECHOES_HTTP_ANONYMOUS, cancellable, logged_out_cb, g_steal_pointer (&task));
 }

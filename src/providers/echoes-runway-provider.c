@@ -1468,6 +1468,10 @@ echoes_runway_provider_class_init (EchoesRunwayProviderClass *klass)
   object_class->get_property = echoes_runway_provider_get_property;
   object_class->set_property = echoes_runway_provider_set_property;
 
+  /* gdk-pixbuf reads its list of loaders on first use, which two photo checks on worker
+   * threads must not do at once: read it here, once. */
+  g_slist_free (gdk_pixbuf_get_formats ());
+
   /**
    * EchoesRunwayProvider:auth:
    *
