@@ -140,7 +140,7 @@ if ninja -C build; then
   test_home=$(mktemp -d -t echoes-home.XXXXXX)
   HOME="$test_home" xvfb-run -a -s "-screen 0 3840x2160x24" \
     dbus-run-session -- bash build-aux/keyring-session.sh \
-    meson test -C build --no-suite bench --print-errorlogs --num-processes 2
+    meson test -C build --no-suite bench --print-errorlogs --num-processes 2 --timeout-multiplier 2
   counts=$(count_meson build) || counts="0 1"
   passed=$((passed + ${counts% *}))
   failed=$((failed + ${counts#* }))
@@ -158,7 +158,7 @@ fi
 if ninja -C build-asan; then
   ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson test -C build-asan --suite unit --print-errorlogs --num-processes 2
+    meson test -C build-asan --suite unit --print-errorlogs --num-processes 2 --timeout-multiplier 4
   counts=$(count_meson build-asan) || counts="0 1"
   passed=$((passed + ${counts% *}))
   failed=$((failed + ${counts#* }))
