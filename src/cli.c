@@ -22,6 +22,7 @@
 #include "echoes-cli-credits.h"
 #include "echoes-context.h"
 #include "echoes-importer.h"
+#include "echoes-util.h"
 #include "echoes-film-export.h"
 #include "echoes-generation-batch.h"
 #include "echoes-provider-registry.h"
@@ -747,17 +748,10 @@ projects_export (Cli   *cli,
 char *
 echoes_cli_dup_provider_setting (void)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GSettings) settings = echoes_settings_new ();
 
   /* The CLI also runs uninstalled, without the schema: then the default applies. */
-  if (source == NULL || !(schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE)) ||
-      !g_settings_schema_has_key (schema, ECHOES_PROVIDER_SETTINGS_KEY))
-    return NULL;
-
-  settings = g_settings_new (BASE_ID);
-  return g_settings_get_string (settings, ECHOES_PROVIDER_SETTINGS_KEY);
+  return settings != NULL ? g_settings_get_string (settings, ECHOES_PROVIDER_SETTINGS_KEY) : NULL;
 }
 
 static void
@@ -1002,6 +996,11 @@ main (int   argc,
         return fail (error);
 
       cli.context = echoes_context_new (store);
+      {
+        g_autoptr(GSettings) settings = echoes_settings_new ();
+
+        echoes_context_apply_settings (cli.context, settings);
+      }
       echoes_context_sweep_exports (cli.context);
       cli.json = json;
       status = command->func (&cli, n_args, argv + 3);

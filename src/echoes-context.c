@@ -553,6 +553,39 @@ echoes_context_get_auth (EchoesContext *self)
 }
 
 /**
+ * echoes_context_apply_settings:
+ * @settings: (nullable): the app's settings; %NULL when its schema is not installed
+ *   (running from the build tree), which keeps the defaults
+ *
+ * Applies the preferences the layers below the UI follow: the film shape of new projects
+ * (`default-ratio`) and the length of clips whose motion gives none (`clip-duration`).
+ * The app calls it again when either changes; the provider is
+ * echoes_context_set_provider_name()'s.
+ */
+void
+echoes_context_apply_settings (EchoesContext *self,
+                               GSettings     *settings)
+{
+  g_autofree char *ratio_name = NULL;
+  EchoesRatio ratio = ECHOES_RATIO_DEFAULT;
+  double duration = 0;
+
+  g_return_if_fail (ECHOES_IS_CONTEXT (self));
+  g_return_if_fail (settings == NULL || G_IS_SETTINGS (settings));
+
+  if (settings != NULL)
+    {
+      ratio_name = g_settings_get_string (settings, "default-ratio");
+      if (!echoes_ratio_from_string (ratio_name, &ratio))
+        ratio = ECHOES_RATIO_DEFAULT;
+      duration = g_settings_get_double (settings, "clip-duration");
+    }
+
+  echoes_store_set_default_ratio (self->store, ratio);
+  echoes_generation_queue_set_default_duration (self->queue, duration);
+}
+
+/**
  * echoes_context_set_provider_name:
  * @setting: (nullable): the `active-provider` GSettings value
  *

@@ -42,6 +42,8 @@ EchoesSyncEngine       *echoes_context_get_sync_engine (EchoesContext  *self);
 guint                   echoes_context_get_first_sign_in    (EchoesContext *self);
 void                    echoes_context_answer_first_sign_in (EchoesContext *self,
                                                              gboolean       upload_local);
+void               echoes_context_apply_settings  (EchoesContext       *self,
+                                                   GSettings           *settings);
 void               echoes_context_set_provider_name (EchoesContext     *self,
                                                      const char        *setting);
 void               echoes_context_sweep_exports   (EchoesContext       *self);

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <glib/gi18n.h>
 
+#include "echoes-ken-burns.h"
 #include "echoes-paths.h"
 #include "echoes-progress.h"
 
@@ -46,6 +47,7 @@ struct _EchoesGenerationQueue
   GQueue               pending;   /* (element-type Job) (owned) */
   GPtrArray           *running;   /* (element-type Job) (owned) */
   guint                max_jobs;
+  double               default_duration;  /* seconds, 0: the provider's own */
   guint                n_listing; /* enqueue_project() calls still reading the store */
 };
 
@@ -628,7 +630,9 @@ start_cb (GObject      *object,
   request.image_path = res->image_path;
   request.prompt = res->prompt;
   request.ratio = res->ratio;
-  request.duration = 0;
+  /* A clip whose motion gives no length gets the preferred one (`clip-duration`). */
+  request.duration = echoes_ken_burns_motion_has (res->motion, "duration") ? 0
+                                                                           : self->default_duration;
   request.seed = g_str_hash (job->clip_id);
   request.motion = res->motion;
   request.output_path = res->output_path;
@@ -954,6 +958,20 @@ echoes_generation_queue_set_max_jobs (EchoesGenerationQueue *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MAX_JOBS]);
       pump (self);
     }
+}
+
+/**
+ * echoes_generation_queue_set_default_duration:
+ * @seconds: the length of clips whose motion gives none, 0 for the provider's own
+ */
+void
+echoes_generation_queue_set_default_duration (EchoesGenerationQueue *self,
+                                              double                 seconds)
+{
+  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
+  g_return_if_fail (seconds >= 0);
+
+  self->default_duration = seconds;
 }
 
 /**

@@ -28,6 +28,8 @@ void                   echoes_generation_queue_set_provider         (EchoesGener
 guint                  echoes_generation_queue_get_max_jobs         (EchoesGenerationQueue        *self);
 void                   echoes_generation_queue_set_max_jobs         (EchoesGenerationQueue        *self,
                                                                      guint                         max_jobs);
+void                   echoes_generation_queue_set_default_duration (EchoesGenerationQueue        *self,
+                                                                     double                        seconds);
 guint                  echoes_generation_queue_get_n_jobs           (EchoesGenerationQueue        *self);
 gboolean               echoes_generation_queue_has_clip             (EchoesGenerationQueue        *self,
                                                                      const char                   *clip_id);

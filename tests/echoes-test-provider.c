@@ -118,6 +118,7 @@ fake_generate_async (EchoesVideoProvider      *provider,
   FakeJob *job = g_new0 (FakeJob, 1);
 
   g_assert_nonnull (request->ratio);
+  self->last_duration = request->duration;
   job->self = self;
   job->image_path = g_strdup (request->image_path);
   job->output_path = g_strdup (request->output_path);

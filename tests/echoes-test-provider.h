@@ -36,6 +36,7 @@ struct _TestProvider
   guint       running;
   guint       max_running;
   guint       started;
+  double      last_duration; /* the last request's duration */
 };
 
 G_END_DECLS

@@ -728,6 +728,37 @@ test_sync_failure (Fixture       *f,
   assert_ready (f, a);
 }
 
+/* The `clip-duration` preference: clips whose motion gives no length get it; a clip's own
+ * length wins. */
+static void
+test_default_duration (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  g_autofree char *b = add_clip (f, "b.jpg", 64, 48);
+
+  clip = get_clip (f, a);
+  echoes_clip_set_motion (clip, "{'duration': <2.0>}");
+  g_assert_true (echoes_store_update_clip (f->store, clip, &error));
+  g_assert_no_error (error);
+
+  queue = make_queue (f, NULL);
+  echoes_generation_queue_set_default_duration (queue, 3.0);
+
+  echoes_generation_queue_enqueue_clip (queue, a);
+  wait_drained (f, 1);
+  g_assert_cmpfloat (f->provider->last_duration, ==, 0.0);
+
+  echoes_generation_queue_enqueue_clip (queue, b);
+  wait_drained (f, 2);
+  g_assert_cmpfloat (f->provider->last_duration, ==, 3.0);
+
+  g_assert_finalize_object (g_steal_pointer (&queue));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -747,6 +778,7 @@ main (int   argc,
   ADD ("failure-codes", test_failure_codes);
   ADD ("sync-local", test_sync_local);
   ADD ("sync-failure", test_sync_failure);
+  ADD ("default-duration", test_default_duration);
 #undef ADD
 
   return g_test_run ();

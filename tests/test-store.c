@@ -88,6 +88,29 @@ test_open_pragmas (Fixture       *f,
   g_assert_cmpstr (echoes_store_get_data_dir (f->store), ==, f->data_dir);
 }
 
+/* New projects start with the preferred film shape (`default-ratio`). */
+static void
+test_project_default_ratio (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(EchoesProject) wide = NULL;
+  g_autoptr(EchoesProject) tall = NULL;
+  g_autoptr(EchoesProject) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wide = echoes_store_create_project (f->store, "Wide", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (echoes_project_get_ratio (wide), ==, "16:9");
+
+  echoes_store_set_default_ratio (f->store, ECHOES_RATIO_9_16);
+  tall = echoes_store_create_project (f->store, "Tall", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (echoes_project_get_ratio (tall), ==, "9:16");
+  again = echoes_store_get_project (f->store, echoes_project_get_id (tall), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (echoes_project_get_ratio (again), ==, "9:16");
+}
+
 static void
 test_project_crud (Fixture       *f,
                    gconstpointer  data)
@@ -401,6 +424,7 @@ main (int   argc,
 
   g_test_add ("/echoes/store/open/pragmas", Fixture, NULL, fixture_setup, test_open_pragmas, fixture_teardown);
   g_test_add ("/echoes/store/project/crud", Fixture, NULL, fixture_setup, test_project_crud, fixture_teardown);
+  g_test_add ("/echoes/store/project/default-ratio", Fixture, NULL, fixture_setup, test_project_default_ratio, fixture_teardown);
   g_test_add ("/echoes/store/clip/crud", Fixture, NULL, fixture_setup, test_clip_crud, fixture_teardown);
   g_test_add ("/echoes/store/trash/purge-removes-files", Fixture, NULL, fixture_setup, test_purge_removes_files, fixture_teardown);
   g_test_add ("/echoes/store/run-async/in-order", Fixture, NULL, fixture_setup, test_run_async_in_order, fixture_teardown);

@@ -233,3 +233,23 @@ echoes_names_lookup (const char * const *names,
 
   return FALSE;
 }
+
+/**
+ * echoes_settings_new:
+ *
+ * The app's settings (`BASE_ID`), shared by the app and the CLI.
+ *
+ * Returns: (transfer full) (nullable): the settings, or %NULL when their schema is not
+ *   installed (running from the build tree without `GSETTINGS_SCHEMA_DIR`): then the
+ *   defaults apply
+ */
+GSettings *
+echoes_settings_new (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source == NULL || !(schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE)))
+    return NULL;
+  return g_settings_new (BASE_ID);
+}

@@ -163,6 +163,31 @@ rect_is_valid (const EchoesKenBurnsRect *r)
 }
 
 /**
+ * echoes_ken_burns_motion_has:
+ * @motion: (nullable): a clip's motion string
+ * @key: a field of it, e.g. "seed" or "duration"
+ *
+ * Returns: %TRUE if @motion parses and sets @key
+ */
+gboolean
+echoes_ken_burns_motion_has (const char *motion,
+                             const char *key)
+{
+  g_autoptr(GVariant) variant = NULL;
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  if (motion == NULL || *motion == '\0' ||
+      !(variant = g_variant_parse (G_VARIANT_TYPE_VARDICT, motion, NULL, NULL, NULL)))
+    return FALSE;
+
+  g_variant_dict_clear (&dict);
+  g_variant_dict_init (&dict, variant);
+  return g_variant_dict_contains (&dict, key);
+}
+
+/**
  * echoes_ken_burns_params_from_string:
  * @params: filled with the defaults, then with what @str holds
  * @str: (nullable): a string from echoes_ken_burns_params_to_string(); %NULL or "" gives

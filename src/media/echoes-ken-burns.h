@@ -138,6 +138,8 @@ void                  echoes_ken_burns_params_init          (EchoesKenBurnsParam
 gboolean              echoes_ken_burns_params_set_ratio     (EchoesKenBurnsParams        *params,
                                                              const char                  *ratio);
 char                 *echoes_ken_burns_params_to_string     (const EchoesKenBurnsParams  *params);
+gboolean              echoes_ken_burns_motion_has           (const char                  *motion,
+                                                             const char                  *key);
 gboolean              echoes_ken_burns_params_from_string   (EchoesKenBurnsParams        *params,
                                                              const char                  *str,
                                                              GError                     **error);

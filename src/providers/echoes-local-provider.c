@@ -228,21 +228,6 @@ echoes_local_provider_get_capabilities (EchoesVideoProvider *provider)
   return &local_capabilities;
 }
 
-static gboolean
-motion_has_seed (const char *motion)
-{
-  g_autoptr(GVariant) variant = NULL;
-  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
-
-  if (motion == NULL || *motion == '\0' ||
-      !(variant = g_variant_parse (G_VARIANT_TYPE_VARDICT, motion, NULL, NULL, NULL)))
-    return FALSE;
-
-  g_variant_dict_clear (&dict);
-  g_variant_dict_init (&dict, variant);
-  return g_variant_dict_contains (&dict, "seed");
-}
-
 static void
 echoes_local_provider_generate_async (EchoesVideoProvider      *provider,
                                       const EchoesVideoRequest *request,
@@ -273,7 +258,7 @@ echoes_local_provider_generate_async (EchoesVideoProvider      *provider,
 
   /* Without a stored seed (no motion, or only a duration from "Fit Clips to Music") the
    * request's seed picks the framing. */
-  if (!motion_has_seed (request->motion))
+  if (!echoes_ken_burns_motion_has (request->motion, "seed"))
     job->params.seed = request->seed;
 
   if (request->duration > 0)

@@ -41,6 +41,7 @@ struct _EchoesStore
   sqlite3     *db;          /* (owned) */
   char        *data_dir;    /* (owned) */
   GThreadPool *pool;        /* (owned) */
+  EchoesRatio  default_ratio;  /* of new projects; under the lock */
 };
 
 G_DEFINE_FINAL_TYPE (EchoesStore, echoes_store, G_TYPE_OBJECT)
@@ -1168,14 +1169,15 @@ echoes_store_create_project (EchoesStore  *self,
 
   /* While signed in, new projects follow the account (echoes_store_set_default_synced()). */
   mode = dup_sync_value_locked (self, "default_sync_mode", NULL);
-  ok = (stmt = prepare (self, "INSERT INTO projects (id, title, created_at, updated_at, sync_mode) "
-                              "VALUES (?1, ?2, ?3, ?3, ?4)", error)) != NULL;
+  ok = (stmt = prepare (self, "INSERT INTO projects (id, title, created_at, updated_at, sync_mode, "
+                              "ratio) VALUES (?1, ?2, ?3, ?3, ?4, ?5)", error)) != NULL;
   if (ok)
     {
       bind_text (stmt, 1, id);
       bind_text (stmt, 2, title);
       sqlite3_bind_int64 (stmt, 3, now);
       bind_text (stmt, 4, g_strcmp0 (mode, "synced") == 0 ? "synced" : "local");
+      bind_text (stmt, 5, echoes_ratio_to_string (self->default_ratio));
       ok = step_done (self, stmt, error) &&
            track (self, "project", id, id, (const char * const *)all_field_names ("project"),
                   now, error);
@@ -1184,6 +1186,23 @@ echoes_store_create_project (EchoesStore  *self,
     return NULL;
 
   return get_project_locked (self, id, error);
+}
+
+/**
+ * echoes_store_set_default_ratio:
+ * @ratio: the film shape new projects start with (the `default-ratio` preference)
+ */
+void
+echoes_store_set_default_ratio (EchoesStore *self,
+                                EchoesRatio  ratio)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_if_fail (ECHOES_IS_STORE (self));
+  g_return_if_fail (ratio <= ECHOES_RATIO_1_1);
+
+  locker = g_mutex_locker_new (&self->lock);
+  self->default_ratio = ratio;
 }
 
 /**

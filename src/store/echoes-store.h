@@ -65,6 +65,8 @@ EchoesProject *echoes_store_get_project         (EchoesStore    *self,
 EchoesProject *echoes_store_create_project      (EchoesStore    *self,
                                                  const char     *title,
                                                  GError        **error);
+void           echoes_store_set_default_ratio   (EchoesStore    *self,
+                                                 EchoesRatio     ratio);
 gboolean       echoes_store_update_project      (EchoesStore    *self,
                                                  EchoesProject  *project,
                                                  GError        **error);

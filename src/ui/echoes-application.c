@@ -16,6 +16,7 @@
 
 #include "echoes-preferences-window.h"
 #include "echoes-startup-report.h"
+#include "echoes-util.h"
 #include "echoes-window.h"
 
 /**
@@ -33,6 +34,7 @@ struct _EchoesApplication
   GError         *error;       /* (owned) (nullable) why the library did not open */
   GCancellable   *cancellable; /* (owned) */
   char           *data_dir;    /* (owned) (nullable) NULL: the default */
+  GSettings      *settings;    /* (owned) (nullable) NULL: no schema installed */
   gboolean        loading;
 };
 
@@ -123,20 +125,21 @@ ensure_window (EchoesApplication *self)
   return window;
 }
 
-static char *
-dup_provider_setting (void)
+/* The preferences the context follows, applied again whenever one changes. */
+static void
+settings_changed_cb (GSettings         *settings,
+                     const char        *key,
+                     EchoesApplication *self)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *provider = NULL;
 
-  /* Running from the build tree, without the schema, the default provider applies. */
-  if (source == NULL || !(schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE)) ||
-      !g_settings_schema_has_key (schema, ECHOES_PROVIDER_SETTINGS_KEY))
-    return NULL;
+  if (self->context == NULL)
+    return;
 
-  settings = g_settings_new (BASE_ID);
-  return g_settings_get_string (settings, ECHOES_PROVIDER_SETTINGS_KEY);
+  if (self->settings != NULL)
+    provider = g_settings_get_string (self->settings, ECHOES_PROVIDER_SETTINGS_KEY);
+  echoes_context_set_provider_name (self->context, provider);
+  echoes_context_apply_settings (self->context, self->settings);
 }
 
 static void
@@ -170,9 +173,10 @@ context_ready_cb (GObject      *object,
 
   if (self->context != NULL)
     {
-      g_autofree char *provider = dup_provider_setting ();
-
-      echoes_context_set_provider_name (self->context, provider);
+      if ((self->settings = echoes_settings_new ()) != NULL)
+        g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb),
+                                 self, 0);
+      settings_changed_cb (self->settings, NULL, self);
       /* Clips queued when the app last quit carry on. */
       echoes_generation_queue_resume_async (echoes_context_get_queue (self->context),
                                             self->cancellable, resume_cb, NULL);
@@ -380,6 +384,7 @@ echoes_application_finalize (GObject *object)
   EchoesApplication *self = (EchoesApplication *)object;
 
   g_clear_object (&self->context);
+  g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_error (&self->error);
   g_clear_pointer (&self->data_dir, g_free);
