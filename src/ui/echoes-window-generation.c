@@ -13,6 +13,8 @@
 
 #include "echoes-window-private.h"
 
+#include "echoes-credit-confirm.h"
+
 /* Generation: the progress of the context's generation queue under the timeline, its
  * notification, and the actions that queue and cancel clips. */
 
@@ -145,7 +147,7 @@ generate_clip_action (GtkWidget  *widget,
   EchoesWindow *self = ECHOES_WINDOW (widget);
 
   if (_echoes_window_get_queue (self) != NULL)
-    echoes_generation_queue_enqueue_clip (_echoes_window_get_queue (self), g_variant_get_string (param, NULL));
+    echoes_credit_confirm_enqueue_clip (widget, self->context, g_variant_get_string (param, NULL));
 }
 
 static void
