@@ -21,6 +21,7 @@
 #include "echoes-context.h"
 #include "echoes-credits-button.h"
 #include "echoes-credits-window-private.h"
+#include "echoes-ken-burns-button.h"
 #include "echoes-test-ui.h"
 #include "echoes-test-util.h"
 #include "echoes-window.h"
@@ -368,6 +369,31 @@ test_prompt_too_long (void)
   echoes_test_drain (context);
 }
 
+/* Use Ken Burns Instead: offered only for an AI clip refused by moderation, out of
+ * credits or out of reach; never for a local clip or another failure. */
+static void
+test_ken_burns_offer (void)
+{
+  g_autoptr(EchoesClip) clip = echoes_clip_new (CLIP_ID, USER_ID);
+
+  echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_FAILED);
+  echoes_clip_set_provider (clip, "runway");
+  echoes_clip_set_failure (clip, ECHOES_CLIP_FAILURE_MODERATION);
+  g_assert_true (echoes_ken_burns_button_applies (clip));
+  echoes_clip_set_failure (clip, ECHOES_CLIP_FAILURE_NO_CREDITS);
+  g_assert_true (echoes_ken_burns_button_applies (clip));
+  echoes_clip_set_failure (clip, ECHOES_CLIP_FAILURE_NETWORK);
+  g_assert_true (echoes_ken_burns_button_applies (clip));
+  echoes_clip_set_failure (clip, ECHOES_CLIP_FAILURE_PHOTO);
+  g_assert_false (echoes_ken_burns_button_applies (clip));
+  echoes_clip_set_failure (clip, ECHOES_CLIP_FAILURE_MODERATION);
+  echoes_clip_set_provider (clip, "local");
+  g_assert_false (echoes_ken_burns_button_applies (clip));
+  echoes_clip_set_provider (clip, "runway");
+  echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_READY);
+  g_assert_false (echoes_ken_burns_button_applies (clip));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -394,6 +420,7 @@ main (int   argc,
 
   g_test_add_func ("/echoes/ui/credits/balance-ledger-buy-redeem", test_credits);
   g_test_add_func ("/echoes/ui/credits/prompt-too-long", test_prompt_too_long);
+  g_test_add_func ("/echoes/ui/credits/ken-burns-offer", test_ken_burns_offer);
 
   status = g_test_run ();
 
