@@ -16,5 +16,9 @@ G_BEGIN_DECLS
 void echoes_credit_confirm_enqueue_clip (GtkWidget     *parent,
                                          EchoesContext *context,
                                          const char    *clip_id);
+void echoes_credit_confirm_enqueue_project (GtkWidget     *parent,
+                                            EchoesContext *context,
+                                            const char    *project_id,
+                                            GListModel    *clips);
 
 G_END_DECLS

@@ -125,7 +125,7 @@ generate_all_action (GtkWidget  *widget,
   EchoesWindow *self = ECHOES_WINDOW (widget);
 
   if (_echoes_window_get_queue (self) != NULL && _echoes_window_get_project_id (self) != NULL)
-    echoes_generation_queue_enqueue_project (_echoes_window_get_queue (self), _echoes_window_get_project_id (self));
+    echoes_credit_confirm_enqueue_project (widget, self->context, _echoes_window_get_project_id (self), self->clips);
 }
 
 static void
