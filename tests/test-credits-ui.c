@@ -19,7 +19,9 @@
 #include "echoes-auth.h"
 #include "echoes-clip-prompt.h"
 #include "echoes-context.h"
+#include "echoes-credit-confirm.h"
 #include "echoes-credits-button.h"
+#include "echoes-generation-queue.h"
 #include "echoes-credits-window-private.h"
 #include "echoes-ken-burns-button.h"
 #include "echoes-test-ui.h"
@@ -258,6 +260,25 @@ redeem_message_cb (gpointer data)
   return _echoes_credits_window_get_redeem_message (data) != NULL;
 }
 
+static gboolean
+find_message_dialog_cb (gpointer data)
+{
+  AdwMessageDialog **dialog = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        {
+          *dialog = ADW_MESSAGE_DIALOG (window);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 static void
 open_uri (const char *uri,
           gpointer    user_data)
@@ -333,6 +354,26 @@ test_credits (void)
   gtk_window_destroy (GTK_WINDOW (credits));
   echoes_test_drain (credits);
   g_assert_finalize_object (credits);
+
+  /* Generating with the AI provider asks first, with the balance; Cancel queues nothing. */
+  {
+    AdwMessageDialog *dialog = NULL;
+    EchoesGenerationQueue *queue = echoes_context_get_queue (context);
+
+    echoes_context_set_provider_name (context, "runway");
+    g_assert_cmpstr (echoes_video_provider_get_name (echoes_generation_queue_get_provider (queue)), ==, "runway");
+    echoes_credit_confirm_enqueue_clip (GTK_WIDGET (window), context, CLIP_ID);
+    g_assert_true (echoes_test_wait_until (find_message_dialog_cb, &dialog, TIMEOUT_MS));
+    g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==, "This uses 1 credit — 15 left.");
+    g_object_ref (dialog);
+    adw_message_dialog_response (dialog, "cancel");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    echoes_test_drain (dialog);
+    g_assert_finalize_object (dialog);
+    g_assert_false (echoes_generation_queue_has_clip (queue, CLIP_ID));
+    g_assert_cmpuint (echoes_generation_queue_get_n_jobs (queue), ==, 0);
+    echoes_context_set_provider_name (context, "local");
+  }
 
   /* Signed out: the button hides. */
   done = FALSE;
