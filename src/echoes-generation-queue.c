@@ -76,7 +76,7 @@ typedef struct
   char                  *project_id;   /* known once started */
   char                  *video;        /* relative path, once started */
   GCancellable          *cancellable;
-  EchoesVideoProvider   *provider;     /* (owned) once started, or a per-clip choice */
+  EchoesVideoProvider   *provider;     /* (owned) once started */
 } Job;
 
 static Job *
@@ -641,7 +641,7 @@ start (EchoesGenerationQueue *self,
   StartData *data = g_new0 (StartData, 1);
 
   job->self = g_object_ref (self);
-  if (job->provider == NULL)
+  if (job->provider == NULL)  /* else the clip's own (enqueue_clip_with_provider) */
     job->provider = g_object_ref (self->provider);
   g_ptr_array_add (self->running, job);
 

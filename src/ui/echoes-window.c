@@ -312,9 +312,9 @@ echoes_window_class_init (EchoesWindowClass *klass)
   object_class->finalize = echoes_window_finalize;
   window_class->close_request = echoes_window_close_request;
 
+  g_type_ensure (ECHOES_TYPE_CREDITS_BUTTON);
   g_type_ensure (ECHOES_TYPE_PROJECT);
   g_type_ensure (ECHOES_TYPE_CLIP_CARD);
-  g_type_ensure (ECHOES_TYPE_CREDITS_BUTTON);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/echoes-window.ui");
   gtk_widget_class_bind_template_child_full (widget_class, "credits_button", FALSE, 0);
