@@ -651,7 +651,8 @@ start (EchoesGenerationQueue *self,
   StartData *data = g_new0 (StartData, 1);
 
   job->self = g_object_ref (self);
-  job->provider = g_object_ref (self->provider);
+  if (job->provider == NULL)  /* else the clip's own (enqueue_clip_with_provider) */
+    job->provider = g_object_ref (self->provider);
   g_ptr_array_add (self->running, job);
 
   data->clip_id = g_strdup (job->clip_id);
@@ -1017,6 +1018,36 @@ echoes_generation_queue_enqueue_clip (EchoesGenerationQueue *self,
   g_return_if_fail (clip_id != NULL);
 
   enqueue_many (self, (const char * const[]) { clip_id, NULL });
+}
+
+/**
+ * echoes_generation_queue_enqueue_clip_with_provider:
+ * @clip_id: a clip (left alone if already queued or generating)
+ * @provider: the provider for this clip only (say "local" after an AI clip failed)
+ *
+ * Like echoes_generation_queue_enqueue_clip(), with @provider instead of the queue's.
+ * A clip resumed after a restart uses the queue's provider again.
+ */
+void
+echoes_generation_queue_enqueue_clip_with_provider (EchoesGenerationQueue *self,
+                                                    const char            *clip_id,
+                                                    EchoesVideoProvider   *provider)
+{
+  gboolean running;
+  Job *job;
+
+  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
+  g_return_if_fail (clip_id != NULL);
+  g_return_if_fail (ECHOES_IS_VIDEO_PROVIDER (provider));
+
+  if (find_job (self, clip_id, &running) != NULL)
+    return;
+  job = job_new (clip_id);
+  job->provider = g_object_ref (provider);
+  g_queue_push_tail (&self->pending, job);
+  persist_queued (self, g_strdupv ((char *[]) { (char *)clip_id, NULL }), TRUE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
+  pump (self);
 }
 
 static void

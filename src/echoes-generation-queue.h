@@ -35,6 +35,9 @@ gboolean               echoes_generation_queue_has_clip             (EchoesGener
                                                                      const char                   *clip_id);
 void                   echoes_generation_queue_enqueue_clip         (EchoesGenerationQueue        *self,
                                                                      const char                   *clip_id);
+void                   echoes_generation_queue_enqueue_clip_with_provider (EchoesGenerationQueue *self,
+                                                                           const char            *clip_id,
+                                                                           EchoesVideoProvider   *provider);
 void                   echoes_generation_queue_enqueue_project      (EchoesGenerationQueue        *self,
                                                                      const char                   *project_id);
 void                   echoes_generation_queue_cancel_clip          (EchoesGenerationQueue        *self,

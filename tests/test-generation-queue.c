@@ -554,6 +554,39 @@ test_failure_codes (Fixture       *f,
   g_assert_finalize_object (g_steal_pointer (&queue));
 }
 
+/* A clip given its own provider (Use Ken Burns Instead after an AI clip failed) runs with
+ * it, while the queue's provider stays the default of every other clip. */
+static void
+test_clip_provider (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autofree char *bad = add_clip (f, "fail.jpg", 64, 48);
+  TestProvider *other = g_object_new (TEST_TYPE_PROVIDER, NULL);
+  g_autoptr(EchoesClip) clip = NULL;
+
+  f->provider->fail = TRUE;
+  f->provider->fail_domain = ECHOES_PROVIDER_ERROR;
+  f->provider->fail_code = ECHOES_PROVIDER_ERROR_MODERATION;
+  queue = make_queue (f, NULL);
+
+  echoes_generation_queue_enqueue_clip (queue, bad);
+  wait_drained (f, 1);
+  clip = get_clip (f, bad);
+  g_assert_cmpint (echoes_clip_get_failure (clip), ==, ECHOES_CLIP_FAILURE_MODERATION);
+  g_assert_cmpuint (f->provider->started, ==, 1);
+
+  echoes_generation_queue_enqueue_clip_with_provider (queue, bad, ECHOES_VIDEO_PROVIDER (other));
+  wait_drained (f, 2);
+  assert_ready (f, bad);
+  g_assert_cmpuint (other->started, ==, 1);
+  g_assert_cmpuint (f->provider->started, ==, 1);
+  g_assert_true (echoes_generation_queue_get_provider (queue) == ECHOES_VIDEO_PROVIDER (f->provider));
+
+  g_assert_finalize_object (g_steal_pointer (&queue));
+  g_assert_finalize_object (other);
+}
+
 static void
 queued_notify_cb (EchoesClip *clip,
                   GParamSpec *pspec,
@@ -776,6 +809,7 @@ main (int   argc,
   ADD ("library-progress", test_library_progress);
   ADD ("library-queued", test_library_queued);
   ADD ("failure-codes", test_failure_codes);
+  ADD ("clip-provider", test_clip_provider);
   ADD ("sync-local", test_sync_local);
   ADD ("sync-failure", test_sync_failure);
   ADD ("default-duration", test_default_duration);

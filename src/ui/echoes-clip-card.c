@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "echoes-generation-queue.h"
+#include "echoes-ken-burns-button.h"
 #include "echoes-store.h"
 #include "echoes-thumbnailer.h"
 #include "echoes-util.h"
@@ -153,6 +154,7 @@ echoes_clip_card_update (EchoesClipCard *self)
   echoes_set_str (&self->status_tooltip, tooltip);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.move-earlier", position > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.use-ken-burns", echoes_ken_burns_button_applies (self->clip));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.cancel-generation",
                                  status == ECHOES_CLIP_STATUS_GENERATING ||
                                  (self->context != NULL &&
@@ -438,6 +440,8 @@ forward_action (GtkWidget  *widget,
     target = "win.generate-clip";
   else if (g_str_equal (action_name, "card.cancel-generation"))
     target = "win.cancel-clip";
+  else if (g_str_equal (action_name, "card.use-ken-burns"))
+    target = "win.use-ken-burns";
   else
     g_assert_not_reached ();
 
@@ -705,6 +709,7 @@ echoes_clip_card_class_init (EchoesClipCardClass *klass)
   gtk_widget_class_install_action (widget_class, "card.play", NULL, forward_action);
   gtk_widget_class_install_action (widget_class, "card.regenerate", NULL, forward_action);
   gtk_widget_class_install_action (widget_class, "card.cancel-generation", NULL, forward_action);
+  gtk_widget_class_install_action (widget_class, "card.use-ken-burns", NULL, forward_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "card.show-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "card.show-menu", NULL);

@@ -14,7 +14,10 @@
 
 #include <glib/gi18n.h>
 
+#include "echoes-clip-prompt.h"
+#include "echoes-credit-confirm.h"
 #include "echoes-generation-queue.h"
+#include "echoes-ken-burns-button.h"
 #include "echoes-library.h"
 #include "echoes-store.h"
 #include "echoes-thumbnailer.h"
@@ -38,6 +41,8 @@ struct _EchoesClipWindow
   gboolean            updating;
 
   GtkToggleButton    *approve_button;
+  EchoesClipPrompt   *prompt;
+  EchoesKenBurnsButton *ken_burns_button;
   EchoesMotionEditor *motion_editor;
   EchoesFilmPlayer   *player;
   GtkStack           *player_stack;
@@ -210,8 +215,7 @@ regenerate_action (GtkWidget  *widget,
 {
   EchoesClipWindow *self = ECHOES_CLIP_WINDOW (widget);
 
-  echoes_generation_queue_enqueue_clip (echoes_context_get_queue (self->context),
-                                        echoes_clip_get_id (self->clip));
+  echoes_credit_confirm_enqueue_clip (widget, self->context, echoes_clip_get_id (self->clip));
 }
 
 static void
@@ -227,8 +231,7 @@ apply_motion_action (GtkWidget  *widget,
    * store's single worker, in order. */
   echoes_clip_set_motion (copy, motion);
   echoes_library_update_clip (echoes_context_get_library (self->context), copy);
-  echoes_generation_queue_enqueue_clip (echoes_context_get_queue (self->context),
-                                        echoes_clip_get_id (self->clip));
+  echoes_credit_confirm_enqueue_clip (widget, self->context, echoes_clip_get_id (self->clip));
   adw_toast_overlay_add_toast (self->toast_overlay,
                                adw_toast_new (_("Motion saved; the clip is generated again")));
 }
@@ -289,9 +292,13 @@ echoes_clip_window_class_init (EchoesClipWindowClass *klass)
 
   g_type_ensure (ECHOES_TYPE_FILM_PLAYER);
   g_type_ensure (ECHOES_TYPE_MOTION_EDITOR);
+  g_type_ensure (ECHOES_TYPE_CLIP_PROMPT);
+  g_type_ensure (ECHOES_TYPE_KEN_BURNS_BUTTON);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/echoes-clip-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EchoesClipWindow, approve_button);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipWindow, prompt);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipWindow, ken_burns_button);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipWindow, motion_editor);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipWindow, player);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipWindow, player_stack);
@@ -348,6 +355,8 @@ echoes_clip_window_new (GtkWindow     *parent,
   if (ratio != NULL)
     echoes_motion_editor_set_ratio (self->motion_editor, ratio);
   echoes_motion_editor_set_motion (self->motion_editor, echoes_clip_get_motion (clip));
+  echoes_clip_prompt_set_clip (self->prompt, context, clip);
+  echoes_ken_burns_button_set_clip (self->ken_burns_button, context, clip);
 
   image = echoes_clip_get_image (clip);
   if (image != NULL && (path = echoes_store_resolve (echoes_context_get_store (context), image)))

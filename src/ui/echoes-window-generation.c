@@ -13,6 +13,9 @@
 
 #include "echoes-window-private.h"
 
+#include "echoes-credit-confirm.h"
+#include "echoes-provider-registry.h"
+
 /* Generation: the progress of the context's generation queue under the timeline, its
  * notification, and the actions that queue and cancel clips. */
 
@@ -123,7 +126,7 @@ generate_all_action (GtkWidget  *widget,
   EchoesWindow *self = ECHOES_WINDOW (widget);
 
   if (_echoes_window_get_queue (self) != NULL && _echoes_window_get_project_id (self) != NULL)
-    echoes_generation_queue_enqueue_project (_echoes_window_get_queue (self), _echoes_window_get_project_id (self));
+    echoes_credit_confirm_enqueue_project (widget, self->context, _echoes_window_get_project_id (self), self->clips);
 }
 
 static void
@@ -145,7 +148,7 @@ generate_clip_action (GtkWidget  *widget,
   EchoesWindow *self = ECHOES_WINDOW (widget);
 
   if (_echoes_window_get_queue (self) != NULL)
-    echoes_generation_queue_enqueue_clip (_echoes_window_get_queue (self), g_variant_get_string (param, NULL));
+    echoes_credit_confirm_enqueue_clip (widget, self->context, g_variant_get_string (param, NULL));
 }
 
 static void
@@ -161,6 +164,21 @@ cancel_clip_action (GtkWidget  *widget,
 
 /* Feature hooks */
 
+/* A failed AI clip, generated again with Ken Burns (never without being asked). */
+static void
+use_ken_burns_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  EchoesWindow *self = ECHOES_WINDOW (widget);
+  EchoesVideoProvider *local;
+
+  if (self->context == NULL
+      || !(local = echoes_provider_registry_lookup (echoes_context_get_registry (self->context), "local")))
+    return;
+  echoes_generation_queue_enqueue_clip_with_provider (_echoes_window_get_queue (self),
+                                                      g_variant_get_string (param, NULL), local);
+}
 
 void
 _echoes_window_generation_class_init (GtkWidgetClass *widget_class)
@@ -169,6 +187,7 @@ _echoes_window_generation_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.cancel-generation", NULL, cancel_generation_action);
   gtk_widget_class_install_action (widget_class, "win.generate-clip", "s", generate_clip_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-clip", "s", cancel_clip_action);
+  gtk_widget_class_install_action (widget_class, "win.use-ken-burns", "s", use_ken_burns_action);
 }
 
 /* The library is open: follow its generation queue. */

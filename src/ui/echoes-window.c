@@ -19,6 +19,7 @@
 #include "echoes-account-menu.h"
 #include "echoes-sync-badge.h"
 #include "echoes-clip-card.h"
+#include "echoes-credits-button.h"
 #include "echoes-paths.h"
 #include "echoes-store.h"
 
@@ -362,11 +363,13 @@ echoes_window_class_init (EchoesWindowClass *klass)
   object_class->finalize = echoes_window_finalize;
   window_class->close_request = echoes_window_close_request;
 
+  g_type_ensure (ECHOES_TYPE_CREDITS_BUTTON);
   g_type_ensure (ECHOES_TYPE_PROJECT);
   g_type_ensure (ECHOES_TYPE_CLIP_CARD);
   g_type_ensure (ECHOES_TYPE_SYNC_BADGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/echoes-window.ui");
+  gtk_widget_class_bind_template_child_full (widget_class, "credits_button", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, bottom_bar);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, clip_grid);
@@ -497,6 +500,7 @@ echoes_window_set_context (EchoesWindow  *self,
   self->context = g_object_ref (context);
   self->opened_at = g_get_monotonic_time ();
   echoes_account_menu_attach (self, self->primary_menu, context);
+  echoes_credits_button_set_context (ECHOES_CREDITS_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (self), ECHOES_TYPE_WINDOW, "credits_button")), context);
   g_signal_connect_object (echoes_context_get_library (context), "error",
                            G_CALLBACK (library_error_cb), self, G_CONNECT_SWAPPED);
   _echoes_window_generation_set_context (self);
