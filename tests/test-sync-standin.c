@@ -19,79 +19,8 @@
 #include "echoes-store-test-hooks.h"
 #include "echoes-supabase-remote.h"
 #include "echoes-sync-engine.h"
+#include "echoes-test-network.h"
 #include "echoes-test-util.h"
-
-/* a network monitor that is always online: the test runs on loopback only */
-#define TEST_TYPE_ONLINE (test_online_get_type ())
-G_DECLARE_FINAL_TYPE (TestOnline, test_online, TEST, ONLINE, GObject)
-
-struct _TestOnline
-{
-  GObject parent_instance;
-};
-
-static gboolean
-test_online_initable_init (GInitable     *initable,
-                           GCancellable  *cancellable,
-                           GError       **error)
-{
-  return TRUE;
-}
-
-static void
-test_online_initable_iface_init (GInitableIface *iface)
-{
-  iface->init = test_online_initable_init;
-}
-
-static void
-test_online_iface_init (GNetworkMonitorInterface *iface)
-{
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestOnline, test_online, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                      test_online_initable_iface_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR,
-                                                      test_online_iface_init))
-
-static void
-test_online_get_property (GObject    *object,
-                          guint       prop_id,
-                          GValue     *value,
-                          GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case 1:
-      g_value_set_boolean (value, TRUE);
-      break;
-    case 2:
-      g_value_set_boolean (value, FALSE);
-      break;
-    case 3:
-      g_value_set_enum (value, G_NETWORK_CONNECTIVITY_FULL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-test_online_class_init (TestOnlineClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->get_property = test_online_get_property;
-  g_object_class_override_property (object_class, 1, "network-available");
-  g_object_class_override_property (object_class, 2, "network-metered");
-  g_object_class_override_property (object_class, 3, "connectivity");
-}
-
-static void
-test_online_init (TestOnline *self)
-{
-}
 
 /* ---- helpers ---- */
 
@@ -354,7 +283,7 @@ test_two_devices (void)
 {
   g_autofree char *email = g_strdup_printf ("sync-%08x%08x@example.com", g_random_int (),
                                             g_random_int ());
-  g_autoptr(GNetworkMonitor) network = g_object_new (TEST_TYPE_ONLINE, NULL);
+  g_autoptr(GNetworkMonitor) network = g_object_new (TEST_TYPE_NETWORK, NULL);
   Device a = { NULL, }, b = { NULL, };
   g_autoptr(EchoesProject) project = NULL;
   g_autoptr(EchoesProject) there = NULL;

@@ -15,6 +15,7 @@
 
 #include "echoes-context-private.h"
 #include "echoes-paths.h"
+#include "echoes-test-network.h"
 #include "echoes-test-remote.h"
 #include "echoes-test-ui.h"
 #include "echoes-test-util.h"
@@ -27,95 +28,6 @@
 #define USER_ID    "5d8f8e1c-0000-4000-8000-0000000000aa"
 
 /* ---- a network monitor the test switches on and off ---- */
-
-#define TEST_TYPE_NETWORK (test_network_get_type ())
-G_DECLARE_FINAL_TYPE (TestNetwork, test_network, TEST, NETWORK, GObject)
-
-struct _TestNetwork
-{
-  GObject  parent_instance;
-  gboolean available;
-};
-
-static void test_network_iface_init (GNetworkMonitorInterface *iface);
-
-static gboolean
-test_network_initable_init (GInitable     *initable,
-                            GCancellable  *cancellable,
-                            GError       **error)
-{
-  return TRUE;
-}
-
-static void
-test_network_initable_iface_init (GInitableIface *iface)
-{
-  iface->init = test_network_initable_init;
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestNetwork, test_network, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                      test_network_initable_iface_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR,
-                                                      test_network_iface_init))
-
-enum { NET_PROP_0, NET_PROP_AVAILABLE, NET_PROP_METERED, NET_PROP_CONNECTIVITY };
-
-static void
-test_network_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  TestNetwork *self = TEST_NETWORK (object);
-
-  switch (prop_id)
-    {
-    case NET_PROP_AVAILABLE:
-      g_value_set_boolean (value, self->available);
-      break;
-    case NET_PROP_METERED:
-      g_value_set_boolean (value, FALSE);
-      break;
-    case NET_PROP_CONNECTIVITY:
-      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL
-                                               : G_NETWORK_CONNECTIVITY_LOCAL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-test_network_class_init (TestNetworkClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->get_property = test_network_get_property;
-  g_object_class_override_property (object_class, NET_PROP_AVAILABLE, "network-available");
-  g_object_class_override_property (object_class, NET_PROP_METERED, "network-metered");
-  g_object_class_override_property (object_class, NET_PROP_CONNECTIVITY, "connectivity");
-}
-
-static void
-test_network_iface_init (GNetworkMonitorInterface *iface)
-{
-}
-
-static void
-test_network_init (TestNetwork *self)
-{
-  self->available = TRUE;
-}
-
-static void
-test_network_set_available (TestNetwork *self,
-                            gboolean     available)
-{
-  self->available = available;
-  g_object_notify (G_OBJECT (self), "network-available");
-  g_signal_emit_by_name (self, "network-changed", available);
-}
 
 /* ---- fixture ---- */
 
