@@ -133,7 +133,9 @@ settings_changed_cb (GSettings         *settings,
 {
   g_autofree char *provider = NULL;
 
-  if (self->context == NULL)
+  if (self->context == NULL ||
+      (key != NULL && !g_str_equal (key, ECHOES_PROVIDER_SETTINGS_KEY) &&
+       !g_str_equal (key, "default-ratio") && !g_str_equal (key, "clip-duration")))
     return;
 
   if (self->settings != NULL)
