@@ -535,26 +535,11 @@ object_node_for (const char *first_name,
 
 /* ---- 6. download ---- */
 
+/* Both downloads, by signed URL or by object path, finish alike. */
 static void
 download_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
-{
-  Job *job = user_data;
-  GError *error = NULL;
-
-  echoes_storage_client_download_url_finish (ECHOES_STORAGE_CLIENT (object), result, &error);
-  if (!job_resumed (job, &error))
-    return;
-
-  report_progress (job, 1.0);
-  job_return (job, NULL);
-}
-
-static void
-download_object_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
 {
   Job *job = user_data;
   GError *error = NULL;
@@ -596,7 +581,7 @@ job_download (Job      *job,
     {
       job->in_flight = TRUE;
       echoes_storage_client_download_async (job->self->storage, "clips", video_path, output,
-                                            job->cancellable, download_object_cb, job);
+                                            job->cancellable, download_cb, job);
     }
   else
     job_return (job, g_error_new_literal (ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_FAILED,
