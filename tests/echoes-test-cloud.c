@@ -472,7 +472,6 @@ fake_server_run_cli (FakeServer         *fake,
                                         | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "ECHOES_SUPABASE_URL", fake->url, TRUE);
   g_subprocess_launcher_setenv (launcher, "ECHOES_SUPABASE_ANON_KEY", FAKE_ANON_KEY, TRUE);
-  g_subprocess_launcher_setenv (launcher, "GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
   if (bus_address != NULL)

@@ -863,8 +863,6 @@ main (int   argc,
   start_fake_gotrue ();
   g_setenv ("ECHOES_SUPABASE_URL", fake.url, TRUE);
   g_setenv ("ECHOES_SUPABASE_ANON_KEY", ANON_KEY, TRUE);
-  /* Loopback only, and the tests' schema dir has no desktop proxy settings. */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
 
   if (g_test_subprocess ())
     {

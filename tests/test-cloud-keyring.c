@@ -439,8 +439,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* Loopback only, and the tests' schema dir has no desktop proxy settings. */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   captured_log = g_string_new (NULL);
   g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
   g_log_set_writer_func (capture_writer, NULL, NULL);

@@ -456,7 +456,6 @@ main (int   argc,
 {
   g_autoptr(GError) error = NULL;
 
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   echoes_test_init (&argc, &argv);
 
   /* Without a backend this test fails: it is only run by tests/cloud-standin.sh. */

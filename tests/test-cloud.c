@@ -1429,8 +1429,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* Loopback only, and the tests' schema dir has no desktop proxy settings. */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   echoes_test_init (&argc, &argv);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)

@@ -446,7 +446,6 @@ main (int   argc,
   start_fake_server ();
   g_setenv ("ECHOES_SUPABASE_URL", fake.url, TRUE);
   g_setenv ("ECHOES_SUPABASE_ANON_KEY", ANON_KEY, TRUE);
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
 
   gtk_disable_setlocale ();
   setlocale (LC_ALL, "C.UTF-8");

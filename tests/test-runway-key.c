@@ -104,7 +104,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   echoes_test_init (&argc, &argv);
   g_test_add_func ("/runway-key/save", test_save);
   return g_test_run ();

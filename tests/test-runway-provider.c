@@ -337,7 +337,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   echoes_test_init (&argc, &argv);
 
   g_test_add ("/runway-provider/polling", Fixture, NULL, fixture_setup, test_polling, fixture_teardown);

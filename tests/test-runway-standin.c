@@ -716,8 +716,6 @@ main (int   argc,
 {
   int ret;
 
-  /* Loopback only: no proxy lookup (the system's proxy settings are not installed here). */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   echoes_test_init (&argc, &argv);
   gst_init (&argc, &argv);
 

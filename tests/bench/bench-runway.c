@@ -113,7 +113,6 @@ main (int   argc,
   guint failed = 0;
   double total_requests = 0;
 
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   echoes_test_init (&argc, &argv);
   if (url == NULL || anon_key == NULL)
     g_error ("run through tests/cloud-standin.sh");
