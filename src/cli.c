@@ -748,7 +748,7 @@ projects_export (Cli   *cli,
 char *
 echoes_cli_dup_provider_setting (void)
 {
-  g_autoptr(GSettings) settings = echoes_settings_new ();
+  g_autoptr(GSettings) settings = echoes_settings_new (ECHOES_PROVIDER_SETTINGS_KEY);
 
   /* The CLI also runs uninstalled, without the schema: then the default applies. */
   return settings != NULL ? g_settings_get_string (settings, ECHOES_PROVIDER_SETTINGS_KEY) : NULL;
@@ -997,7 +997,7 @@ main (int   argc,
 
       cli.context = echoes_context_new (store);
       {
-        g_autoptr(GSettings) settings = echoes_settings_new ();
+        g_autoptr(GSettings) settings = echoes_settings_new (NULL);
 
         echoes_context_apply_settings (cli.context, settings);
       }

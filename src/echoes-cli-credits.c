@@ -18,6 +18,7 @@
 #include "echoes-cloud-error.h"
 #include "echoes-credits-client.h"
 #include "echoes-runway-provider.h"
+#include "echoes-util.h"
 
 /* `echoes-cli credits [packs | buy PACK | redeem CODE]` and `echoes-cli referral`: the
  * account's credits from a terminal or a script, as the account the app signed in to
@@ -261,15 +262,9 @@ credits_packs (EchoesCreditsClient *credits,
 static char *
 dup_setting (const char *key)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GSettings) settings = echoes_settings_new (key);
 
-  if (source == NULL || !(schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE))
-      || !g_settings_schema_has_key (schema, key))
-    return NULL;
-  settings = g_settings_new (BASE_ID);
-  return g_settings_get_string (settings, key);
+  return settings != NULL ? g_settings_get_string (settings, key) : NULL;
 }
 
 static int

@@ -18,6 +18,7 @@
 #include "echoes-film-export.h"
 #include "echoes-project-settings.h"
 #include "echoes-provider-registry.h"
+#include "echoes-util.h"
 
 /* The echoes-cli commands that change a project's or a clip's settings, as the app's
  * controls do and through the same functions (echoes-project-settings.c,
@@ -137,17 +138,11 @@ projects_set (Run *run)
 static GstClockTime
 crossfade_setting (void)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GSettings) settings = echoes_settings_new ("crossfade");
 
   /* Uninstalled, without the schema: no crossfade, the setting's default. */
-  if (source == NULL || !(schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE)) ||
-      !g_settings_schema_has_key (schema, "crossfade"))
-    return 0;
-
-  settings = g_settings_new (BASE_ID);
-  return (GstClockTime) g_settings_get_uint (settings, "crossfade") * GST_MSECOND;
+  return settings != NULL ? (GstClockTime) g_settings_get_uint (settings, "crossfade") * GST_MSECOND
+                          : 0;
 }
 
 static int

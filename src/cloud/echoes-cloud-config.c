@@ -16,6 +16,7 @@
 
 #include "echoes-cloud-defaults.h"
 #include "echoes-cloud-error.h"
+#include "echoes-util.h"
 
 /* Where the account server is: the environment (ECHOES_SUPABASE_URL,
  * ECHOES_SUPABASE_ANON_KEY) wins over GSettings (`supabase-url`, `supabase-anon-key`),
@@ -27,19 +28,14 @@ lookup (const char *env,
         const char *key,
         const char *fallback)
 {
-  g_autoptr(GSettingsSchema) schema = NULL;
-  GSettingsSchemaSource *source;
+  g_autoptr(GSettings) settings = NULL;
   const char *value = g_getenv (env);
 
   if (value != NULL && *value != '\0')
     return g_strdup (value);
 
-  source = g_settings_schema_source_get_default ();
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE);
-  if (schema != NULL && g_settings_schema_has_key (schema, key))
+  if ((settings = echoes_settings_new (key)) != NULL)
     {
-      g_autoptr(GSettings) settings = g_settings_new_full (schema, NULL, NULL);
       g_autofree char *setting = g_settings_get_string (settings, key);
 
       if (setting != NULL && *setting != '\0')

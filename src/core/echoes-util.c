@@ -236,20 +236,22 @@ echoes_names_lookup (const char * const *names,
 
 /**
  * echoes_settings_new:
+ * @key: (nullable): a key the installed schema must have, or %NULL
  *
- * The app's settings (`BASE_ID`), shared by the app and the CLI.
+ * The app's settings (`BASE_ID`), for every layer and both front ends.
  *
  * Returns: (transfer full) (nullable): the settings, or %NULL when their schema is not
- *   installed (running from the build tree without `GSETTINGS_SCHEMA_DIR`): then the
- *   defaults apply
+ *   installed (running from the build tree without `GSETTINGS_SCHEMA_DIR`) or is an older
+ *   one without @key: then the defaults apply
  */
 GSettings *
-echoes_settings_new (void)
+echoes_settings_new (const char *key)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
 
-  if (source == NULL || !(schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE)))
+  if (source == NULL || !(schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE)) ||
+      (key != NULL && !g_settings_schema_has_key (schema, key)))
     return NULL;
-  return g_settings_new (BASE_ID);
+  return g_settings_new_full (schema, NULL, NULL);
 }

@@ -27,6 +27,6 @@ gboolean  echoes_names_lookup         (const char * const *names,
                                        guint               n_names,
                                        const char         *str,
                                        guint              *index);
-GSettings *echoes_settings_new        (void);
+GSettings *echoes_settings_new        (const char *key);
 
 G_END_DECLS

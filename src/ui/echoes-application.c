@@ -175,7 +175,7 @@ context_ready_cb (GObject      *object,
 
   if (self->context != NULL)
     {
-      if ((self->settings = echoes_settings_new ()) != NULL)
+      if ((self->settings = echoes_settings_new (NULL)) != NULL)
         g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb),
                                  self, 0);
       settings_changed_cb (self->settings, NULL, self);

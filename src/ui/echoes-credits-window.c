@@ -15,6 +15,7 @@
 
 #include "echoes-cloud-error.h"
 #include "echoes-credits-client.h"
+#include "echoes-util.h"
 
 /* The ledger rows shown, newest first. */
 #define LEDGER_LIMIT 100
@@ -632,8 +633,6 @@ echoes_credits_window_class_init (EchoesCreditsWindowClass *klass)
 static void
 echoes_credits_window_init (EchoesCreditsWindow *self)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GtkNoSelection) selection = NULL;
 
@@ -643,9 +642,7 @@ echoes_credits_window_init (EchoesCreditsWindow *self)
   self->first_poll_ms = FIRST_POLL_MS;
   self->cancellable = g_cancellable_new ();
   self->ledger = g_list_store_new (ECHOES_TYPE_CREDIT_ITEM);
-  if (source != NULL && (schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE))
-      && g_settings_schema_has_key (schema, "checkout-success-url"))
-    self->settings = g_settings_new (BASE_ID);
+  self->settings = echoes_settings_new ("checkout-success-url");
 
   g_signal_connect (factory, "setup", G_CALLBACK (ledger_setup_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (ledger_bind_cb), NULL);

@@ -22,6 +22,7 @@
 #include "echoes-credits-button.h"
 #include "echoes-paths.h"
 #include "echoes-store.h"
+#include "echoes-util.h"
 
 /**
  * EchoesWindow:
@@ -418,19 +419,14 @@ echoes_window_class_init (EchoesWindowClass *klass)
 static void
 echoes_window_init (EchoesWindow *self)
 {
-  g_autoptr(GSettingsSchema) schema = NULL;
-  GSettingsSchemaSource *source;
-
   gtk_widget_init_template (GTK_WIDGET (self));
   echoes_ui_fix_button_names (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
 
   /* Without an installed schema (running from the build tree) the window still works. */
-  source = g_settings_schema_source_get_default ();
-  if (source != NULL && (schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE)) != NULL)
+  if ((self->settings = echoes_settings_new (NULL)) != NULL)
     {
-      self->settings = g_settings_new (BASE_ID);
       gtk_window_set_default_size (GTK_WINDOW (self),
                                    g_settings_get_int (self->settings, "window-width"),
                                    g_settings_get_int (self->settings, "window-height"));
