@@ -781,6 +781,7 @@ typedef struct
   const char *state_override;
   gboolean    answer;
   GAsyncResult *browser;
+  const char *refusal;  /* the provider says no: ?error=… instead of a code */
 } Browser;
 
 static void
@@ -830,9 +831,11 @@ open_uri_cb (const char *uri,
     return;
 
   /* The browser comes back, as GoTrue sends it: redirect_to plus the code. */
-  back = g_strdup_printf ("http://127.0.0.1:%d/callback?state=%s&code=the-code",
+  back = g_strdup_printf ("http://127.0.0.1:%d/callback?state=%s&%s%s",
                           g_uri_get_port (redirect),
-                          browser->state_override != NULL ? browser->state_override : state);
+                          browser->state_override != NULL ? browser->state_override : state,
+                          browser->refusal != NULL ? "error=" : "code=the-code",
+                          browser->refusal != NULL ? browser->refusal : "");
   session = soup_session_new ();
   msg = soup_message_new ("GET", back);
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, browser_cb, browser);
@@ -849,11 +852,13 @@ test_auth_pkce (Fixture       *f,
     gboolean    cancel;
     int         code;
     GQuark      domain;
+    const char *refusal;
   } cases[] = {
-    { NULL, TRUE, FALSE, 0, 0 },
-    { "forged-state", TRUE, FALSE, ECHOES_CLOUD_ERROR_OAUTH_FAILED, ECHOES_CLOUD_ERROR },
-    { NULL, FALSE, FALSE, ECHOES_CLOUD_ERROR_TIMEOUT, ECHOES_CLOUD_ERROR },
-    { NULL, FALSE, TRUE, G_IO_ERROR_CANCELLED, G_IO_ERROR },
+    { NULL, TRUE, FALSE, 0, 0, NULL },
+    { "forged-state", TRUE, FALSE, ECHOES_CLOUD_ERROR_OAUTH_FAILED, ECHOES_CLOUD_ERROR, NULL },
+    { NULL, TRUE, FALSE, ECHOES_CLOUD_ERROR_OAUTH_FAILED, ECHOES_CLOUD_ERROR, "access_denied" },
+    { NULL, FALSE, FALSE, ECHOES_CLOUD_ERROR_TIMEOUT, ECHOES_CLOUD_ERROR, NULL },
+    { NULL, FALSE, TRUE, G_IO_ERROR_CANCELLED, G_IO_ERROR, NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -862,7 +867,7 @@ test_auth_pkce (Fixture       *f,
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
       g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(GError) error = NULL;
-      Browser browser = { f, NULL, cases[i].state, cases[i].answer, NULL };
+      Browser browser = { f, NULL, cases[i].state, cases[i].answer, NULL, cases[i].refusal };
       gboolean ok;
 
       g_object_set (auth, "oauth-timeout", 1, NULL);

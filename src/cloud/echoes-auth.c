@@ -19,6 +19,7 @@
 #include "echoes-cloud-error.h"
 #include "echoes-cloud-private.h"
 #include "echoes-http.h"
+#include "echoes-loopback-redirect.h"
 
 /* A session is refreshed this long before its access token expires. */
 #define DEFAULT_REFRESH_MARGIN_S 60
@@ -1202,14 +1203,8 @@ echoes_auth_sign_in_finish (EchoesAuth    *self,
 
 typedef struct
 {
-  SoupServer *server;
-  char       *verifier;
-  char       *state;
-  char       *redirect;
-  GSource    *timeout;
-  gulong      cancel_id;
-  gboolean    answered;
-  gboolean    responding;  /* the browser's page is being sent: it disconnects then */
+  EchoesLoopbackRedirect *redirect;  /* (owned) */
+  char                   *verifier;  /* (owned) a secret */
 } OAuthFlow;
 
 static void
@@ -1217,99 +1212,9 @@ oauth_flow_free (gpointer data)
 {
   OAuthFlow *flow = data;
 
-  if (flow->server != NULL && !flow->responding)
-    soup_server_disconnect (flow->server);
-  g_clear_object (&flow->server);
+  g_clear_object (&flow->redirect);
   wipe_string (&flow->verifier);
-  g_free (flow->state);
-  g_free (flow->redirect);
-  if (flow->timeout != NULL)
-    g_source_destroy (flow->timeout);
-  g_clear_pointer (&flow->timeout, g_source_unref);
   g_free (flow);
-}
-
-static char *
-base64url (const guint8 *data,
-           gsize         len)
-{
-  char *text = g_base64_encode (data, len);
-  char *end;
-
-  g_strdelimit (text, "+", '-');
-  g_strdelimit (text, "/", '_');
-  if ((end = strchr (text, '=')) != NULL)
-    *end = '\0';
-  return text;
-}
-
-static char *
-random_base64url (gsize n_bytes)
-{
-  g_autofree guint8 *bytes = g_new (guint8, n_bytes);
-
-  for (gsize i = 0; i < n_bytes; i++)
-    bytes[i] = (guint8) g_random_int_range (0, 256);
-  return base64url (bytes, n_bytes);
-}
-
-static void
-oauth_stop (OAuthFlow *flow)
-{
-  flow->answered = TRUE;
-  if (flow->server != NULL)
-    soup_server_disconnect (flow->server);
-  if (flow->timeout != NULL)
-    g_source_destroy (flow->timeout);
-}
-
-static void
-oauth_cancelled_cb (GCancellable *cancellable,
-                    GTask        *task)
-{
-  OAuthFlow *flow = g_task_get_task_data (task);
-
-  if (flow->answered)
-    return;
-  oauth_stop (flow);
-  g_task_return_error_if_cancelled (task);
-  g_object_unref (task);
-}
-
-static void oauth_done (GTask  *task,
-                        GError *error);
-
-static gboolean
-oauth_timeout_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-  OAuthFlow *flow = g_task_get_task_data (task);
-
-  g_clear_pointer (&flow->timeout, g_source_unref);
-  if (!flow->answered)
-    {
-      oauth_stop (flow);
-      oauth_done (task, g_error_new_literal (ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_TIMEOUT,
-                                             "Nobody came back from the browser in time"));
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-oauth_done (GTask  *task,
-            GError *error)
-{
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  OAuthFlow *flow = g_task_get_task_data (task);
-
-  if (cancellable != NULL && flow->cancel_id != 0)
-    g_cancellable_disconnect (cancellable, flow->cancel_id);
-  flow->cancel_id = 0;
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
 }
 
 static void
@@ -1317,8 +1222,10 @@ oauth_persisted_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
+  g_autoptr(GTask) task = user_data;
+
   g_task_propagate_boolean (G_TASK (result), NULL);
-  oauth_done (user_data, NULL);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -1326,7 +1233,7 @@ oauth_exchanged_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  GTask *task = user_data;
+  g_autoptr(GTask) task = user_data;
   EchoesAuth *self = g_task_get_source_object (task);
   g_autoptr(JsonNode) node = NULL;
   GError *error = NULL;
@@ -1334,94 +1241,46 @@ oauth_exchanged_cb (GObject      *object,
   node = echoes_http_send_json_finish (ECHOES_HTTP (object), result, &error);
   if (node == NULL || !apply_session (self, node, &error))
     {
-      oauth_done (task, error);
+      g_task_return_error (task, error);
       return;
     }
-  persist_session (self, oauth_persisted_cb, task);
-}
-
-/* The browser has its page (or went away): now the loopback server may close. */
-static void
-oauth_page_sent_cb (SoupServerMessage *msg,
-                    SoupServer        *server)
-{
-  soup_server_disconnect (server);
+  persist_session (self, oauth_persisted_cb, g_steal_pointer (&task));
 }
 
 static void
-oauth_callback_cb (SoupServer        *server,
-                   SoupServerMessage *msg,
-                   const char        *path,
-                   GHashTable        *query,
-                   gpointer           user_data)
+oauth_returned_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
-  GTask *task = user_data;
+  g_autoptr(GTask) task = user_data;
   EchoesAuth *self = g_task_get_source_object (task);
   OAuthFlow *flow = g_task_get_task_data (task);
+  g_autoptr(GHashTable) query = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) body = NULL;
-  const char *code = query != NULL ? g_hash_table_lookup (query, "code") : NULL;
-  const char *state = query != NULL ? g_hash_table_lookup (query, "state") : NULL;
-  const char *oauth_error = query != NULL ? g_hash_table_lookup (query, "error") : NULL;
-  const char *page;
+  GCancellable *cancellable;
+  GError *error = NULL;
 
-  if (flow->answered || !g_str_equal (path, "/callback"))
+  query = echoes_loopback_redirect_wait_finish (ECHOES_LOOPBACK_REDIRECT (object), result, &error);
+  if (query == NULL)
     {
-      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
-      return;
-    }
-
-  if (oauth_error == NULL && code != NULL && g_strcmp0 (state, flow->state) == 0)
-    page = _("You are signed in to Echoes. You can close this page and go back to the app.");
-  else
-    page = _("Signing in to Echoes failed. Go back to the app and try again.");
-  {
-    g_autofree char *html = g_markup_printf_escaped ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
-                                                     "<title>Echoes</title></head><body><p>%s</p></body></html>",
-                                                     page);
-    soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-    soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_COPY,
-                                      html, strlen (html));
-  }
-
-  /* Listen once: whatever came, the loopback server is done, but it closes only once
-   * the page is sent (closing it here would drop the browser's connection first). */
-  flow->answered = TRUE;
-  flow->responding = TRUE;
-  if (flow->timeout != NULL)
-    g_source_destroy (flow->timeout);
-  g_signal_connect_data (msg, "finished", G_CALLBACK (oauth_page_sent_cb),
-                         g_object_ref (server), (GClosureNotify)(void (*) (void))g_object_unref, 0);
-
-  if (oauth_error != NULL || code == NULL)
-    {
-      const char *description = g_hash_table_lookup (query, "error_description");
-
-      oauth_done (task, g_error_new (ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_OAUTH_FAILED,
-                                     "The provider refused: %s %s",
-                                     oauth_error != NULL ? oauth_error : "no code",
-                                     description != NULL ? description : ""));
-      return;
-    }
-  if (g_strcmp0 (state, flow->state) != 0)
-    {
-      oauth_done (task, g_error_new_literal (ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_OAUTH_FAILED,
-                                             "The browser came back with another state"));
+      g_task_return_error (task, error);
       return;
     }
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "auth_code");
-  json_builder_add_string_value (builder, code);
+  json_builder_add_string_value (builder, g_hash_table_lookup (query, "code"));
   json_builder_set_member_name (builder, "code_verifier");
   json_builder_add_string_value (builder, flow->verifier);
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 
+  cancellable = g_task_get_cancellable (task);
   echoes_http_send_json_async (self->http, "POST", "/auth/v1/token?grant_type=pkce", NULL, body,
-                               ECHOES_HTTP_ANONYMOUS, g_task_get_cancellable (task),
-                               oauth_exchanged_cb, task);
+                               ECHOES_HTTP_ANONYMOUS, cancellable,
+                               oauth_exchanged_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -1435,8 +1294,8 @@ oauth_callback_cb (SoupServer        *server,
  * @user_data: data for @callback
  *
  * Signs in through the system browser with PKCE: listens once on a loopback port for the
- * redirect (`http://127.0.0.1:PORT/callback`), checks its `state`, then trades the code and
- * the verifier for a session. Fails with %ECHOES_CLOUD_ERROR_TIMEOUT after
+ * redirect (an #EchoesLoopbackRedirect, which checks its `state`), then trades the code
+ * and the verifier for a session. Fails with %ECHOES_CLOUD_ERROR_TIMEOUT after
  * #EchoesAuth:oauth-timeout seconds.
  */
 void
@@ -1449,16 +1308,14 @@ echoes_auth_sign_in_with_provider_async (EchoesAuth          *self,
                                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *challenge = NULL;
   g_autofree char *authorize = NULL;
   g_autoptr(GChecksum) checksum = NULL;
-  GSList *uris;
+  GError *error = NULL;
   OAuthFlow *flow;
   guint8 digest[32];
   gsize digest_len = sizeof digest;
   const char *params[11];
-  int port = 0;
 
   g_return_if_fail (ECHOES_IS_AUTH (self));
   g_return_if_fail (provider != NULL);
@@ -1470,43 +1327,31 @@ echoes_auth_sign_in_with_provider_async (EchoesAuth          *self,
   flow = g_new0 (OAuthFlow, 1);
   g_task_set_task_data (task, flow, oauth_flow_free);
 
-  flow->verifier = random_base64url (32);
-  flow->state = random_base64url (16);
+  if (!(flow->redirect = echoes_loopback_redirect_new ("code", &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  flow->verifier = echoes_random_base64url (32);
   checksum = g_checksum_new (G_CHECKSUM_SHA256);
   g_checksum_update (checksum, (const guchar *) flow->verifier, -1);
   g_checksum_get_digest (checksum, digest, &digest_len);
-  challenge = base64url (digest, digest_len);
+  challenge = echoes_base64url (digest, digest_len);
 
-  flow->server = soup_server_new (NULL, NULL);
-  if (!soup_server_listen_local (flow->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
-    {
-      g_task_return_new_error (task, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_OAUTH_FAILED,
-                               "Can't listen on loopback: %s", error->message);
-      return;
-    }
-  uris = soup_server_get_uris (flow->server);
-  if (uris != NULL)
-    port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  flow->redirect = g_strdup_printf ("http://127.0.0.1:%d/callback?state=%s", port, flow->state);
   params[0] = "provider";              params[1] = provider;
-  params[2] = "redirect_to";           params[3] = flow->redirect;
+  params[2] = "redirect_to";           params[3] = echoes_loopback_redirect_get_uri (flow->redirect);
   params[4] = "code_challenge";        params[5] = challenge;
   params[6] = "code_challenge_method"; params[7] = "s256";
   params[8] = "flow_type";             params[9] = "pkce";
   params[10] = NULL;
   authorize = echoes_http_build_url (self->http, "/auth/v1/authorize", params);
 
-  /* The handler and the timeout hold the task's one extra reference until it ends. */
-  soup_server_add_handler (flow->server, NULL, oauth_callback_cb, g_object_ref (task), NULL);
-  flow->timeout = g_timeout_source_new_seconds (self->oauth_timeout);
-  g_source_set_callback (flow->timeout, oauth_timeout_cb, task, NULL);
-  g_source_attach (flow->timeout, g_task_get_context (task));
-  if (cancellable != NULL)
-    flow->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (oauth_cancelled_cb), task, NULL);
+  echoes_loopback_redirect_wait_async (flow->redirect, self->oauth_timeout,
+                                       _("You are signed in to Echoes. You can close this page and go back to the app."),
+                                       _("Signing in to Echoes failed. Go back to the app and try again."),
+                                       cancellable, oauth_returned_cb, g_object_ref (task));
 
-  g_debug ("Browser sign-in with %s, back on port %d", provider, port);
+  g_debug ("Browser sign-in with %s", provider);
   open_uri (authorize, open_uri_data);
 }
 
