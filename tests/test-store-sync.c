@@ -327,6 +327,16 @@ test_apply_remote (void)
   g_assert_true (g_strv_contains ((const char * const *)find_item (items, "clip", "c2")->fields, "order"));
   g_clear_pointer (&items, g_ptr_array_unref);
 
+  /* A newer "live" from the server for a clip live here already, with no word about its
+   * order: it keeps its place (no placeholder order left behind). */
+  apply (store, "clip", remote_row ("c1", now + 6, FALSE, "trashed", g_variant_new_boolean (FALSE), now + 6,
+                                    NULL));
+  g_assert_true (_echoes_store_check_order (store, "p1", &error));
+  g_assert_no_error (error);
+  g_clear_object (&clip);
+  clip = echoes_store_get_clip (store, "c1", &error);
+  g_assert_cmpuint (echoes_clip_get_position (clip), ==, 2);
+
   /* Deleted on the server after the last local edit: trashed here (recoverable). */
   apply (store, "clip", remote_row ("c0", G_MAXINT64 / 2, TRUE, NULL));
   g_clear_pointer (&clips, g_ptr_array_unref);

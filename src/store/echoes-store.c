@@ -2907,17 +2907,21 @@ apply_remote_row (EchoesStore  *self,
         }
       else
         {
+          gboolean revived;
+
           trashed = remote_trashed;
           /* A clip coming back to life takes a placeholder order at once: its old one
-           * may be taken (see normalise_order()). */
+           * may be taken (see normalise_order(), which places it below). A clip live
+           * here already keeps its place. */
+          revived = is_clip && was_trashed && !trashed;
           if (!(stmt = prepare (self, !is_clip ? "UPDATE projects SET trashed = ?2 WHERE id = ?1" :
-                                      trashed ? "UPDATE clips SET trashed = ?2 WHERE id = ?1" :
+                                      !revived ? "UPDATE clips SET trashed = ?2 WHERE id = ?1" :
                                       "UPDATE clips SET trashed = ?2, \"order\" = ?3 WHERE id = ?1",
                                 error)))
             return FALSE;
           bind_text (stmt, 1, id);
           sqlite3_bind_int (stmt, 2, trashed);
-          if (is_clip && !trashed)
+          if (revived)
             sqlite3_bind_int (stmt, 3, (*next_temp)--);
           if (!step_done (self, stmt, error) ||
               !set_field_time (self, entity, id, "trashed", trashed_time, error))
