@@ -289,6 +289,7 @@ test_two_devices (void)
   g_autoptr(EchoesProject) there = NULL;
   g_autoptr(EchoesProject) gone = NULL;
   EchoesClip *gone_clip;
+  EchoesClip *late;
   g_autoptr(GPtrArray) clips = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *prompt_a = NULL;
@@ -429,6 +430,54 @@ test_two_devices (void)
       g_assert_false (echoes_clip_get_approved (both));
     }
 
+  /* Order is a field too. A moves a clip to the front, then B edits that clip's prompt
+   * and syncs first: the move still lands (the server compares it with the clip's last
+   * move, not with the row's last write). */
+  late = add_clip (a.store, pid, 2, 700);
+  sync_ok (&a);
+  sync_ok (&b);
+  g_assert_true (echoes_store_move_clip (a.store, echoes_clip_get_id (late), 0, &error));
+  wait_a_microsecond ();
+  set_prompt (b.store, echoes_clip_get_id (late), "B, after A's move");
+  sync_ok (&b);
+  sync_ok (&a);
+  sync_ok (&b);
+  g_clear_pointer (&order_a, g_free);
+  g_clear_pointer (&order_b, g_free);
+  order_a = order_of (a.store, pid);
+  order_b = order_of (b.store, pid);
+  g_assert_cmpstr (order_a, ==, order_b);
+  g_assert_true (g_str_has_prefix (order_a, echoes_clip_get_id (late)));
+  g_clear_pointer (&prompt_a, g_free);
+  prompt_a = prompt_of (a.store, echoes_clip_get_id (late));
+  g_assert_cmpstr (prompt_a, ==, "B, after A's move");
+
+  /* A deletes a clip; B then moves another one, which shifts the deleted clip on the
+   * server, and syncs first. The shift is no edit of the deleted clip: the delete
+   * reaches B. */
+  g_assert_true (echoes_store_trash_clip (a.store, echoes_clip_get_id (clip[0]), &error));
+  g_assert_no_error (error);
+  wait_a_microsecond ();
+  {
+    g_auto(GStrv) order = echoes_store_dup_clip_order (b.store, pid, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length (order), ==, 3);
+    g_assert_true (echoes_store_move_clip (b.store, order[2], 0, &error));
+    g_assert_no_error (error);
+  }
+  sync_ok (&b);
+  sync_ok (&a);
+  sync_ok (&b);
+  g_assert_false (clip_is_here (a.store, echoes_clip_get_id (clip[0])));
+  g_assert_false (clip_is_here (b.store, echoes_clip_get_id (clip[0])));
+  g_clear_pointer (&order_a, g_free);
+  g_clear_pointer (&order_b, g_free);
+  order_a = order_of (a.store, pid);
+  order_b = order_of (b.store, pid);
+  g_assert_cmpstr (order_a, ==, order_b);
+
+  g_object_unref (late);
   g_object_unref (gone_clip);
   for (guint i = 0; i < 3; i++)
     g_object_unref (clip[i]);

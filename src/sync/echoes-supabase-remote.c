@@ -35,12 +35,14 @@
  * local value names files on this computer, which the server has no bucket for. Users may write only
  * some columns (see the grants in supabase/migrations/20250601000200_security.sql): a
  * clip is inserted with id, project, image, prompt and order, then updated in approved
- * and prompt; its order changes through the `move_clip` function. A trashed row is
+ * and prompt; its order changes through the `move_clip` function, which keeps the
+ * later move per clip (supabase/migrations/20251203000700_order_field_time.sql). A trashed row is
  * deleted on the server, which keeps a tombstone of it (`sync_tombstones`, see
  * supabase/migrations/20251203000300_sync_tombstones.sql) for 30 days: a pull lists
  * the table's rows changed since the last pull, then its tombstones written since,
- * handed to the engine as rows deleted for good at that time. Pushes compare times
- * with the server row (see below).
+ * handed to the engine as rows deleted for good at that time. Pushes compare each
+ * field's time with the server's time of that field; a delete loses to a later edit of
+ * any field of the row on another device (see edited_since()).
  *
  * A clip generated on this device: the engine uploads its video to
  * `clips/{user}/{project}/{clip}.mp4`, and a push carrying the status `ready` with that
@@ -174,6 +176,33 @@ json_string_or_null (JsonObject *object,
   return json_node_get_string (node);
 }
 
+/* Since when the server's row is what a user made it: the latest of its creation (a row
+ * inserted again after a delete is new) and of the times users wrote its content (title,
+ * prompt, approval…). The server's own writes (a generation finishing) bump updated_at,
+ * and a place in the order is no content (moving another clip shifts this one): neither
+ * keeps alive a row deleted elsewhere after this time. -1 if the row says neither. */
+static gint64
+edited_since (JsonObject *row)
+{
+  JsonNode *times_node = row ? json_object_get_member (row, "field_times") : NULL;
+  gint64 latest = -1;
+  gint64 time;
+
+  if (parse_time (json_string_or_null (row, "created_at"), &time))
+    latest = time;
+  if (times_node != NULL && JSON_NODE_HOLDS_OBJECT (times_node))
+    {
+      JsonObject *times = json_node_get_object (times_node);
+      g_autoptr(GList) members = json_object_get_members (times);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        if (!g_str_equal (l->data, "order") &&
+            parse_time (json_string_or_null (times, l->data), &time))
+          latest = MAX (latest, time);
+    }
+  return latest;
+}
+
 /* A PostgREST row → (id, updated_at, FALSE, fields), or %NULL if it makes no sense. */
 static GVariant *
 row_from_json (const char *table,
@@ -260,8 +289,13 @@ row_from_json (const char *table,
         }
     }
 
-  /* The server keeps live rows only. */
-  g_variant_builder_add (&builder, "{s(vx)}", "trashed", g_variant_new_boolean (FALSE), updated_at);
+  /* The server keeps live rows only; live since a user last made or edited it. */
+  {
+    gint64 live = edited_since (object);
+
+    g_variant_builder_add (&builder, "{s(vx)}", "trashed", g_variant_new_boolean (FALSE),
+                           live >= 0 ? live : updated_at);
+  }
 
   return g_variant_ref_sink (g_variant_new ("(sxb@" ECHOES_STORE_SYNC_FIELDS_TYPE ")", id,
                                             updated_at, FALSE, g_variant_builder_end (&builder)));
@@ -464,6 +498,7 @@ typedef struct
   gint        order;        /* -1: not pushed */
   gint64      order_time;
   gint64      server_usec;  /* the row's updated_at */
+  gint64      edited_since; /* see edited_since() */
   JsonObject *server_times; /* (nullable) (owned) the row's field_times */
   guint       lookups;
   gboolean    local_ready;  /* a clip ready here (status pushed as `ready`) */
@@ -562,20 +597,26 @@ move_clip (GTask *task)
   Push *push = g_task_get_task_data (task);
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) args = NULL;
+  g_autofree char *time = NULL;
 
-  if (!push->is_clip || push->order < 0 || push->order_time <= push->server_usec)
+  /* The server compares the move's time with the clip's last move (per field, not per
+   * row: see supabase/migrations/20251203000700_order_field_time.sql). */
+  if (!push->is_clip || push->order < 0)
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
     }
 
+  time = format_time (push->order_time);
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "p_clip_id");
   json_builder_add_string_value (builder, push->id);
   json_builder_set_member_name (builder, "p_new_index");
   json_builder_add_int_value (builder, push->order);
+  json_builder_set_member_name (builder, "p_time");
+  json_builder_add_string_value (builder, time);
   json_builder_end_object (builder);
   args = json_builder_get_root (builder);
 
@@ -900,6 +941,9 @@ looked_up_cb (GObject      *object,
       {
         JsonObject *times = json_object_new ();
 
+        if (push->is_clip && push->order >= 0)
+          set_field_time (times, "order", push->order_time);
+
         for (guint i = 0; i < push->patch->len; i++)
           {
             PatchField *field = g_ptr_array_index (push->patch, i);
@@ -930,6 +974,9 @@ looked_up_cb (GObject      *object,
         g_object_unref (task);
         return;
       }
+    push->edited_since = edited_since (row);
+    if (push->edited_since < 0)
+      push->edited_since = push->server_usec;
     if (row && json_object_has_member (row, "field_times") &&
         JSON_NODE_HOLDS_OBJECT (json_object_get_member (row, "field_times")))
       push->server_times = json_object_ref (json_object_get_object_member (row, "field_times"));
@@ -943,9 +990,9 @@ looked_up_cb (GObject      *object,
       g_autofree char *unchanged = time_filter (push->server_usec);
       const char *filters[] = { "id", id_filter, "updated_at", unchanged, NULL };
 
-      if (push->trashed_time <= push->server_usec)
+      if (push->trashed_time <= push->edited_since)
         {
-          g_debug ("%s changed on the server after it was deleted here: kept", push->id);
+          g_debug ("%s was edited elsewhere after it was deleted here: kept", push->id);
           g_task_return_boolean (task, TRUE);
           g_object_unref (task);
           return;
@@ -964,8 +1011,8 @@ lookup_row (GTask *task)
   EchoesSupabaseRemote *self = g_task_get_source_object (task);
   Push *push = g_task_get_task_data (task);
   g_autofree char *filter = g_strdup_printf ("eq.%s", push->id);
-  const char *params[] = { "select", push->is_clip ? "id,updated_at,field_times,status,video_url" :
-                                                   "id,updated_at,field_times",
+  const char *params[] = { "select", push->is_clip ? "id,created_at,updated_at,field_times,status,video_url" :
+                                                   "id,created_at,updated_at,field_times",
                            "id", filter, NULL };
 
   push->lookups++;
