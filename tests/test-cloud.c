@@ -1272,7 +1272,7 @@ test_storage_tus_resume (Fixture       *f,
 
     f->fake->handler = NULL;
     f->fake->tus_drop_next = FALSE;
-    echoes_http_set_retry_delay (echoes_storage_client_get_http (storage), 5);
+    echoes_http_set_retry_delay (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (storage)), 5);
     {
       g_autoptr(GAsyncResult) result = NULL;
 

@@ -507,7 +507,7 @@ echoes_credits_client_list_packs_async (EchoesCreditsClient *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, echoes_credits_client_list_packs_async);
-  echoes_http_send_json_async (echoes_functions_client_get_http (self->functions), "GET",
+  echoes_http_send_json_async (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self->functions)), "GET",
                                "/functions/v1/create-checkout", NULL, NULL, ECHOES_HTTP_FLAGS_NONE,
                                cancellable, packs_cb, g_steal_pointer (&task));
 }

@@ -15,100 +15,14 @@
 
 struct _EchoesFunctionsClient
 {
-  GObject     parent_instance;
-
-  EchoesAuth *auth; /* (owned) */
-  EchoesHttp *http; /* (owned) */
+  EchoesCloudClient parent_instance;
 };
 
-enum {
-  PROP_0,
-  PROP_AUTH,
-  N_PROPS
-};
-
-G_DEFINE_FINAL_TYPE (EchoesFunctionsClient, echoes_functions_client, G_TYPE_OBJECT)
-
-static GParamSpec *properties [N_PROPS];
-
-static void
-echoes_functions_client_constructed (GObject *object)
-{
-  EchoesFunctionsClient *self = (EchoesFunctionsClient *)object;
-
-  G_OBJECT_CLASS (echoes_functions_client_parent_class)->constructed (object);
-
-  self->http = echoes_http_new (echoes_auth_get_url (self->auth),
-                                echoes_auth_get_anon_key (self->auth), self->auth);
-}
-
-static void
-echoes_functions_client_dispose (GObject *object)
-{
-  EchoesFunctionsClient *self = (EchoesFunctionsClient *)object;
-
-  g_clear_object (&self->http);
-  g_clear_object (&self->auth);
-
-  G_OBJECT_CLASS (echoes_functions_client_parent_class)->dispose (object);
-}
-
-static void
-echoes_functions_client_get_property (GObject    *object,
-                                      guint       prop_id,
-                                      GValue     *value,
-                                      GParamSpec *pspec)
-{
-  EchoesFunctionsClient *self = ECHOES_FUNCTIONS_CLIENT (object);
-
-  switch (prop_id)
-    {
-    case PROP_AUTH:
-      g_value_set_object (value, self->auth);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-echoes_functions_client_set_property (GObject      *object,
-                                      guint         prop_id,
-                                      const GValue *value,
-                                      GParamSpec   *pspec)
-{
-  EchoesFunctionsClient *self = ECHOES_FUNCTIONS_CLIENT (object);
-
-  switch (prop_id)
-    {
-    case PROP_AUTH:
-      self->auth = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
+G_DEFINE_FINAL_TYPE (EchoesFunctionsClient, echoes_functions_client, ECHOES_TYPE_CLOUD_CLIENT)
 
 static void
 echoes_functions_client_class_init (EchoesFunctionsClientClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->constructed = echoes_functions_client_constructed;
-  object_class->dispose = echoes_functions_client_dispose;
-  object_class->get_property = echoes_functions_client_get_property;
-  object_class->set_property = echoes_functions_client_set_property;
-
-  /**
-   * EchoesFunctionsClient:auth:
-   *
-   * The session the functions are called as.
-   */
-  properties [PROP_AUTH] =
-    g_param_spec_object ("auth", NULL, NULL, ECHOES_TYPE_AUTH,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -130,19 +44,6 @@ echoes_functions_client_new (EchoesAuth *auth)
   g_return_val_if_fail (ECHOES_IS_AUTH (auth), NULL);
 
   return g_object_new (ECHOES_TYPE_FUNCTIONS_CLIENT, "auth", auth, NULL);
-}
-
-/**
- * echoes_functions_client_get_http:
- * @self: a #EchoesFunctionsClient
- *
- * Returns: (transfer none): the request helper
- */
-EchoesHttp *
-echoes_functions_client_get_http (EchoesFunctionsClient *self)
-{
-  g_return_val_if_fail (ECHOES_IS_FUNCTIONS_CLIENT (self), NULL);
-  return self->http;
 }
 
 static void
@@ -193,7 +94,7 @@ echoes_functions_client_invoke_async (EchoesFunctionsClient *self,
 
   escaped = g_uri_escape_string (name, "/", FALSE);
   path = g_strconcat ("/functions/v1/", escaped, NULL);
-  echoes_http_send_json_async (self->http, "POST", path, NULL, body, ECHOES_HTTP_REQUIRE_SESSION,
+  echoes_http_send_json_async (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)), "POST", path, NULL, body, ECHOES_HTTP_REQUIRE_SESSION,
                                cancellable, invoked_cb, g_steal_pointer (&task));
 }
 

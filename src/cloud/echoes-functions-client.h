@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "echoes-auth.h"
+#include "echoes-cloud-client.h"
 #include "echoes-http.h"
 
 /* EchoesFunctionsClient: `POST /functions/v1/{name}` with a JSON body (or none), returns
@@ -23,10 +24,9 @@ G_BEGIN_DECLS
 
 #define ECHOES_TYPE_FUNCTIONS_CLIENT (echoes_functions_client_get_type())
 
-G_DECLARE_FINAL_TYPE (EchoesFunctionsClient, echoes_functions_client, ECHOES, FUNCTIONS_CLIENT, GObject)
+G_DECLARE_FINAL_TYPE (EchoesFunctionsClient, echoes_functions_client, ECHOES, FUNCTIONS_CLIENT, EchoesCloudClient)
 
 EchoesFunctionsClient *echoes_functions_client_new           (EchoesAuth             *auth);
-EchoesHttp            *echoes_functions_client_get_http      (EchoesFunctionsClient  *self);
 void                   echoes_functions_client_invoke_async  (EchoesFunctionsClient  *self,
                                                               const char             *name,
                                                               JsonNode               *body,

@@ -17,100 +17,14 @@
 
 struct _EchoesRestClient
 {
-  GObject     parent_instance;
-
-  EchoesAuth *auth; /* (owned) */
-  EchoesHttp *http; /* (owned) */
+  EchoesCloudClient parent_instance;
 };
 
-enum {
-  PROP_0,
-  PROP_AUTH,
-  N_PROPS
-};
-
-G_DEFINE_FINAL_TYPE (EchoesRestClient, echoes_rest_client, G_TYPE_OBJECT)
-
-static GParamSpec *properties [N_PROPS];
-
-static void
-echoes_rest_client_constructed (GObject *object)
-{
-  EchoesRestClient *self = (EchoesRestClient *)object;
-
-  G_OBJECT_CLASS (echoes_rest_client_parent_class)->constructed (object);
-
-  self->http = echoes_http_new (echoes_auth_get_url (self->auth),
-                                echoes_auth_get_anon_key (self->auth), self->auth);
-}
-
-static void
-echoes_rest_client_dispose (GObject *object)
-{
-  EchoesRestClient *self = (EchoesRestClient *)object;
-
-  g_clear_object (&self->http);
-  g_clear_object (&self->auth);
-
-  G_OBJECT_CLASS (echoes_rest_client_parent_class)->dispose (object);
-}
-
-static void
-echoes_rest_client_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  EchoesRestClient *self = ECHOES_REST_CLIENT (object);
-
-  switch (prop_id)
-    {
-    case PROP_AUTH:
-      g_value_set_object (value, self->auth);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-echoes_rest_client_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  EchoesRestClient *self = ECHOES_REST_CLIENT (object);
-
-  switch (prop_id)
-    {
-    case PROP_AUTH:
-      self->auth = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
+G_DEFINE_FINAL_TYPE (EchoesRestClient, echoes_rest_client, ECHOES_TYPE_CLOUD_CLIENT)
 
 static void
 echoes_rest_client_class_init (EchoesRestClientClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->constructed = echoes_rest_client_constructed;
-  object_class->dispose = echoes_rest_client_dispose;
-  object_class->get_property = echoes_rest_client_get_property;
-  object_class->set_property = echoes_rest_client_set_property;
-
-  /**
-   * EchoesRestClient:auth:
-   *
-   * The session the requests are made as; it also gives the server URL and key.
-   */
-  properties [PROP_AUTH] =
-    g_param_spec_object ("auth", NULL, NULL, ECHOES_TYPE_AUTH,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -132,34 +46,6 @@ echoes_rest_client_new (EchoesAuth *auth)
   g_return_val_if_fail (ECHOES_IS_AUTH (auth), NULL);
 
   return g_object_new (ECHOES_TYPE_REST_CLIENT, "auth", auth, NULL);
-}
-
-/**
- * echoes_rest_client_get_auth:
- * @self: a #EchoesRestClient
- *
- * Returns: (transfer none): the session
- */
-EchoesAuth *
-echoes_rest_client_get_auth (EchoesRestClient *self)
-{
-  g_return_val_if_fail (ECHOES_IS_REST_CLIENT (self), NULL);
-  return self->auth;
-}
-
-/**
- * echoes_rest_client_get_http:
- * @self: a #EchoesRestClient
- *
- * Gets the request helper, to tune its timeout and retries.
- *
- * Returns: (transfer none): the request helper
- */
-EchoesHttp *
-echoes_rest_client_get_http (EchoesRestClient *self)
-{
-  g_return_val_if_fail (ECHOES_IS_REST_CLIENT (self), NULL);
-  return self->http;
 }
 
 static void
@@ -193,14 +79,14 @@ send (EchoesRestClient    *self,
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  g_autofree char *url = echoes_http_build_url (self->http, path, params);
-  const char *base = echoes_http_get_url (self->http);
+  g_autofree char *url = echoes_http_build_url (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)), path, params);
+  const char *base = echoes_http_get_url (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)));
 
   g_task_set_source_tag (task, source_tag);
   if (prefer != NULL)
     soup_message_headers_replace (headers, "Prefer", prefer);
 
-  echoes_http_send_json_async (self->http, method, url + strlen (base), headers, body, flags,
+  echoes_http_send_json_async (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)), method, url + strlen (base), headers, body, flags,
                                cancellable, json_cb, g_steal_pointer (&task));
 }
 

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "echoes-auth.h"
+#include "echoes-cloud-client.h"
 #include "echoes-http.h"
 
 /* EchoesRestClient: PostgREST (`/rest/v1`) for the sync layer. No state but the auth.
@@ -33,11 +34,9 @@ G_BEGIN_DECLS
 
 #define ECHOES_TYPE_REST_CLIENT (echoes_rest_client_get_type())
 
-G_DECLARE_FINAL_TYPE (EchoesRestClient, echoes_rest_client, ECHOES, REST_CLIENT, GObject)
+G_DECLARE_FINAL_TYPE (EchoesRestClient, echoes_rest_client, ECHOES, REST_CLIENT, EchoesCloudClient)
 
 EchoesRestClient *echoes_rest_client_new           (EchoesAuth          *auth);
-EchoesAuth       *echoes_rest_client_get_auth      (EchoesRestClient    *self);
-EchoesHttp       *echoes_rest_client_get_http      (EchoesRestClient    *self);
 void              echoes_rest_client_select_async  (EchoesRestClient    *self,
                                                     const char          *table,
                                                     const char * const  *params,

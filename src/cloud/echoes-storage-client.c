@@ -21,100 +21,14 @@
 
 struct _EchoesStorageClient
 {
-  GObject     parent_instance;
-
-  EchoesAuth *auth; /* (owned) */
-  EchoesHttp *http; /* (owned) */
+  EchoesCloudClient parent_instance;
 };
 
-enum {
-  PROP_0,
-  PROP_AUTH,
-  N_PROPS
-};
-
-G_DEFINE_FINAL_TYPE (EchoesStorageClient, echoes_storage_client, G_TYPE_OBJECT)
-
-static GParamSpec *properties [N_PROPS];
-
-static void
-echoes_storage_client_constructed (GObject *object)
-{
-  EchoesStorageClient *self = (EchoesStorageClient *)object;
-
-  G_OBJECT_CLASS (echoes_storage_client_parent_class)->constructed (object);
-
-  self->http = echoes_http_new (echoes_auth_get_url (self->auth),
-                                echoes_auth_get_anon_key (self->auth), self->auth);
-}
-
-static void
-echoes_storage_client_dispose (GObject *object)
-{
-  EchoesStorageClient *self = (EchoesStorageClient *)object;
-
-  g_clear_object (&self->http);
-  g_clear_object (&self->auth);
-
-  G_OBJECT_CLASS (echoes_storage_client_parent_class)->dispose (object);
-}
-
-static void
-echoes_storage_client_get_property (GObject    *object,
-                                    guint       prop_id,
-                                    GValue     *value,
-                                    GParamSpec *pspec)
-{
-  EchoesStorageClient *self = ECHOES_STORAGE_CLIENT (object);
-
-  switch (prop_id)
-    {
-    case PROP_AUTH:
-      g_value_set_object (value, self->auth);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-echoes_storage_client_set_property (GObject      *object,
-                                    guint         prop_id,
-                                    const GValue *value,
-                                    GParamSpec   *pspec)
-{
-  EchoesStorageClient *self = ECHOES_STORAGE_CLIENT (object);
-
-  switch (prop_id)
-    {
-    case PROP_AUTH:
-      self->auth = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
+G_DEFINE_FINAL_TYPE (EchoesStorageClient, echoes_storage_client, ECHOES_TYPE_CLOUD_CLIENT)
 
 static void
 echoes_storage_client_class_init (EchoesStorageClientClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->constructed = echoes_storage_client_constructed;
-  object_class->dispose = echoes_storage_client_dispose;
-  object_class->get_property = echoes_storage_client_get_property;
-  object_class->set_property = echoes_storage_client_set_property;
-
-  /**
-   * EchoesStorageClient:auth:
-   *
-   * The session the objects are read and written as.
-   */
-  properties [PROP_AUTH] =
-    g_param_spec_object ("auth", NULL, NULL, ECHOES_TYPE_AUTH,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -136,19 +50,6 @@ echoes_storage_client_new (EchoesAuth *auth)
   g_return_val_if_fail (ECHOES_IS_AUTH (auth), NULL);
 
   return g_object_new (ECHOES_TYPE_STORAGE_CLIENT, "auth", auth, NULL);
-}
-
-/**
- * echoes_storage_client_get_http:
- * @self: a #EchoesStorageClient
- *
- * Returns: (transfer none): the request helper
- */
-EchoesHttp *
-echoes_storage_client_get_http (EchoesStorageClient *self)
-{
-  g_return_val_if_fail (ECHOES_IS_STORAGE_CLIENT (self), NULL);
-  return self->http;
 }
 
 static char *
@@ -265,7 +166,7 @@ loaded_cb (GObject      *object,
   soup_message_headers_replace (headers, "cache-control", "max-age=3600");
   path = object_path ("/storage/v1/object/", upload->bucket, upload->path);
   cancellable = g_task_get_cancellable (task);
-  echoes_http_send_async (self->http, "POST", path, headers, bytes, upload->content_type,
+  echoes_http_send_async (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)), "POST", path, headers, bytes, upload->content_type,
                           ECHOES_HTTP_IDEMPOTENT | ECHOES_HTTP_REQUIRE_SESSION,
                           cancellable, small_uploaded_cb, g_steal_pointer (&task));
 }
@@ -380,7 +281,7 @@ chunk_read_cb (GObject      *object,
   offset = g_strdup_printf ("%" G_GOFFSET_FORMAT, upload->offset);
   soup_message_headers_replace (headers, "Upload-Offset", offset);
   /* Not retried blindly: after a failure the offset is asked again (HEAD). */
-  echoes_http_send_async (self->http, "PATCH", upload->upload_url, headers, bytes,
+  echoes_http_send_async (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)), "PATCH", upload->upload_url, headers, bytes,
                           "application/offset+octet-stream",
                           ECHOES_HTTP_ABSOLUTE_URL | ECHOES_HTTP_NO_RETRY | ECHOES_HTTP_REQUIRE_SESSION,
                           g_task_get_cancellable (task), patched_cb, task);
@@ -465,7 +366,7 @@ tus_head (GTask *task)
   Upload *upload = g_task_get_task_data (task);
   g_autoptr(SoupMessageHeaders) headers = tus_headers ();
 
-  echoes_http_send_async (self->http, "HEAD", upload->upload_url, headers, NULL, NULL,
+  echoes_http_send_async (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)), "HEAD", upload->upload_url, headers, NULL, NULL,
                           ECHOES_HTTP_ABSOLUTE_URL | ECHOES_HTTP_REQUIRE_SESSION,
                           g_task_get_cancellable (task), head_cb, task);
 }
@@ -538,7 +439,7 @@ tus_create (GTask *task)
   soup_message_headers_replace (headers, "x-upsert", "true");
 
   /* Creating an upload twice only leaves an unused one behind: safe to retry. */
-  echoes_http_send_async (self->http, "POST", "/storage/v1/upload/resumable", headers, NULL, NULL,
+  echoes_http_send_async (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)), "POST", "/storage/v1/upload/resumable", headers, NULL, NULL,
                           ECHOES_HTTP_IDEMPOTENT | ECHOES_HTTP_REQUIRE_SESSION,
                           g_task_get_cancellable (task), created_cb, task);
 }
@@ -721,7 +622,7 @@ echoes_storage_client_download_async (EchoesStorageClient *self,
   g_task_set_source_tag (task, echoes_storage_client_download_async);
 
   url_path = object_path ("/storage/v1/object/authenticated/", bucket, path);
-  echoes_http_download_async (self->http, url_path, ECHOES_HTTP_REQUIRE_SESSION, destination,
+  echoes_http_download_async (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)), url_path, ECHOES_HTTP_REQUIRE_SESSION, destination,
                               cancellable, downloaded_cb, g_steal_pointer (&task));
 }
 
@@ -774,7 +675,7 @@ echoes_storage_client_download_url_async (EchoesStorageClient *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, echoes_storage_client_download_url_async);
 
-  echoes_http_download_async (self->http, url, ECHOES_HTTP_ABSOLUTE_URL | ECHOES_HTTP_ANONYMOUS,
+  echoes_http_download_async (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)), url, ECHOES_HTTP_ABSOLUTE_URL | ECHOES_HTTP_ANONYMOUS,
                               destination, cancellable, downloaded_cb, g_steal_pointer (&task));
 }
 
@@ -879,7 +780,7 @@ echoes_storage_client_create_signed_url_async (EchoesStorageClient *self,
   json_node_take_object (body, object);
 
   url_path = object_path ("/storage/v1/object/sign/", bucket, path);
-  echoes_http_send_json_async (self->http, "POST", url_path, NULL, body,
+  echoes_http_send_json_async (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)), "POST", url_path, NULL, body,
                                ECHOES_HTTP_IDEMPOTENT | ECHOES_HTTP_REQUIRE_SESSION,
                                cancellable, signed_cb, g_steal_pointer (&task));
 }
@@ -965,7 +866,7 @@ echoes_storage_client_remove_async (EchoesStorageClient *self,
 
   escaped = g_uri_escape_string (bucket, NULL, FALSE);
   url_path = g_strconcat ("/storage/v1/object/", escaped, NULL);
-  echoes_http_send_json_async (self->http, "DELETE", url_path, NULL, body,
+  echoes_http_send_json_async (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)), "DELETE", url_path, NULL, body,
                                ECHOES_HTTP_REQUIRE_SESSION, cancellable, removed_cb,
                                g_steal_pointer (&task));
 }

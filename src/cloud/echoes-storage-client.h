@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "echoes-auth.h"
+#include "echoes-cloud-client.h"
 #include "echoes-http.h"
 
 /* EchoesStorageClient: Supabase Storage (`/storage/v1`) for the sync layer.
@@ -60,10 +61,9 @@ typedef void (*EchoesStorageProgressFunc) (const char *upload_url,
 
 #define ECHOES_TYPE_STORAGE_CLIENT (echoes_storage_client_get_type())
 
-G_DECLARE_FINAL_TYPE (EchoesStorageClient, echoes_storage_client, ECHOES, STORAGE_CLIENT, GObject)
+G_DECLARE_FINAL_TYPE (EchoesStorageClient, echoes_storage_client, ECHOES, STORAGE_CLIENT, EchoesCloudClient)
 
 EchoesStorageClient *echoes_storage_client_new                  (EchoesAuth                *auth);
-EchoesHttp          *echoes_storage_client_get_http             (EchoesStorageClient       *self);
 void                 echoes_storage_client_upload_async         (EchoesStorageClient       *self,
                                                                  const char                *bucket,
                                                                  const char                *path,
