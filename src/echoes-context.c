@@ -555,6 +555,31 @@ echoes_context_get_auth (EchoesContext *self)
 }
 
 /**
+ * echoes_context_choose_provider:
+ * @clip: a clip of the library
+ *
+ * The provider @clip will be made with, as the generation queue resolves it: its own
+ * choice, else its project's (as the library holds it), else the queue's (the app's
+ * `active-provider`). For the cards' badges and the credit count.
+ *
+ * Returns: (transfer none): the provider's name, valid while @clip, its project and the
+ *   queue's provider are
+ */
+const char *
+echoes_context_choose_provider (EchoesContext *self,
+                                EchoesClip    *clip)
+{
+  EchoesProject *project;
+
+  g_return_val_if_fail (ECHOES_IS_CONTEXT (self), NULL);
+  g_return_val_if_fail (ECHOES_IS_CLIP (clip), NULL);
+
+  project = echoes_library_find_project (self->library, echoes_clip_get_project_id (clip));
+  return echoes_clip_choose_provider (clip, project ? echoes_project_get_provider (project) : NULL,
+                                      echoes_video_provider_get_name (echoes_generation_queue_get_provider (self->queue)));
+}
+
+/**
  * echoes_context_apply_settings:
  * @settings: (nullable): the app's settings; %NULL when its schema is not installed
  *   (running from the build tree), which keeps the defaults
