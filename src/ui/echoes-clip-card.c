@@ -911,3 +911,16 @@ echoes_clip_card_has_thumbnail (EchoesClipCard *self)
   g_return_val_if_fail (ECHOES_IS_CLIP_CARD (self), FALSE);
   return self->has_thumbnail;
 }
+
+/**
+ * echoes_clip_card_get_provider_badge:
+ *
+ * Returns: (transfer none): the provider badge's text ("Ken Burns" or "AI", translated)
+ */
+const char *
+echoes_clip_card_get_provider_badge (EchoesClipCard *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CLIP_CARD (self), NULL);
+
+  return gtk_label_get_label (self->provider_label);
+}
