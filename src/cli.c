@@ -26,6 +26,7 @@
 #include "echoes-film-export.h"
 #include "echoes-generation-batch.h"
 #include "echoes-provider-registry.h"
+#include "echoes-runway-provider.h"
 
 /* `echoes-cli`: the app's store and import path, headless. Every command works on the
  * same database as the app (`$XDG_DATA_HOME/echoes`), prints a message on stderr and
@@ -35,6 +36,7 @@ typedef struct
 {
   EchoesContext *context;
   gboolean       json;
+  gboolean       forced_provider;  /* --provider: every clip, whatever it chose */
 } Cli;
 
 typedef int (*CommandFunc) (Cli   *cli,
@@ -111,6 +113,7 @@ build_project (JsonBuilder   *builder,
   add_string (builder, "status", echoes_project_status_to_string (echoes_project_get_status (project)));
   add_string (builder, "ratio", echoes_project_get_ratio (project));
   add_string (builder, "music", echoes_project_get_music (project));
+  add_string (builder, "provider", echoes_project_get_provider (project));
   json_builder_set_member_name (builder, "clips");
   json_builder_add_int_value (builder, echoes_project_get_clip_count (project));
   json_builder_set_member_name (builder, "approved");
@@ -136,6 +139,7 @@ build_clip (JsonBuilder *builder,
   json_builder_set_member_name (builder, "approved");
   json_builder_add_boolean_value (builder, echoes_clip_get_approved (clip));
   add_string (builder, "provider", echoes_clip_get_provider (clip));
+  add_string (builder, "provider_override", echoes_clip_get_provider_override (clip));
   add_string (builder, "prompt", echoes_clip_get_prompt (clip));
   add_string (builder, "motion", echoes_clip_get_motion (clip));
   add_string (builder, "error", echoes_clip_get_error (clip));
@@ -744,7 +748,8 @@ projects_export (Cli   *cli,
   return 0;
 }
 
-/* `projects generate`: every pending or failed clip, with the active provider. */
+/* `projects generate`: every pending or failed clip, each with its chosen provider (its
+ * own, else its project's, else the active one), or all with --provider's. */
 char *
 echoes_cli_dup_provider_setting (void)
 {
@@ -769,6 +774,7 @@ generate_progress_cb (const char *clip_id,
 typedef struct
 {
   EchoesStore         *store;
+  EchoesProviderRegistry *registry;  /* (nullable): NULL forces @provider */
   EchoesVideoProvider *provider;
   const char          *project_id;
   gboolean             tty;
@@ -802,13 +808,37 @@ generate_thread (gpointer user_data)
 {
   GenerateRun *run = user_data;
 
-  run->ok = echoes_generation_batch_run (run->store, run->provider,
+  run->ok = echoes_generation_batch_run (run->store, run->registry, run->provider,
                                          run->project_id,
                                          run->tty ? generate_progress_cb : NULL,
                                          NULL, &run->n_done, run->cancellable,
                                          &run->error);
   g_idle_add (generate_quit_cb, run->loop);
   return NULL;
+}
+
+/* Whether any clip of the project to generate would use "runway" (then the registry
+ * needs the signed-in session). */
+static gboolean
+project_uses_runway (EchoesStore   *store,
+                     EchoesProject *project,
+                     const char    *default_name)
+{
+  g_autoptr(GPtrArray) clips = echoes_store_list_clips (store, echoes_project_get_id (project),
+                                                        NULL);
+
+  for (guint i = 0; clips != NULL && i < clips->len; i++)
+    {
+      EchoesClip *clip = clips->pdata[i];
+      EchoesClipStatus status = echoes_clip_get_status (clip);
+
+      if (status != ECHOES_CLIP_STATUS_READY &&
+          g_strcmp0 (echoes_clip_choose_provider (clip, echoes_project_get_provider (project),
+                                                  default_name),
+                     ECHOES_RUNWAY_PROVIDER_NAME) == 0)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static int
@@ -819,9 +849,8 @@ projects_generate (Cli   *cli,
   EchoesStore *store = echoes_context_get_store (cli->context);
   g_autoptr(EchoesProject) project = NULL;
   g_autofree char *setting = echoes_cli_dup_provider_setting ();
-  /* "runway" generates as the signed-in account (echoes-cli account login). */
-  g_autoptr(EchoesProviderRegistry) registry =
-    echoes_cli_credits_new_registry (echoes_provider_registry_resolve_name (setting));
+  const char *default_name = echoes_provider_registry_resolve_name (setting);
+  g_autoptr(EchoesProviderRegistry) registry = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -830,11 +859,19 @@ projects_generate (Cli   *cli,
   GThread *thread;
   guint sigint;
 
-  if (!(project = find_project (cli, argv[0], &error)) ||
-      !(provider = echoes_provider_registry_get_active (registry, setting, &error)))
+  if (!(project = find_project (cli, argv[0], &error)))
+    return fail (error);
+
+  /* "runway" generates as the signed-in account (echoes-cli account login). */
+  registry = echoes_cli_credits_new_registry (
+    (cli->forced_provider ? g_str_equal (default_name, ECHOES_RUNWAY_PROVIDER_NAME)
+                          : project_uses_runway (store, project, default_name))
+      ? ECHOES_RUNWAY_PROVIDER_NAME : default_name);
+  if (!(provider = echoes_provider_registry_get_active (registry, setting, &error)))
     return fail (error);
 
   run.store = store;
+  run.registry = cli->forced_provider ? NULL : registry;
   run.provider = provider;
   run.project_id = echoes_project_get_id (project);
   run.tty = isatty (STDERR_FILENO) && !cli->json;
@@ -1003,6 +1040,7 @@ main (int   argc,
       }
       echoes_context_sweep_exports (cli.context);
       cli.json = json;
+      cli.forced_provider = provider != NULL;
       status = command->func (&cli, n_args, argv + 3);
       g_clear_object (&cli.context);
       return status;

@@ -44,6 +44,7 @@ static gboolean opt_no_music;
 static char *opt_motion;
 static double opt_duration = NAN;
 static char *opt_prompt;
+static char *opt_provider;
 
 static int
 fail (const GError *error)
@@ -94,8 +95,9 @@ projects_set (Run *run)
       g_ptr_array_add (music, g_strdup (run->args[i]));
     }
 
-  if (opt_ratio == NULL && music->len == 0 && isnan (opt_volume) && !opt_no_music)
-    return fail_message (_("Nothing to set: give --ratio, --music, --volume or --no-music"));
+  if (opt_ratio == NULL && music->len == 0 && isnan (opt_volume) && !opt_no_music &&
+      opt_provider == NULL)
+    return fail_message (_("Nothing to set: give --ratio, --music, --volume, --no-music or --provider"));
   if (opt_no_music && music->len > 0)
     return fail_message (_("Give either --music or --no-music"));
 
@@ -104,6 +106,10 @@ projects_set (Run *run)
 
   /* Every check passes before anything is saved: a bad value changes nothing. */
   if (opt_ratio != NULL && !echoes_project_settings_set_ratio (project, opt_ratio, &error))
+    return fail (error);
+
+  if (opt_provider != NULL &&
+      !echoes_project_settings_set_provider (project, opt_provider, &error))
     return fail (error);
 
   if (opt_no_music)
@@ -201,20 +207,24 @@ clips_set (Run *run)
 {
   g_autoptr(EchoesClip) clip = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *old_provider = NULL;
   gboolean remake;
 
-  if (opt_motion == NULL && isnan (opt_duration) && opt_prompt == NULL)
-    return fail_message (_("Nothing to set: give --motion, --duration or --prompt"));
+  if (opt_motion == NULL && isnan (opt_duration) && opt_prompt == NULL && opt_provider == NULL)
+    return fail_message (_("Nothing to set: give --motion, --duration, --prompt or --provider"));
 
   if (!(clip = echoes_cli_find_clip (run->context, run->args[0], &error)))
     return fail (error);
 
+  old_provider = g_strdup (echoes_clip_get_provider_override (clip));
   remake = opt_motion != NULL || !isnan (opt_duration);
   if ((remake && !echoes_clip_settings_set_motion (clip, opt_motion, opt_duration, &error)) ||
-      (opt_prompt != NULL && !echoes_clip_settings_set_prompt (clip, opt_prompt, &error)))
+      (opt_prompt != NULL && !echoes_clip_settings_set_prompt (clip, opt_prompt, &error)) ||
+      (opt_provider != NULL && !echoes_clip_settings_set_provider (clip, opt_provider, &error)))
     return fail (error);
+  remake = remake || g_strcmp0 (old_provider, echoes_clip_get_provider_override (clip)) != 0;
 
-  /* A new motion or length needs a new video: `projects generate` makes it (the app
+  /* A new motion, length or provider needs a new video: `projects generate` makes it (the app
    * queues it at once). The old video stays until then. */
   if (remake && echoes_clip_get_status (clip) != ECHOES_CLIP_STATUS_GENERATING)
     echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_PENDING);
@@ -261,6 +271,9 @@ static const GOptionEntry projects_set_entries[] = {
     N_("The music’s volume, 0 to 2 (1 leaves it as it is)"), N_("VOLUME") },
   { "no-music", 0, 0, G_OPTION_ARG_NONE, &opt_no_music,
     N_("No music: a silent film"), NULL },
+  { "provider", 0, 0, G_OPTION_ARG_STRING, &opt_provider,
+    N_("How its clips are animated: local (Ken Burns), runway (AI) or default (the app’s setting)"),
+    N_("NAME") },
   { NULL }
 };
 
@@ -271,6 +284,9 @@ static const GOptionEntry clips_set_entries[] = {
     N_("The clip’s length, 2 to 10 seconds"), N_("SECONDS") },
   { "prompt", 0, 0, G_OPTION_ARG_STRING, &opt_prompt,
     N_("What an AI video service is asked to make of the photo"), N_("TEXT") },
+  { "provider", 0, 0, G_OPTION_ARG_STRING, &opt_provider,
+    N_("How the clip is animated: local (Ken Burns), runway (AI) or default (the project’s choice)"),
+    N_("NAME") },
   { NULL }
 };
 
@@ -278,15 +294,16 @@ static const GOptionEntry no_entries[] = { { NULL } };
 
 static const SetCommand set_commands[] = {
   { "projects", "set", "PROJECT", 1, -1,
-    N_("Sets a project’s film shape and music. The clips are not made again."),
+    N_("Sets a project’s film shape, music and how its clips are animated. The clips are not "
+       "made again."),
     projects_set_entries, projects_set },
   { "projects", "fit-to-music", "PROJECT", 1, 1,
     N_("Makes the approved clips as long as the music, together. Clips that must get "
        "longer are marked to be made again by “projects generate”."),
     no_entries, projects_fit_to_music },
   { "clips", "set", "CLIP", 1, 1,
-    N_("Sets a clip’s motion, length or prompt. A new motion or length marks the clip to "
-       "be made again by “projects generate”."),
+    N_("Sets a clip’s motion, length, prompt or how it is animated. A new motion or length "
+       "marks the clip to be made again by “projects generate”."),
     clips_set_entries, clips_set },
 };
 

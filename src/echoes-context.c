@@ -177,6 +177,8 @@ echoes_context_new (EchoesStore *store)
   self->queue = echoes_generation_queue_new (store, self->library,
                                              echoes_provider_registry_lookup (self->registry,
                                                                               ECHOES_LOCAL_PROVIDER_NAME));
+  /* Projects and clips choose their provider by name (EchoesProject:provider). */
+  echoes_generation_queue_set_registry (self->queue, self->registry);
   return self;
 }
 
@@ -553,13 +555,39 @@ echoes_context_get_auth (EchoesContext *self)
 }
 
 /**
+ * echoes_context_choose_provider:
+ * @clip: a clip of the library
+ *
+ * The provider @clip will be made with, as the generation queue resolves it: its own
+ * choice, else its project's (as the library holds it), else the queue's (the app's
+ * `active-provider`). For the cards' badges and the credit count.
+ *
+ * Returns: (transfer none): the provider's name, valid while @clip, its project and the
+ *   queue's provider are
+ */
+const char *
+echoes_context_choose_provider (EchoesContext *self,
+                                EchoesClip    *clip)
+{
+  EchoesProject *project;
+
+  g_return_val_if_fail (ECHOES_IS_CONTEXT (self), NULL);
+  g_return_val_if_fail (ECHOES_IS_CLIP (clip), NULL);
+
+  project = echoes_library_find_project (self->library, echoes_clip_get_project_id (clip));
+  return echoes_clip_choose_provider (clip, project ? echoes_project_get_provider (project) : NULL,
+                                      echoes_video_provider_get_name (echoes_generation_queue_get_provider (self->queue)));
+}
+
+/**
  * echoes_context_apply_settings:
  * @settings: (nullable): the app's settings; %NULL when its schema is not installed
  *   (running from the build tree), which keeps the defaults
  *
  * Applies the preferences the layers below the UI follow: the film shape of new projects
- * (`default-ratio`) and the length of clips whose motion gives none (`clip-duration`).
- * The app calls it again when either changes; the provider is
+ * (`default-ratio`), the length of clips whose motion gives none (`clip-duration`) and
+ * whether failed AI clips are made with Ken Burns instead (`ken-burns-fallback`).
+ * The app calls it again when one changes; the provider is
  * echoes_context_set_provider_name()'s.
  */
 void
@@ -569,6 +597,7 @@ echoes_context_apply_settings (EchoesContext *self,
   g_autofree char *ratio_name = NULL;
   EchoesRatio ratio = ECHOES_RATIO_DEFAULT;
   double duration = 0;
+  gboolean fallback = FALSE;
 
   g_return_if_fail (ECHOES_IS_CONTEXT (self));
   g_return_if_fail (settings == NULL || G_IS_SETTINGS (settings));
@@ -579,10 +608,12 @@ echoes_context_apply_settings (EchoesContext *self,
       if (!echoes_ratio_from_string (ratio_name, &ratio))
         ratio = ECHOES_RATIO_DEFAULT;
       duration = g_settings_get_double (settings, "clip-duration");
+      fallback = g_settings_get_boolean (settings, "ken-burns-fallback");
     }
 
   echoes_store_set_default_ratio (self->store, ratio);
   echoes_generation_queue_set_default_duration (self->queue, duration);
+  echoes_generation_queue_set_ken_burns_fallback (self->queue, fallback);
 }
 
 /**

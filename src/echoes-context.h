@@ -32,6 +32,8 @@ EchoesContext     *echoes_context_new_finish      (GAsyncResult        *result,
                                                    GError             **error);
 EchoesStore       *echoes_context_get_store       (EchoesContext       *self);
 EchoesLibrary     *echoes_context_get_library     (EchoesContext       *self);
+const char        *echoes_context_choose_provider (EchoesContext       *self,
+                                                   EchoesClip          *clip);
 EchoesThumbnailer *echoes_context_get_thumbnailer (EchoesContext       *self);
 EchoesProviderRegistry *echoes_context_get_registry (EchoesContext     *self);
 EchoesGenerationQueue  *echoes_context_get_queue    (EchoesContext     *self);

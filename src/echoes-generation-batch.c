@@ -119,6 +119,8 @@ batch_cancelled_any_thread_cb (GCancellable *cancellable,
 /**
  * echoes_generation_batch_run:
  * @store: the store
+ * @registry: (nullable): where the clips' and the project's chosen providers are looked
+ *   up, @provider being the default; %NULL: every clip is made with @provider
  * @provider: the provider
  * @project_id: the project
  * @progress: (nullable) (scope call): called in this thread for each clip's progress
@@ -137,6 +139,7 @@ batch_cancelled_any_thread_cb (GCancellable *cancellable,
  */
 gboolean
 echoes_generation_batch_run (EchoesStore                   *store,
+                             EchoesProviderRegistry        *registry,
                              EchoesVideoProvider           *provider,
                              const char                    *project_id,
                              EchoesGenerationProgressFunc   progress,
@@ -154,6 +157,7 @@ echoes_generation_batch_run (EchoesStore                   *store,
   gulong cancel_id = 0;
 
   g_return_val_if_fail (ECHOES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (registry == NULL || ECHOES_IS_PROVIDER_REGISTRY (registry), FALSE);
   g_return_val_if_fail (ECHOES_IS_VIDEO_PROVIDER (provider), FALSE);
   g_return_val_if_fail (project_id != NULL, FALSE);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
@@ -170,6 +174,8 @@ echoes_generation_batch_run (EchoesStore                   *store,
   g_main_context_push_thread_default (context);
 
   queue = echoes_generation_queue_new (store, NULL, provider);
+  echoes_generation_queue_set_registry (queue, registry);
+  echoes_generation_queue_set_force_provider (queue, registry == NULL);
   g_object_set_data (G_OBJECT (queue), "echoes-batch-context", context);
   g_signal_connect (queue, "clip-progress", G_CALLBACK (batch_progress_cb), &batch);
   g_signal_connect (queue, "clip-finished", G_CALLBACK (batch_finished_cb), &batch);

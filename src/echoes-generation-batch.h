@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "echoes-provider-registry.h"
 #include "echoes-store.h"
 #include "echoes-video-provider.h"
 
@@ -30,6 +31,7 @@ typedef void (*EchoesGenerationProgressFunc) (const char *clip_id,
                                               gpointer    user_data);
 
 gboolean echoes_generation_batch_run (EchoesStore                   *store,
+                                      EchoesProviderRegistry        *registry,
                                       EchoesVideoProvider           *provider,
                                       const char                    *project_id,
                                       EchoesGenerationProgressFunc   progress,

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "echoes-ken-burns.h"
+#include "echoes-local-provider.h"
 #include "echoes-paths.h"
 #include "echoes-progress.h"
 
@@ -34,6 +35,16 @@
  * A clip left `generating` by a crash is found by echoes_generation_queue_resume_async()
  * and generated again. A cancelled clip goes back to `pending`.
  *
+ * Which provider makes a clip is read from the store when its job starts (so a clip
+ * resumed after a restart keeps its choice): the clip's EchoesClip:provider-override,
+ * else its project's EchoesProject:provider, else the queue's EchoesGenerationQueue:provider
+ * (the app's `active-provider`); the name is looked up in EchoesGenerationQueue:registry.
+ * A name nobody knows fails the clip (%ECHOES_CLIP_FAILURE_NO_PROVIDER): never a silent
+ * Ken Burns. With EchoesGenerationQueue:force-provider every clip uses the queue's
+ * provider (`echoes-cli --provider`). With EchoesGenerationQueue:ken-burns-fallback a clip
+ * whose AI job failed (moderation, no credits, the service failed) is made once more
+ * with "local", which becomes its choice (EchoesGenerationQueue::clip-fell-back).
+ *
  * Lives on the main thread (or the thread-default context of its user); the store work
  * runs on the store's worker thread and rendering in the provider's threads.
  */
@@ -43,7 +54,11 @@ struct _EchoesGenerationQueue
 
   EchoesStore         *store;     /* (owned) */
   EchoesLibrary       *library;   /* (owned) (nullable) */
-  EchoesVideoProvider *provider;  /* (owned) */
+  EchoesVideoProvider *provider;  /* (owned): the default */
+  EchoesProviderRegistry *registry;  /* (owned) (nullable) */
+  GHashTable          *extra;     /* (owned): name → provider given to enqueue_clip_with_provider() */
+  gboolean             force_provider;
+  gboolean             ken_burns_fallback;
   GQueue               pending;   /* (element-type Job) (owned) */
   GPtrArray           *running;   /* (element-type Job) (owned) */
   guint                max_jobs;
@@ -54,6 +69,9 @@ struct _EchoesGenerationQueue
 enum {
   PROP_0,
   PROP_PROVIDER,
+  PROP_REGISTRY,
+  PROP_FORCE_PROVIDER,
+  PROP_KEN_BURNS_FALLBACK,
   PROP_MAX_JOBS,
   PROP_N_JOBS,
   N_PROPS
@@ -63,6 +81,7 @@ enum {
   CLIP_STARTED,
   CLIP_PROGRESS,
   CLIP_FINISHED,
+  CLIP_FELL_BACK,
   DRAINED,
   N_SIGNALS
 };
@@ -118,21 +137,27 @@ job_unref (Job *job)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_unref)
 
-static void pump (EchoesGenerationQueue *self);
+static void pump   (EchoesGenerationQueue *self);
+static void reload (EchoesGenerationQueue *self,
+                    const char            *project_id);
 
 /* ---- store work (store worker thread) ---- */
 
 typedef struct
 {
-  char *clip_id;
-  char *provider;
+  char  *clip_id;
+  char  *forced;        /* (nullable): the provider every clip uses */
+  char  *default_name;  /* the queue's provider, for clips and projects without a choice */
+  GStrv  known;         /* the providers that can be looked up */
 } StartData;
 
 static void
 start_data_free (StartData *data)
 {
   g_free (data->clip_id);
-  g_free (data->provider);
+  g_free (data->forced);
+  g_free (data->default_name);
+  g_strfreev (data->known);
   g_free (data);
 }
 
@@ -145,6 +170,8 @@ typedef struct
   char *video;
   char *motion;
   char *prompt;
+  char *provider;   /* the chosen provider's name */
+  gboolean unknown; /* nobody knows @provider: nothing was written */
 } StartResult;
 
 static void
@@ -157,6 +184,7 @@ start_result_free (StartResult *res)
   g_free (res->video);
   g_free (res->motion);
   g_free (res->prompt);
+  g_free (res->provider);
   g_free (res);
 }
 
@@ -173,6 +201,7 @@ start_func (EchoesStore   *store,
   g_autoptr(EchoesProject) project = NULL;
   g_autoptr(StartResult) res = NULL;
   const char *project_id;
+  const char *provider;
 
   if (!(clip = echoes_store_get_clip (store, start->clip_id, error)))
     return NULL;
@@ -188,15 +217,25 @@ start_func (EchoesStore   *store,
       return NULL;
     }
 
+  provider = start->forced ?: echoes_clip_choose_provider (clip, echoes_project_get_provider (project),
+                                                           start->default_name);
+  res = g_new0 (StartResult, 1);
+  res->project_id = g_strdup (project_id);
+  res->provider = g_strdup (provider);
+  if (provider == NULL || !g_strv_contains ((const char * const *)start->known, provider))
+    {
+      /* Failed as it is, by complete(): no provider was asked, nothing was spent. */
+      res->unknown = TRUE;
+      return g_steal_pointer (&res);
+    }
+
   /* Persist first: if we crash from here on, resume finds the clip `generating`. */
   echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_GENERATING);
   echoes_clip_set_error (clip, NULL);
-  echoes_clip_set_provider (clip, start->provider);
+  echoes_clip_set_provider (clip, provider);
   if (!echoes_store_update_clip (store, clip, error))
     return NULL;
 
-  res = g_new0 (StartResult, 1);
-  res->project_id = g_strdup (project_id);
   res->ratio = g_strdup (echoes_project_get_ratio (project));
   res->image_path = echoes_store_resolve (store, echoes_clip_get_image (clip));
   res->video = echoes_paths_video_relative (project_id, start->clip_id);
@@ -436,6 +475,68 @@ _echoes_generation_remove_stale_temp_files (EchoesStore *store,
     }
 }
 
+typedef struct
+{
+  char *clip_id;
+  char *provider;
+} OverrideData;
+
+static void
+override_data_free (OverrideData *data)
+{
+  g_free (data->clip_id);
+  g_free (data->provider);
+  g_free (data);
+}
+
+/* Makes data->provider the clip's own choice; returns its project's id. */
+static gpointer
+set_override_func (EchoesStore   *store,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  OverrideData *override = data;
+  g_autoptr(EchoesClip) clip = NULL;
+
+  if (!(clip = echoes_store_get_clip (store, override->clip_id, error)))
+    return NULL;
+
+  echoes_clip_set_provider_override (clip, override->provider);
+  if (!echoes_store_update_clip (store, clip, error))
+    return NULL;
+
+  return g_strdup (echoes_clip_get_project_id (clip));
+}
+
+static void
+set_override_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(EchoesGenerationQueue) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *project_id = NULL;
+
+  if (!(project_id = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
+    g_warning ("Could not record the clip's provider: %s", error->message);
+  reload (self, project_id);
+}
+
+static void
+persist_override (EchoesGenerationQueue *self,
+                  const char            *clip_id,
+                  const char            *provider)
+{
+  OverrideData *data = g_new0 (OverrideData, 1);
+
+  data->clip_id = g_strdup (clip_id);
+  data->provider = g_strdup (provider);
+  echoes_store_run_async (self->store, set_override_func, data,
+                          (GDestroyNotify)override_data_free, g_free, NULL, set_override_cb,
+                          g_object_ref (self));
+}
+
 static gpointer
 resume_func (EchoesStore   *store,
              gpointer       data,
@@ -510,6 +611,79 @@ maybe_drained (EchoesGenerationQueue *self)
     g_signal_emit (self, signals [DRAINED], 0);
 }
 
+/* The provider called @name: the registry's, one given to enqueue_clip_with_provider(),
+ * or the queue's own. */
+static EchoesVideoProvider *
+lookup_provider (EchoesGenerationQueue *self,
+                 const char            *name)
+{
+  EchoesVideoProvider *provider = NULL;
+
+  if (name == NULL)
+    return NULL;
+  if (self->registry != NULL &&
+      (provider = echoes_provider_registry_lookup (self->registry, name)) != NULL)
+    return provider;
+  if ((provider = g_hash_table_lookup (self->extra, name)) != NULL)
+    return provider;
+  if (g_str_equal (echoes_video_provider_get_name (self->provider), name))
+    return self->provider;
+  return NULL;
+}
+
+static GStrv
+dup_known_names (EchoesGenerationQueue *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer name;
+
+  if (self->registry != NULL)
+    {
+      g_auto(GStrv) names = echoes_provider_registry_dup_names (self->registry);
+
+      g_strv_builder_addv (builder, (const char **)names);
+    }
+  g_hash_table_iter_init (&iter, self->extra);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    g_strv_builder_add (builder, name);
+  g_strv_builder_add (builder, echoes_video_provider_get_name (self->provider));
+  return g_strv_builder_end (builder);
+}
+
+/* Whether a failed AI job is made again with Ken Burns: never after a cancellation, nor
+ * for failures Ken Burns would share (the photo, a missing plug-in). */
+static gboolean
+should_fall_back (EchoesGenerationQueue *self,
+                  Job                   *job,
+                  const GError          *error)
+{
+  if (!self->ken_burns_fallback || error == NULL || job->provider == NULL ||
+      !echoes_provider_name_is_ai (echoes_video_provider_get_name (job->provider)) ||
+      lookup_provider (self, ECHOES_LOCAL_PROVIDER_NAME) == NULL)
+    return FALSE;
+
+  switch (_echoes_generation_failure_from_error (error))
+    {
+    case ECHOES_CLIP_FAILURE_MODERATION:
+    case ECHOES_CLIP_FAILURE_NO_CREDITS:
+    case ECHOES_CLIP_FAILURE_FAILED:
+      return !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+    case ECHOES_CLIP_FAILURE_NONE:
+    case ECHOES_CLIP_FAILURE_UNKNOWN:
+    case ECHOES_CLIP_FAILURE_NOT_SUPPORTED:
+    case ECHOES_CLIP_FAILURE_NO_PROVIDER:
+    case ECHOES_CLIP_FAILURE_INVALID_MOTION:
+    case ECHOES_CLIP_FAILURE_NETWORK:
+    case ECHOES_CLIP_FAILURE_PHOTO:
+    case ECHOES_CLIP_FAILURE_MISSING_PLUGIN:
+    case ECHOES_CLIP_FAILURE_NOT_SIGNED_IN:
+    default:
+      return FALSE;
+    }
+}
+
 static void
 job_done (EchoesGenerationQueue *self,
           Job                   *job,
@@ -530,6 +704,16 @@ job_done (EchoesGenerationQueue *self,
   g_signal_emit (self, signals [CLIP_FINISHED], 0, job->clip_id, error);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
   g_clear_object (&job->self);
+
+  /* Queued before pump() and maybe_drained(), so the queue does not drain in between. */
+  if (should_fall_back (self, job, error))
+    {
+      EchoesVideoProvider *local = lookup_provider (self, ECHOES_LOCAL_PROVIDER_NAME);
+
+      g_debug ("Clip %s falls back to Ken Burns", job->clip_id);
+      echoes_generation_queue_enqueue_clip_with_provider (self, job->clip_id, local);
+      g_signal_emit (self, signals [CLIP_FELL_BACK], 0, job->clip_id, error);
+    }
 
   pump (self);
   maybe_drained (self);
@@ -615,6 +799,16 @@ start_cb (GObject      *object,
     }
 
   job->project_id = g_strdup (res->project_id);
+  if (res->unknown || !(job->provider = lookup_provider (self, res->provider)))
+    {
+      g_debug ("Clip %s: no video provider called “%s”", job->clip_id,
+               res->provider ? res->provider : "");
+      complete (job, g_error_new (ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_NOT_FOUND,
+                                  "No video provider called “%s”",
+                                  res->provider ? res->provider : ""));
+      return;
+    }
+  g_object_ref (job->provider);
   job->video = g_strdup (res->video);
   reload (self, job->project_id);
   echoes_progress_init (&job->bar);
@@ -651,12 +845,12 @@ start (EchoesGenerationQueue *self,
   StartData *data = g_new0 (StartData, 1);
 
   job->self = g_object_ref (self);
-  if (job->provider == NULL)  /* else the clip's own (enqueue_clip_with_provider) */
-    job->provider = g_object_ref (self->provider);
   g_ptr_array_add (self->running, job);
 
   data->clip_id = g_strdup (job->clip_id);
-  data->provider = g_strdup (echoes_video_provider_get_name (job->provider));
+  data->default_name = g_strdup (echoes_video_provider_get_name (self->provider));
+  data->forced = self->force_provider ? g_strdup (data->default_name) : NULL;
+  data->known = dup_known_names (self);
   echoes_store_run_async (self->store, start_func, data, (GDestroyNotify)start_data_free,
                           (GDestroyNotify)start_result_free, NULL, start_cb, job_ref (job));
 }
@@ -747,6 +941,8 @@ echoes_generation_queue_finalize (GObject *object)
 
   g_queue_clear_full (&self->pending, (GDestroyNotify)job_unref);
   g_clear_pointer (&self->running, g_ptr_array_unref);
+  g_clear_pointer (&self->extra, g_hash_table_unref);
+  g_clear_object (&self->registry);
   g_clear_object (&self->provider);
   g_clear_object (&self->library);
   g_clear_object (&self->store);
@@ -766,6 +962,18 @@ echoes_generation_queue_get_property (GObject    *object,
     {
     case PROP_PROVIDER:
       g_value_set_object (value, self->provider);
+      break;
+
+    case PROP_REGISTRY:
+      g_value_set_object (value, self->registry);
+      break;
+
+    case PROP_FORCE_PROVIDER:
+      g_value_set_boolean (value, self->force_provider);
+      break;
+
+    case PROP_KEN_BURNS_FALLBACK:
+      g_value_set_boolean (value, self->ken_burns_fallback);
       break;
 
     case PROP_MAX_JOBS:
@@ -795,6 +1003,18 @@ echoes_generation_queue_set_property (GObject      *object,
       echoes_generation_queue_set_provider (self, g_value_get_object (value));
       break;
 
+    case PROP_REGISTRY:
+      echoes_generation_queue_set_registry (self, g_value_get_object (value));
+      break;
+
+    case PROP_FORCE_PROVIDER:
+      echoes_generation_queue_set_force_provider (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_KEN_BURNS_FALLBACK:
+      echoes_generation_queue_set_ken_burns_fallback (self, g_value_get_boolean (value));
+      break;
+
     case PROP_MAX_JOBS:
       echoes_generation_queue_set_max_jobs (self, g_value_get_uint (value));
       break;
@@ -817,6 +1037,15 @@ echoes_generation_queue_class_init (EchoesGenerationQueueClass *klass)
   properties [PROP_PROVIDER] =
     g_param_spec_object ("provider", NULL, NULL, ECHOES_TYPE_VIDEO_PROVIDER,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties [PROP_REGISTRY] =
+    g_param_spec_object ("registry", NULL, NULL, ECHOES_TYPE_PROVIDER_REGISTRY,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties [PROP_FORCE_PROVIDER] =
+    g_param_spec_boolean ("force-provider", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties [PROP_KEN_BURNS_FALLBACK] =
+    g_param_spec_boolean ("ken-burns-fallback", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties [PROP_MAX_JOBS] =
     g_param_spec_uint ("max-jobs", NULL, NULL, 1, 8, 1,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -858,6 +1087,19 @@ echoes_generation_queue_class_init (EchoesGenerationQueueClass *klass)
                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_ERROR);
 
   /**
+   * EchoesGenerationQueue::clip-fell-back:
+   * @self: the queue
+   * @clip_id: the clip, queued again with Ken Burns
+   * @error: why its AI job failed
+   *
+   * Emitted after EchoesGenerationQueue::clip-finished when
+   * EchoesGenerationQueue:ken-burns-fallback made the clip again with "local".
+   */
+  signals [CLIP_FELL_BACK] =
+    g_signal_new ("clip-fell-back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_ERROR);
+
+  /**
    * EchoesGenerationQueue::drained:
    * @self: the queue
    *
@@ -873,6 +1115,7 @@ echoes_generation_queue_init (EchoesGenerationQueue *self)
 {
   g_queue_init (&self->pending);
   self->running = g_ptr_array_new_with_free_func ((GDestroyNotify)job_unref);
+  self->extra = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   /* One clip per core: a clip's renderer and x264 `veryfast` keep about 1.3 cores busy
    * for a 720p clip, so one clip at a time leaves part of a larger machine idle, and each
    * clip peaks at about 150 MB. */
@@ -885,7 +1128,8 @@ echoes_generation_queue_init (EchoesGenerationQueue *self)
  * echoes_generation_queue_new:
  * @store: the store
  * @library: (nullable): the live models to update (the app's); %NULL for the CLI
- * @provider: the provider to generate with (see echoes_provider_registry_get_active())
+ * @provider: the provider clips without a choice of their own or of their project's
+ *   generate with (see echoes_provider_registry_get_active())
  *
  * Returns: (transfer full): a new, empty #EchoesGenerationQueue
  */
@@ -1022,32 +1266,108 @@ echoes_generation_queue_enqueue_clip (EchoesGenerationQueue *self,
 
 /**
  * echoes_generation_queue_enqueue_clip_with_provider:
- * @clip_id: a clip (left alone if already queued or generating)
- * @provider: the provider for this clip only (say "local" after an AI clip failed)
+ * @clip_id: a clip (not queued again if already queued or generating)
+ * @provider: the provider for this clip (say "local" after an AI clip failed)
  *
- * Like echoes_generation_queue_enqueue_clip(), with @provider instead of the queue's.
- * A clip resumed after a restart uses the queue's provider again.
+ * Makes @provider's name the clip's own choice (EchoesClip:provider-override, kept in
+ * the store, so a clip resumed after a restart still uses it), then queues the clip like
+ * echoes_generation_queue_enqueue_clip(). @provider is used for its name when the
+ * registry has none by that name.
  */
 void
 echoes_generation_queue_enqueue_clip_with_provider (EchoesGenerationQueue *self,
                                                     const char            *clip_id,
                                                     EchoesVideoProvider   *provider)
 {
-  gboolean running;
-  Job *job;
+  const char *name;
 
   g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
   g_return_if_fail (clip_id != NULL);
   g_return_if_fail (ECHOES_IS_VIDEO_PROVIDER (provider));
 
-  if (find_job (self, clip_id, &running) != NULL)
-    return;
-  job = job_new (clip_id);
-  job->provider = g_object_ref (provider);
-  g_queue_push_tail (&self->pending, job);
-  persist_queued (self, g_strdupv ((char *[]) { (char *)clip_id, NULL }), TRUE);
-  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
-  pump (self);
+  name = echoes_video_provider_get_name (provider);
+  if (lookup_provider (self, name) == NULL)
+    g_hash_table_insert (self->extra, g_strdup (name), g_object_ref (provider));
+
+  /* The store runs jobs in order: the choice is written before the job reads it. */
+  persist_override (self, clip_id, name);
+  enqueue_many (self, (const char * const[]) { clip_id, NULL });
+}
+
+/**
+ * echoes_generation_queue_get_registry:
+ *
+ * Returns: (transfer none) (nullable): where clips' chosen providers are looked up
+ */
+EchoesProviderRegistry *
+echoes_generation_queue_get_registry (EchoesGenerationQueue *self)
+{
+  g_return_val_if_fail (ECHOES_IS_GENERATION_QUEUE (self), NULL);
+
+  return self->registry;
+}
+
+/**
+ * echoes_generation_queue_set_registry:
+ * @registry: (nullable): the providers clips and projects may choose by name; without
+ *   one, only the queue's provider (and those given to
+ *   echoes_generation_queue_enqueue_clip_with_provider()) are known
+ */
+void
+echoes_generation_queue_set_registry (EchoesGenerationQueue  *self,
+                                      EchoesProviderRegistry *registry)
+{
+  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
+  g_return_if_fail (registry == NULL || ECHOES_IS_PROVIDER_REGISTRY (registry));
+
+  if (g_set_object (&self->registry, registry))
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_REGISTRY]);
+}
+
+/**
+ * echoes_generation_queue_set_force_provider:
+ * @force: %TRUE: every clip uses the queue's provider, whatever it or its project chose
+ */
+void
+echoes_generation_queue_set_force_provider (EchoesGenerationQueue *self,
+                                            gboolean               force)
+{
+  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
+
+  force = !!force;
+  if (self->force_provider != force)
+    {
+      self->force_provider = force;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_FORCE_PROVIDER]);
+    }
+}
+
+gboolean
+echoes_generation_queue_get_ken_burns_fallback (EchoesGenerationQueue *self)
+{
+  g_return_val_if_fail (ECHOES_IS_GENERATION_QUEUE (self), FALSE);
+
+  return self->ken_burns_fallback;
+}
+
+/**
+ * echoes_generation_queue_set_ken_burns_fallback:
+ * @fallback: %TRUE: a clip whose AI job failed (moderation, no credits, the service
+ *   failed; never a cancellation) is made once more with Ken Burns ("local"), which
+ *   becomes its choice; the app binds this to the `ken-burns-fallback` setting
+ */
+void
+echoes_generation_queue_set_ken_burns_fallback (EchoesGenerationQueue *self,
+                                                gboolean               fallback)
+{
+  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
+
+  fallback = !!fallback;
+  if (self->ken_burns_fallback != fallback)
+    {
+      self->ken_burns_fallback = fallback;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_KEN_BURNS_FALLBACK]);
+    }
 }
 
 static void

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "echoes-library.h"
+#include "echoes-provider-registry.h"
 #include "echoes-store.h"
 #include "echoes-video-provider.h"
 
@@ -25,6 +26,14 @@ EchoesGenerationQueue *echoes_generation_queue_new                  (EchoesStore
 EchoesVideoProvider   *echoes_generation_queue_get_provider         (EchoesGenerationQueue        *self);
 void                   echoes_generation_queue_set_provider         (EchoesGenerationQueue        *self,
                                                                      EchoesVideoProvider          *provider);
+EchoesProviderRegistry *echoes_generation_queue_get_registry       (EchoesGenerationQueue        *self);
+void                   echoes_generation_queue_set_registry         (EchoesGenerationQueue        *self,
+                                                                     EchoesProviderRegistry       *registry);
+void                   echoes_generation_queue_set_force_provider   (EchoesGenerationQueue        *self,
+                                                                     gboolean                      force);
+gboolean               echoes_generation_queue_get_ken_burns_fallback (EchoesGenerationQueue      *self);
+void                   echoes_generation_queue_set_ken_burns_fallback (EchoesGenerationQueue      *self,
+                                                                       gboolean                    fallback);
 guint                  echoes_generation_queue_get_max_jobs         (EchoesGenerationQueue        *self);
 void                   echoes_generation_queue_set_max_jobs         (EchoesGenerationQueue        *self,
                                                                      guint                         max_jobs);

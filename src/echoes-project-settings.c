@@ -15,7 +15,9 @@
 #include <glib/gi18n.h>
 
 #include "echoes-ken-burns.h"
+#include "echoes-local-provider.h"
 #include "echoes-music.h"
+#include "echoes-runway-provider.h"
 
 /* What a project's and a clip's settings may be, checked in one place for the app and
  * echoes-cli: the film's shape, its music and volume, a clip's motion preset, length
@@ -282,5 +284,85 @@ echoes_clip_settings_set_prompt (EchoesClip  *clip,
     }
 
   echoes_clip_set_prompt (clip, *stripped ? stripped : NULL);
+  return TRUE;
+}
+
+/* "local" or "runway" → itself; "default" (or %NULL, or empty) → %NULL; else FALSE. */
+static gboolean
+parse_provider_choice (const char   *choice,
+                       const char  **name,
+                       GError      **error)
+{
+  if (choice == NULL || *choice == '\0' || g_str_equal (choice, ECHOES_PROVIDER_CHOICE_DEFAULT))
+    {
+      *name = NULL;
+      return TRUE;
+    }
+  if (g_str_equal (choice, ECHOES_LOCAL_PROVIDER_NAME) ||
+      g_str_equal (choice, ECHOES_RUNWAY_PROVIDER_NAME))
+    {
+      *name = choice;
+      return TRUE;
+    }
+
+  g_set_error (error, ECHOES_PROJECT_SETTINGS_ERROR, ECHOES_PROJECT_SETTINGS_ERROR_PROVIDER,
+               /* Translators: %s is what was given; keep local, runway and default as they are */
+               _("“%s” is not a motion provider; use local, runway or default"), choice);
+  return FALSE;
+}
+
+/**
+ * echoes_project_settings_set_provider:
+ * @project: a project
+ * @choice: (nullable): "local" (Ken Burns), "runway" (AI) or "default" (follow the app's
+ *   `active-provider` setting)
+ * @error: return location for a #GError
+ *
+ * Sets how the project's clips are animated, unless a clip chooses its own.
+ *
+ * Returns: %TRUE, or %FALSE with %ECHOES_PROJECT_SETTINGS_ERROR_PROVIDER
+ */
+gboolean
+echoes_project_settings_set_provider (EchoesProject  *project,
+                                      const char     *choice,
+                                      GError        **error)
+{
+  const char *name;
+
+  g_return_val_if_fail (ECHOES_IS_PROJECT (project), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!parse_provider_choice (choice, &name, error))
+    return FALSE;
+
+  echoes_project_set_provider (project, name);
+  return TRUE;
+}
+
+/**
+ * echoes_clip_settings_set_provider:
+ * @clip: a clip
+ * @choice: (nullable): "local" (Ken Burns), "runway" (AI) or "default" (follow the
+ *   project)
+ * @error: return location for a #GError
+ *
+ * Sets how this clip is animated ("Animate with"). The caller has it made again.
+ *
+ * Returns: %TRUE, or %FALSE with %ECHOES_PROJECT_SETTINGS_ERROR_PROVIDER
+ */
+gboolean
+echoes_clip_settings_set_provider (EchoesClip  *clip,
+                                   const char  *choice,
+                                   GError     **error)
+{
+  const char *name;
+
+  g_return_val_if_fail (ECHOES_IS_CLIP (clip), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!parse_provider_choice (choice, &name, error))
+    return FALSE;
+
+  echoes_clip_set_provider_override (clip, name);
   return TRUE;
 }

@@ -23,6 +23,7 @@ G_BEGIN_DECLS
  * @ECHOES_PROJECT_SETTINGS_ERROR_DURATION: a clip length outside what the app offers
  * @ECHOES_PROJECT_SETTINGS_ERROR_MOTION: an unknown motion preset
  * @ECHOES_PROJECT_SETTINGS_ERROR_PROMPT: a prompt longer than the store keeps
+ * @ECHOES_PROJECT_SETTINGS_ERROR_PROVIDER: not a motion provider the app knows
  *
  * The messages are translated: they can be shown as they are. On any of them nothing
  * was changed.
@@ -34,7 +35,12 @@ typedef enum
   ECHOES_PROJECT_SETTINGS_ERROR_DURATION,
   ECHOES_PROJECT_SETTINGS_ERROR_MOTION,
   ECHOES_PROJECT_SETTINGS_ERROR_PROMPT,
+  ECHOES_PROJECT_SETTINGS_ERROR_PROVIDER,
 } EchoesProjectSettingsError;
+
+/* The choice that follows the next level up (the project's for a clip, the app's
+ * `active-provider` for a project). */
+#define ECHOES_PROVIDER_CHOICE_DEFAULT "default"
 
 /* The longest prompt a clip keeps, in characters. */
 #define ECHOES_CLIP_PROMPT_MAX_CHARS 1000
@@ -55,6 +61,9 @@ void                echoes_project_settings_clear_music (EchoesProject       *pr
 gboolean            echoes_project_settings_set_volume  (EchoesProject       *project,
                                                          double               volume,
                                                          GError             **error);
+gboolean            echoes_project_settings_set_provider (EchoesProject      *project,
+                                                          const char         *choice,
+                                                          GError            **error);
 
 gboolean            echoes_clip_settings_set_motion     (EchoesClip          *clip,
                                                          const char          *preset,
@@ -62,6 +71,9 @@ gboolean            echoes_clip_settings_set_motion     (EchoesClip          *cl
                                                          GError             **error);
 gboolean            echoes_clip_settings_set_prompt     (EchoesClip          *clip,
                                                          const char          *prompt,
+                                                         GError             **error);
+gboolean            echoes_clip_settings_set_provider   (EchoesClip          *clip,
+                                                         const char          *choice,
                                                          GError             **error);
 
 G_END_DECLS

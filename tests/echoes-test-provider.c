@@ -150,7 +150,9 @@ fake_generate_finish (EchoesVideoProvider  *provider,
 static const char *
 fake_get_name (EchoesVideoProvider *provider)
 {
-  return "test";
+  TestProvider *self = (TestProvider *)provider;
+
+  return self->name != NULL ? self->name : "test";
 }
 
 static const EchoesVideoProviderCapabilities *

@@ -26,6 +26,7 @@ G_DECLARE_FINAL_TYPE (TestProvider, test_provider, TEST, PROVIDER, GObject)
 struct _TestProvider
 {
   GObject     parent_instance;
+  const char *name;         /* its name; "test" unless set */
   gboolean    fail;         /* photos named *@fail_suffix fail */
   const char *fail_suffix;  /* "fail.jpg" unless set; %NULL: every photo */
   GQuark      fail_domain;  /* with this error, or ECHOES_PROVIDER_ERROR_FAILED if 0 */

@@ -485,6 +485,75 @@ test_fit_to_music (void)
 }
 
 /* echoes-cli in German, with the catalogue built in the build directory. */
+/* Each clip is made with its own choice, else its project's, else the app's; a clip
+ * whose provider cannot make it fails (never a silent Ken Burns); --provider forces one
+ * for all. */
+static void
+test_provider_choice (void)
+{
+  g_auto(Result) r = { 0 };
+  g_autofree char *photos = g_build_filename (g_get_user_cache_dir (), "photos", NULL);
+  g_autofree char *a = echoes_test_write_jpeg (photos, "a.jpg", 320, 240, 0xff0000);
+  g_autofree char *b = echoes_test_write_jpeg (photos, "b.jpg", 320, 240, 0x00ff00);
+  g_autofree char *first = NULL;
+  g_autoptr(JsonObject) clip = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  run (&r, "projects", "create", "Choice", NULL);
+  run (&r, "clips", "add", "Choice", a, b, NULL);
+  g_assert_cmpint (r.exit_code, ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *id = clip_id_at (&r, "Choice", i);
+
+      run (&r, "clips", "set", id, "--duration", "2", NULL);
+      g_assert_cmpint (r.exit_code, ==, 0);
+    }
+
+  run (&r, "projects", "set", "Choice", "--provider", "sora", NULL);
+  g_assert_cmpint (r.exit_code, ==, 1);
+  g_assert_nonnull (strstr (r.err, "“sora” is not a motion provider"));
+
+  run (&r, "--json", "projects", "set", "Choice", "--provider", "runway", NULL);
+  g_assert_cmpint (r.exit_code, ==, 0);
+  node = parse (r.out);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "provider"), ==, "runway");
+  first = clip_id_at (&r, "Choice", 0);
+  run (&r, "clips", "set", first, "--provider", "local", NULL);
+  g_assert_cmpint (r.exit_code, ==, 0);
+
+  /* Nobody is signed in: the AI clip fails, the Ken Burns one is made. */
+  run (&r, "projects", "generate", "Choice", NULL);
+  g_assert_cmpint (r.exit_code, ==, 1);
+  g_assert_nonnull (strstr (r.err, "1 of 2 clips failed"));
+  clip = clip_object (&r, "Choice", 0);
+  g_assert_cmpstr (json_object_get_string_member (clip, "status"), ==, "ready");
+  g_assert_cmpstr (json_object_get_string_member (clip, "provider"), ==, "local");
+  g_assert_cmpstr (json_object_get_string_member (clip, "provider_override"), ==, "local");
+  g_clear_pointer (&clip, json_object_unref);
+  clip = clip_object (&r, "Choice", 1);
+  g_assert_cmpstr (json_object_get_string_member (clip, "status"), ==, "failed");
+  g_assert_cmpstr (json_object_get_string_member (clip, "provider"), ==, "runway");
+  g_assert_true (json_object_get_null_member (clip, "provider_override"));
+  g_clear_pointer (&clip, json_object_unref);
+
+  /* --provider wins over every choice, and changes none. */
+  run (&r, "--provider", "local", "projects", "generate", "Choice", NULL);
+  g_assert_cmpint (r.exit_code, ==, 0);
+  clip = clip_object (&r, "Choice", 1);
+  g_assert_cmpstr (json_object_get_string_member (clip, "status"), ==, "ready");
+  g_assert_cmpstr (json_object_get_string_member (clip, "provider"), ==, "local");
+  g_assert_true (json_object_get_null_member (clip, "provider_override"));
+  g_clear_pointer (&clip, json_object_unref);
+
+  /* back to following the project: made again */
+  run (&r, "clips", "set", first, "--provider", "default", NULL);
+  g_assert_cmpint (r.exit_code, ==, 0);
+  clip = clip_object (&r, "Choice", 0);
+  g_assert_true (json_object_get_null_member (clip, "provider_override"));
+  g_assert_cmpstr (json_object_get_string_member (clip, "status"), ==, "pending");
+}
+
 static void
 test_german (void)
 {
@@ -507,7 +576,7 @@ test_german (void)
 
   run (&r, "clips", "set", "--help", NULL);
   g_assert_cmpint (r.exit_code, ==, 0);
-  g_assert_nonnull (strstr (r.out, "Setzt Bewegung, Länge oder Prompt eines Clips."));
+  g_assert_nonnull (strstr (r.out, "Setzt Bewegung, Länge, Prompt eines Clips oder wie er animiert wird."));
   g_assert_null (strstr (r.out, "Sets a clip"));
 
   language = NULL;
@@ -526,6 +595,7 @@ main (int   argc,
   g_test_add_func ("/echoes/cli/projects-set", test_projects_set);
   g_test_add_func ("/echoes/cli/clips-set", test_clips_set);
   g_test_add_func ("/echoes/cli/fit-to-music", test_fit_to_music);
+  g_test_add_func ("/echoes/cli/provider-choice", test_provider_choice);
   g_test_add_func ("/echoes/cli/german", test_german);
 
   return g_test_run ();

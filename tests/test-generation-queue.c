@@ -21,6 +21,7 @@
 #include "echoes-library.h"
 #include "echoes-local-provider.h"
 #include "echoes-paths.h"
+#include "echoes-provider-registry.h"
 #include "echoes-store.h"
 
 /* ---- fixture ---- */
@@ -565,6 +566,7 @@ test_clip_provider (Fixture       *f,
   TestProvider *other = g_object_new (TEST_TYPE_PROVIDER, NULL);
   g_autoptr(EchoesClip) clip = NULL;
 
+  other->name = "other";
   f->provider->fail = TRUE;
   f->provider->fail_domain = ECHOES_PROVIDER_ERROR;
   f->provider->fail_code = ECHOES_PROVIDER_ERROR_MODERATION;
@@ -711,7 +713,7 @@ test_sync_local (Fixture       *f,
   echoes_clip_set_motion (clip, "{'duration': <2.0>}");
   g_assert_true (echoes_store_update_clip (f->store, clip, &error));
 
-  g_assert_true (echoes_generation_batch_run (f->store,
+  g_assert_true (echoes_generation_batch_run (f->store, NULL,
                                               ECHOES_VIDEO_PROVIDER (local),
                                               f->project_id,
                                               sync_progress_cb, &progress,
@@ -726,14 +728,14 @@ test_sync_local (Fixture       *f,
   assert_ready (f, b);
 
   /* Nothing left to do is a success too. */
-  g_assert_true (echoes_generation_batch_run (f->store,
+  g_assert_true (echoes_generation_batch_run (f->store, NULL,
                                               ECHOES_VIDEO_PROVIDER (local),
                                               f->project_id, NULL, NULL,
                                               &n_done, NULL, &error));
   g_assert_cmpuint (n_done, ==, 0);
 
   /* An unknown project is an error. */
-  g_assert_false (echoes_generation_batch_run (f->store,
+  g_assert_false (echoes_generation_batch_run (f->store, NULL,
                                                ECHOES_VIDEO_PROVIDER (local),
                                                "no-such-project", NULL, NULL,
                                                NULL, NULL, &error));
@@ -750,7 +752,7 @@ test_sync_failure (Fixture       *f,
   guint n_done = 0;
 
   f->provider->fail = TRUE;
-  g_assert_false (echoes_generation_batch_run (f->store,
+  g_assert_false (echoes_generation_batch_run (f->store, NULL,
                                                ECHOES_VIDEO_PROVIDER (f->provider),
                                                f->project_id, NULL, NULL,
                                                &n_done, NULL, &error));
@@ -792,6 +794,292 @@ test_default_duration (Fixture       *f,
   g_assert_finalize_object (g_steal_pointer (&queue));
 }
 
+/* ---- provider choice: clip override → project default → the queue's provider ---- */
+
+typedef struct
+{
+  EchoesProviderRegistry *registry;
+  TestProvider           *local;   /* named "local" */
+  TestProvider           *runway;  /* named "runway" */
+  GPtrArray              *fell_back;
+} Choice;
+
+static void
+fell_back_cb (EchoesGenerationQueue *queue,
+              const char            *clip_id,
+              const GError          *error,
+              Choice                *choice)
+{
+  g_assert_nonnull (error);
+  g_ptr_array_add (choice->fell_back, g_strdup (clip_id));
+}
+
+static EchoesGenerationQueue *
+make_choice_queue (Fixture *f,
+                   Choice  *choice)
+{
+  EchoesGenerationQueue *queue = make_queue (f, NULL);
+
+  if (choice->registry == NULL)
+    {
+      choice->registry = echoes_provider_registry_new ();
+      choice->local = g_object_new (TEST_TYPE_PROVIDER, NULL);
+      choice->local->name = "local";
+      choice->runway = g_object_new (TEST_TYPE_PROVIDER, NULL);
+      choice->runway->name = "runway";
+      /* Fakes under the real names replace the real providers. */
+      echoes_provider_registry_add (choice->registry, ECHOES_VIDEO_PROVIDER (choice->local));
+      echoes_provider_registry_add (choice->registry, ECHOES_VIDEO_PROVIDER (choice->runway));
+      choice->fell_back = g_ptr_array_new_with_free_func (g_free);
+    }
+  echoes_generation_queue_set_registry (queue, choice->registry);
+  g_signal_connect (queue, "clip-fell-back", G_CALLBACK (fell_back_cb), choice);
+  return queue;
+}
+
+static void
+choice_clear (Choice *choice)
+{
+  g_assert_finalize_object (g_steal_pointer (&choice->registry));
+  g_assert_finalize_object (g_steal_pointer (&choice->local));
+  g_assert_finalize_object (g_steal_pointer (&choice->runway));
+  g_clear_pointer (&choice->fell_back, g_ptr_array_unref);
+}
+
+static void
+set_project_provider (Fixture    *f,
+                      const char *provider)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesProject) project = echoes_store_get_project (f->store, f->project_id, &error);
+
+  g_assert_no_error (error);
+  echoes_project_set_provider (project, provider);
+  g_assert_true (echoes_store_update_project (f->store, project, &error));
+  g_assert_no_error (error);
+}
+
+static void
+set_clip_override (Fixture    *f,
+                   const char *id,
+                   const char *provider)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = get_clip (f, id);
+
+  echoes_clip_set_provider_override (clip, provider);
+  g_assert_true (echoes_store_update_clip (f->store, clip, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_made_with (Fixture    *f,
+                  const char *id,
+                  const char *provider)
+{
+  g_autoptr(EchoesClip) clip = get_clip (f, id);
+
+  g_assert_cmpstr (echoes_clip_get_provider (clip), ==, provider);
+}
+
+static void
+test_choice_order (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  g_autofree char *b = add_clip (f, "b.jpg", 64, 48);
+  g_autofree char *c = add_clip (f, "c.jpg", 64, 48);
+  Choice choice = { 0 };
+
+  queue = make_choice_queue (f, &choice);
+
+  /* Nothing chosen: the queue's provider (the app's setting). */
+  echoes_generation_queue_enqueue_clip (queue, a);
+  wait_drained (f, 1);
+  assert_ready (f, a);
+  assert_made_with (f, a, "test");
+
+  /* The project's choice, then a clip's own over it. */
+  set_project_provider (f, "runway");
+  set_clip_override (f, c, "local");
+  echoes_generation_queue_enqueue_clip (queue, b);
+  echoes_generation_queue_enqueue_clip (queue, c);
+  wait_drained (f, 2);
+  assert_ready (f, b);
+  assert_ready (f, c);
+  assert_made_with (f, b, "runway");
+  assert_made_with (f, c, "local");
+  g_assert_cmpuint (f->provider->started, ==, 1);
+  g_assert_cmpuint (choice.runway->started, ==, 1);
+  g_assert_cmpuint (choice.local->started, ==, 1);
+
+  /* A forced provider (echoes-cli --provider) wins over both. */
+  echoes_generation_queue_set_force_provider (queue, TRUE);
+  echoes_generation_queue_enqueue_clip (queue, c);
+  wait_drained (f, 3);
+  assert_made_with (f, c, "test");
+  g_assert_cmpuint (choice.local->started, ==, 1);
+
+  g_assert_finalize_object (g_steal_pointer (&queue));
+  choice_clear (&choice);
+}
+
+/* A provider nobody knows fails the clip; nothing else makes it. */
+static void
+test_choice_unknown (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  g_autoptr(EchoesClip) clip = NULL;
+  Choice choice = { 0 };
+
+  queue = make_choice_queue (f, &choice);
+  echoes_generation_queue_set_ken_burns_fallback (queue, TRUE);
+  set_project_provider (f, "no-such-provider");
+  echoes_generation_queue_enqueue_clip (queue, a);
+  wait_drained (f, 1);
+
+  clip = get_clip (f, a);
+  g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_FAILED);
+  g_assert_cmpint (echoes_clip_get_failure (clip), ==, ECHOES_CLIP_FAILURE_NO_PROVIDER);
+  g_assert_false (echoes_clip_get_queued (clip));
+  g_assert_error ((GError *)f->errors->pdata[0], ECHOES_PROVIDER_ERROR,
+                  ECHOES_PROVIDER_ERROR_NOT_FOUND);
+  g_assert_cmpuint (f->provider->started + choice.local->started + choice.runway->started, ==, 0);
+  g_assert_cmpuint (choice.fell_back->len, ==, 0);
+
+  g_assert_finalize_object (g_steal_pointer (&queue));
+  choice_clear (&choice);
+}
+
+/* "Use Ken Burns instead" is the clip's choice from then on: a new queue on the same
+ * store (the app restarted) still makes it with Ken Burns. */
+static void
+test_choice_restart (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  Choice choice = { 0 };
+
+  set_project_provider (f, "runway");
+  queue = make_choice_queue (f, &choice);
+  echoes_generation_queue_enqueue_clip_with_provider (queue, a, ECHOES_VIDEO_PROVIDER (choice.local));
+  wait_drained (f, 1);
+  assert_made_with (f, a, "local");
+  clip = get_clip (f, a);
+  g_assert_cmpstr (echoes_clip_get_provider_override (clip), ==, "local");
+  g_assert_finalize_object (g_steal_pointer (&queue));
+
+  /* Queued when the app quit. */
+  g_assert_true (echoes_store_set_clips_queued (f->store, (const char *[]) { a, NULL }, TRUE,
+                                                &error));
+  g_assert_no_error (error);
+
+  queue = make_choice_queue (f, &choice);
+  echoes_generation_queue_resume_async (queue, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (echoes_generation_queue_resume_finish (queue, result, &error), ==, 1);
+  g_assert_no_error (error);
+  wait_drained (f, 2);
+  assert_made_with (f, a, "local");
+  g_assert_cmpuint (choice.local->started, ==, 2);
+  g_assert_cmpuint (choice.runway->started, ==, 0);
+  g_assert_cmpuint (f->provider->started, ==, 0);
+
+  g_clear_object (&result);  /* the task holds the queue */
+  g_assert_finalize_object (g_steal_pointer (&queue));
+  choice_clear (&choice);
+}
+
+static void
+test_choice_fallback (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  g_autofree char *b = add_clip (f, "b.jpg", 64, 48);
+  g_autoptr(EchoesClip) clip = NULL;
+  Choice choice = { 0 };
+
+  set_project_provider (f, "runway");
+  queue = make_choice_queue (f, &choice);
+  choice.runway->fail = TRUE;
+  choice.runway->fail_suffix = NULL;
+  choice.runway->fail_domain = ECHOES_PROVIDER_ERROR;
+  choice.runway->fail_code = ECHOES_PROVIDER_ERROR_MODERATION;
+
+  /* Off (the default): the clip fails and offers Ken Burns; nothing else runs. */
+  g_assert_false (echoes_generation_queue_get_ken_burns_fallback (queue));
+  echoes_generation_queue_enqueue_clip (queue, a);
+  wait_drained (f, 1);
+  clip = get_clip (f, a);
+  g_assert_cmpint (echoes_clip_get_failure (clip), ==, ECHOES_CLIP_FAILURE_MODERATION);
+  g_assert_cmpuint (choice.local->started, ==, 0);
+  g_assert_cmpuint (choice.fell_back->len, ==, 0);
+
+  /* On: made again once with Ken Burns, which becomes the clip's choice; the queue
+   * drains once, after both. */
+  echoes_generation_queue_set_ken_burns_fallback (queue, TRUE);
+  choice.runway->fail_code = ECHOES_PROVIDER_ERROR_NO_CREDITS;
+  echoes_generation_queue_enqueue_clip (queue, b);
+  wait_drained (f, 2);
+  assert_ready (f, b);
+  assert_made_with (f, b, "local");
+  g_clear_object (&clip);
+  clip = get_clip (f, b);
+  g_assert_cmpstr (echoes_clip_get_provider_override (clip), ==, "local");
+  g_assert_cmpuint (choice.runway->started, ==, 2);
+  g_assert_cmpuint (choice.local->started, ==, 1);
+  g_assert_cmpuint (choice.fell_back->len, ==, 1);
+  g_assert_cmpstr (choice.fell_back->pdata[0], ==, b);
+  g_assert_cmpuint (f->drained, ==, 2);
+
+  g_assert_finalize_object (g_steal_pointer (&queue));
+  choice_clear (&choice);
+}
+
+static gboolean
+provider_running (gpointer user_data)
+{
+  return ((TestProvider *)user_data)->running > 0;
+}
+
+/* Cancelling an AI clip never makes it with Ken Burns. */
+static void
+test_choice_cancel (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autofree char *a = add_clip (f, "a.jpg", 64, 48);
+  g_autoptr(EchoesClip) clip = NULL;
+  Choice choice = { 0 };
+
+  set_project_provider (f, "runway");
+  queue = make_choice_queue (f, &choice);
+  echoes_generation_queue_set_ken_burns_fallback (queue, TRUE);
+  choice.runway->block = TRUE;
+  echoes_generation_queue_enqueue_clip (queue, a);
+  g_assert_true (echoes_test_wait_until (provider_running, choice.runway, 5000));
+  echoes_generation_queue_cancel_clip (queue, a);
+  wait_drained (f, 1);
+
+  clip = get_clip (f, a);
+  g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_PENDING);
+  g_assert_null (echoes_clip_get_provider_override (clip));
+  g_assert_cmpuint (choice.local->started, ==, 0);
+  g_assert_cmpuint (choice.fell_back->len, ==, 0);
+
+  g_assert_finalize_object (g_steal_pointer (&queue));
+  choice_clear (&choice);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -813,6 +1101,11 @@ main (int   argc,
   ADD ("sync-local", test_sync_local);
   ADD ("sync-failure", test_sync_failure);
   ADD ("default-duration", test_default_duration);
+  ADD ("choice-order", test_choice_order);
+  ADD ("choice-unknown", test_choice_unknown);
+  ADD ("choice-restart", test_choice_restart);
+  ADD ("choice-fallback", test_choice_fallback);
+  ADD ("choice-cancel", test_choice_cancel);
 #undef ADD
 
   return g_test_run ();

@@ -92,6 +92,9 @@ test_migrate_from (gconstpointer data)
   g_assert_true (echoes_clip_get_approved (g_ptr_array_index (clips, 0)));
   g_assert_cmpint (echoes_clip_get_status (g_ptr_array_index (clips, 0)), ==, ECHOES_CLIP_STATUS_READY);
   g_assert_cmpint (echoes_clip_get_capture_time (g_ptr_array_index (clips, 1)), ==, 0);
+  /* no provider chosen: the clips follow the project, the project the app */
+  g_assert_null (echoes_project_get_provider (g_ptr_array_index (projects, 0)));
+  g_assert_null (echoes_clip_get_provider_override (g_ptr_array_index (clips, 0)));
 
   /* and the migrated database works: order operations keep 0..n-1 */
   g_assert_true (echoes_store_move_clip (store, "c0", 1, &error));
@@ -103,6 +106,93 @@ test_migrate_from (gconstpointer data)
   g_clear_object (&store);
   store = echoes_store_open (dir, &error);
   g_assert_no_error (error);
+}
+
+/* Version 5 → 6 (provider choice) keeps what version 5 held, and the new fields then
+ * round-trip. */
+static void
+test_migrate_5_data (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "v5", NULL);
+  g_autofree char *db_path = g_build_filename (dir, "echoes.db", NULL);
+  g_autoptr(EchoesStore) store = NULL;
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  g_mkdir_with_parents (dir, 0700);
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  for (guint v = 1; v <= 5; v++)
+    exec_ok (db, _echoes_store_get_migration (v));
+  exec_ok (db, "PRAGMA user_version = 5;"
+               "INSERT INTO projects (id, title, created_at, updated_at, ratio, sync_mode) "
+               "VALUES ('p1', 'Portrait trip', 1, 2, '9:16', 'synced');"
+               "INSERT INTO clips (id, project_id, image, video, status, approved, \"order\", "
+               "  provider, prompt, motion, queued, created_at, updated_at) VALUES "
+               "('c0', 'p1', 'images/p1/c0.jpg', 'clips/p1/c0.mp4', 'ready', 1, 0, 'runway', "
+               "  'Waves', '{''preset'': <''zoom-in''>}', 0, 1, 1),"
+               "('c1', 'p1', 'images/p1/c1.jpg', NULL, 'pending', 0, 1, NULL, NULL, NULL, 1, 1, 1);"
+               "INSERT INTO outbox (entity, local_id, project_id, op, fields, created_at) "
+               "VALUES ('clip', 'c0', 'p1', 'upsert', 'approved', 1);");
+  sqlite3_close (db);
+
+  store = echoes_store_open (dir, &error);
+  g_assert_no_error (error);
+
+  project = echoes_store_get_project (store, "p1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (echoes_project_get_ratio (project), ==, "9:16");
+  g_assert_true (echoes_project_get_synced (project));
+  g_assert_null (echoes_project_get_provider (project));
+  clip = echoes_store_get_clip (store, "c0", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (echoes_clip_get_provider (clip), ==, "runway");
+  g_assert_cmpstr (echoes_clip_get_prompt (clip), ==, "Waves");
+  g_assert_cmpstr (echoes_clip_get_video (clip), ==, "clips/p1/c0.mp4");
+  g_assert_nonnull (echoes_clip_get_motion (clip));
+  g_assert_null (echoes_clip_get_provider_override (clip));
+  {
+    g_auto(GStrv) queued = echoes_store_dup_queued_clips (store, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstrv (queued, ((const char *[]) { "c1", NULL }));
+  }
+  {
+    g_autoptr(GPtrArray) outbox = echoes_store_list_outbox (store, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (outbox->len, ==, 1);
+  }
+
+  /* the new fields round-trip, and reopening keeps them */
+  echoes_project_set_provider (project, "local");
+  g_assert_true (echoes_store_update_project (store, project, &error));
+  g_assert_no_error (error);
+  echoes_clip_set_provider_override (clip, "runway");
+  g_assert_true (echoes_store_update_clip (store, clip, &error));
+  g_assert_no_error (error);
+  g_clear_object (&project);
+  g_clear_object (&clip);
+  g_clear_object (&store);
+
+  store = echoes_store_open (dir, &error);
+  g_assert_no_error (error);
+  project = echoes_store_get_project (store, "p1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (echoes_project_get_provider (project), ==, "local");
+  clip = echoes_store_get_clip (store, "c0", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (echoes_clip_get_provider_override (clip), ==, "runway");
+  g_assert_cmpstr (echoes_clip_get_provider (clip), ==, "runway");
+
+  /* back to following: NULL */
+  echoes_project_set_provider (project, NULL);
+  g_assert_true (echoes_store_update_project (store, project, &error));
+  g_clear_object (&project);
+  project = echoes_store_get_project (store, "p1", &error);
+  g_assert_no_error (error);
+  g_assert_null (echoes_project_get_provider (project));
 }
 
 int
@@ -117,6 +207,8 @@ main (int   argc,
 
       g_test_add_data_func (path, GUINT_TO_POINTER (v), test_migrate_from);
     }
+
+  g_test_add_func ("/echoes/store/migrations/from-5-data", test_migrate_5_data);
 
   return g_test_run ();
 }

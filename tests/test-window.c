@@ -1290,6 +1290,73 @@ test_window_keyboard (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (clip_window));
 }
 
+typedef struct
+{
+  Fixture    *f;
+  const char *name;
+  const char *badge;
+} ExpectBadge;
+
+static gboolean
+card_has_badge (gpointer data)
+{
+  ExpectBadge *e = data;
+  EchoesClipCard *card = find_card (e->f, e->name);
+
+  return card != NULL && g_strcmp0 (echoes_clip_card_get_provider_badge (card), e->badge) == 0;
+}
+
+/* Each card shows the provider its clip will be made with: the project's Motion choice
+ * changes every badge, a clip's "Animate With" only its own. */
+static void
+test_window_provider_badges (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *one = echoes_test_write_jpeg (f->photos, "one.jpg", 320, 240, 0xff0000);
+  g_autofree char *two = echoes_test_write_jpeg (f->photos, "two.jpg", 320, 240, 0x00ff00);
+  ExpectCards cards = { f, 2 };
+  ExpectBadge badge = { f, NULL, NULL };
+  EchoesClip *clip;
+
+  echoes_window_create_project (f->window, "Badges");
+  g_assert_true (echoes_test_wait_until (has_project, f, TIMEOUT_MS));
+  g_ptr_array_add (files, g_file_new_for_path (one));
+  g_ptr_array_add (files, g_file_new_for_path (two));
+  echoes_window_import_files (f->window, files);
+  g_assert_true (echoes_test_wait_until (cards_ready, &cards, TIMEOUT_MS));
+
+  /* The app's default: Ken Burns */
+  g_assert_cmpstr (echoes_clip_card_get_provider_badge (find_card (f, "one.jpg")), ==, "Ken Burns");
+  g_assert_cmpstr (echoes_clip_card_get_provider_badge (find_card (f, "two.jpg")), ==, "Ken Burns");
+
+  /* The project chooses AI: both badges follow, and the project keeps it. */
+  gtk_drop_down_set_selected (f->window->provider_dropdown, 2);
+  badge.name = "one.jpg";
+  badge.badge = "AI";
+  g_assert_true (echoes_test_wait_until (card_has_badge, &badge, TIMEOUT_MS));
+  badge.name = "two.jpg";
+  g_assert_true (echoes_test_wait_until (card_has_badge, &badge, TIMEOUT_MS));
+  g_assert_cmpstr (echoes_project_get_provider (f->window->project), ==, "runway");
+
+  /* One clip goes back to Ken Burns through its menu's action. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "one.jpg")),
+                                             "card.animate-with", "s", "local"));
+  badge.name = "one.jpg";
+  badge.badge = "Ken Burns";
+  g_assert_true (echoes_test_wait_until (card_has_badge, &badge, TIMEOUT_MS));
+  clip = clip_named (f, "one.jpg");
+  g_assert_cmpstr (echoes_clip_get_provider_override (clip), ==, "local");
+  g_assert_cmpstr (echoes_clip_card_get_provider_badge (find_card (f, "two.jpg")), ==, "AI");
+
+  /* …and follows the project again. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_card (f, "one.jpg")),
+                                             "card.animate-with", "s", "default"));
+  badge.badge = "AI";
+  g_assert_true (echoes_test_wait_until (card_has_badge, &badge, TIMEOUT_MS));
+  g_assert_null (echoes_clip_get_provider_override (clip_named (f, "one.jpg")));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1330,6 +1397,8 @@ main (int   argc,
               fixture_setup, test_window_drop, fixture_teardown);
   g_test_add ("/echoes/ui/window/video-thumbnail", Fixture, NULL,
               fixture_setup, test_window_video_thumbnail, fixture_teardown);
+  g_test_add ("/echoes/ui/window/provider-badges", Fixture, NULL,
+              fixture_setup, test_window_provider_badges, fixture_teardown);
   g_test_add ("/echoes/ui/window/keyboard", Fixture, NULL,
               fixture_setup, test_window_keyboard, fixture_teardown);
   g_test_add ("/echoes/ui/window/wide", Fixture, GINT_TO_POINTER (3840),

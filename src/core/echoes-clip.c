@@ -35,6 +35,7 @@ struct _EchoesClip
   gboolean approved;
   guint position;
   char *provider; /* (owned) (nullable) */
+  char *provider_override; /* (owned) (nullable) */
   char *prompt; /* (owned) (nullable) */
   char *error; /* (owned) (nullable) */
   char *motion; /* (owned) (nullable) */
@@ -58,6 +59,7 @@ enum {
   PROP_APPROVED,
   PROP_POSITION,
   PROP_PROVIDER,
+  PROP_PROVIDER_OVERRIDE,
   PROP_PROMPT,
   PROP_ERROR,
   PROP_MOTION,
@@ -82,6 +84,7 @@ echoes_clip_finalize (GObject *object)
   g_clear_pointer (&self->source_name, g_free);
   g_clear_pointer (&self->video, g_free);
   g_clear_pointer (&self->provider, g_free);
+  g_clear_pointer (&self->provider_override, g_free);
   g_clear_pointer (&self->prompt, g_free);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->motion, g_free);
@@ -133,6 +136,10 @@ echoes_clip_get_property (GObject    *object,
 
     case PROP_PROVIDER:
       g_value_set_string (value, self->provider);
+      break;
+
+    case PROP_PROVIDER_OVERRIDE:
+      g_value_set_string (value, self->provider_override);
       break;
 
     case PROP_PROMPT:
@@ -218,6 +225,10 @@ echoes_clip_set_property (GObject      *object,
       echoes_clip_set_provider (self, g_value_get_string (value));
       break;
 
+    case PROP_PROVIDER_OVERRIDE:
+      echoes_clip_set_provider_override (self, g_value_get_string (value));
+      break;
+
     case PROP_PROMPT:
       echoes_clip_set_prompt (self, g_value_get_string (value));
       break;
@@ -288,8 +299,22 @@ echoes_clip_class_init (EchoesClipClass *klass)
   properties [PROP_POSITION] =
     g_param_spec_uint ("position", NULL, NULL, 0, G_MAXUINT, 0,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /**
+   * EchoesClip:provider:
+   *
+   * The provider the clip's last generation ran with (written when a job starts).
+   */
   properties [PROP_PROVIDER] =
     g_param_spec_string ("provider", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /**
+   * EchoesClip:provider-override:
+   *
+   * The provider the user chose for this clip ("Animate with"), %NULL to follow its
+   * project's (EchoesProject:provider). See echoes_clip_choose_provider().
+   */
+  properties [PROP_PROVIDER_OVERRIDE] =
+    g_param_spec_string ("provider-override", NULL, NULL, NULL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties [PROP_PROMPT] =
     g_param_spec_string ("prompt", NULL, NULL, NULL,
@@ -370,6 +395,7 @@ echoes_clip_update_from (EchoesClip *self,
   echoes_clip_set_approved (self, other->approved);
   echoes_clip_set_position (self, other->position);
   echoes_clip_set_provider (self, other->provider);
+  echoes_clip_set_provider_override (self, other->provider_override);
   echoes_clip_set_prompt (self, other->prompt);
   echoes_clip_set_error (self, other->error);
   echoes_clip_set_motion (self, other->motion);
@@ -541,6 +567,75 @@ echoes_clip_set_provider (EchoesClip *self,
 
   if (echoes_set_str (&self->provider, provider))
     g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_PROVIDER]);
+}
+
+/**
+ * echoes_clip_get_provider_override:
+ * @self: a #EchoesClip
+ *
+ * Returns: (transfer none) (nullable): the provider chosen for this clip, %NULL to
+ *   follow the project
+ */
+const char *
+echoes_clip_get_provider_override (EchoesClip *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CLIP (self), NULL);
+  return self->provider_override;
+}
+
+/**
+ * echoes_clip_set_provider_override:
+ * @self: a #EchoesClip
+ * @provider: (nullable): a provider's name, %NULL (or empty) to follow the project
+ */
+void
+echoes_clip_set_provider_override (EchoesClip *self,
+                                   const char *provider)
+{
+  g_return_if_fail (ECHOES_IS_CLIP (self));
+
+  if (provider != NULL && *provider == '\0')
+    provider = NULL;
+  if (echoes_set_str (&self->provider_override, provider))
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_PROVIDER_OVERRIDE]);
+}
+
+/**
+ * echoes_clip_choose_provider:
+ * @self: a #EchoesClip
+ * @project_provider: (nullable): its project's EchoesProject:provider
+ * @app_provider: (nullable): the app's `active-provider` (already resolved)
+ *
+ * The provider the clip is made with: its own choice, else its project's, else the
+ * app's. Never substitutes one for another: an unknown name is the caller's failure.
+ *
+ * Returns: (transfer none) (nullable): the provider's name
+ */
+const char *
+echoes_clip_choose_provider (EchoesClip *self,
+                             const char *project_provider,
+                             const char *app_provider)
+{
+  g_return_val_if_fail (ECHOES_IS_CLIP (self), NULL);
+
+  if (self->provider_override != NULL)
+    return self->provider_override;
+  if (project_provider != NULL && *project_provider != '\0')
+    return project_provider;
+  return app_provider;
+}
+
+/**
+ * echoes_provider_name_is_ai:
+ * @name: (nullable): a provider's name
+ *
+ * Returns: whether @name is an AI provider (anything but the offline "local" Ken Burns),
+ *   which costs credits
+ */
+gboolean
+echoes_provider_name_is_ai (const char *name)
+{
+  return name != NULL && g_strcmp0 (name, "local") != 0;
 }
 
 const char *

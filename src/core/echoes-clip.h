@@ -45,6 +45,13 @@ void              echoes_clip_set_position         (EchoesClip       *self,
 const char       *echoes_clip_get_provider         (EchoesClip       *self);
 void              echoes_clip_set_provider         (EchoesClip       *self,
                                                     const char       *provider);
+const char       *echoes_clip_get_provider_override (EchoesClip      *self);
+void              echoes_clip_set_provider_override (EchoesClip      *self,
+                                                     const char      *provider);
+const char       *echoes_clip_choose_provider      (EchoesClip       *self,
+                                                    const char       *project_provider,
+                                                    const char       *app_provider);
+gboolean          echoes_provider_name_is_ai       (const char       *name);
 const char       *echoes_clip_get_prompt           (EchoesClip       *self);
 void              echoes_clip_set_prompt           (EchoesClip       *self,
                                                     const char       *prompt);

@@ -26,6 +26,7 @@ struct _EchoesProject
   char *title; /* (owned) (nullable) */
   char *music; /* (owned) (nullable) */
   char *ratio; /* (owned) (nullable) */
+  char *provider; /* (owned) (nullable): NULL follows the app's `active-provider` */
   EchoesProjectStatus status;
   guint clip_count;
   guint approved_count;
@@ -42,6 +43,7 @@ enum {
   PROP_TITLE,
   PROP_MUSIC,
   PROP_RATIO,
+  PROP_PROVIDER,
   PROP_STATUS,
   PROP_CLIP_COUNT,
   PROP_APPROVED_COUNT,
@@ -62,6 +64,7 @@ echoes_project_finalize (GObject *object)
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->music, g_free);
   g_clear_pointer (&self->ratio, g_free);
+  g_clear_pointer (&self->provider, g_free);
 
   G_OBJECT_CLASS (echoes_project_parent_class)->finalize (object);
 }
@@ -90,6 +93,10 @@ echoes_project_get_property (GObject    *object,
 
     case PROP_RATIO:
       g_value_set_string (value, self->ratio);
+      break;
+
+    case PROP_PROVIDER:
+      g_value_set_string (value, self->provider);
       break;
 
     case PROP_STATUS:
@@ -147,6 +154,10 @@ echoes_project_set_property (GObject      *object,
       echoes_project_set_ratio (self, g_value_get_string (value));
       break;
 
+    case PROP_PROVIDER:
+      echoes_project_set_provider (self, g_value_get_string (value));
+      break;
+
     case PROP_STATUS:
       echoes_project_set_status (self, g_value_get_enum (value));
       break;
@@ -196,6 +207,16 @@ echoes_project_class_init (EchoesProjectClass *klass)
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties [PROP_RATIO] =
     g_param_spec_string ("ratio", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /**
+   * EchoesProject:provider:
+   *
+   * The video provider the project's clips are made with ("local" for Ken Burns,
+   * "runway" for AI motion), unless a clip chooses its own
+   * (EchoesClip:provider-override); %NULL follows the app's `active-provider` setting.
+   */
+  properties [PROP_PROVIDER] =
+    g_param_spec_string ("provider", NULL, NULL, NULL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties [PROP_STATUS] =
     g_param_spec_enum ("status", NULL, NULL, ECHOES_TYPE_PROJECT_STATUS, ECHOES_PROJECT_STATUS_IN_PROGRESS,
@@ -257,6 +278,7 @@ echoes_project_update_from (EchoesProject *self,
   echoes_project_set_title (self, other->title);
   echoes_project_set_music (self, other->music);
   echoes_project_set_ratio (self, other->ratio);
+  echoes_project_set_provider (self, other->provider);
   echoes_project_set_status (self, other->status);
   echoes_project_set_clip_count (self, other->clip_count);
   echoes_project_set_approved_count (self, other->approved_count);
@@ -341,6 +363,37 @@ echoes_project_set_ratio (EchoesProject *self,
 
   if (echoes_set_str (&self->ratio, ratio))
     g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_RATIO]);
+}
+
+/**
+ * echoes_project_get_provider:
+ * @self: a #EchoesProject
+ *
+ * Returns: (transfer none) (nullable): the provider's name, %NULL to follow the app's
+ *   setting
+ */
+const char *
+echoes_project_get_provider (EchoesProject *self)
+{
+  g_return_val_if_fail (ECHOES_IS_PROJECT (self), NULL);
+  return self->provider;
+}
+
+/**
+ * echoes_project_set_provider:
+ * @self: a #EchoesProject
+ * @provider: (nullable): a provider's name, %NULL (or empty) to follow the app's setting
+ */
+void
+echoes_project_set_provider (EchoesProject *self,
+                             const char    *provider)
+{
+  g_return_if_fail (ECHOES_IS_PROJECT (self));
+
+  if (provider != NULL && *provider == '\0')
+    provider = NULL;
+  if (echoes_set_str (&self->provider, provider))
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_PROVIDER]);
 }
 
 EchoesProjectStatus

@@ -31,6 +31,9 @@ void                 echoes_project_set_music          (EchoesProject       *sel
 const char          *echoes_project_get_ratio          (EchoesProject       *self);
 void                 echoes_project_set_ratio          (EchoesProject       *self,
                                                         const char          *ratio);
+const char          *echoes_project_get_provider       (EchoesProject       *self);
+void                 echoes_project_set_provider       (EchoesProject       *self,
+                                                        const char          *provider);
 EchoesProjectStatus  echoes_project_get_status         (EchoesProject       *self);
 void                 echoes_project_set_status         (EchoesProject       *self,
                                                         EchoesProjectStatus  status);

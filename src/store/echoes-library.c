@@ -515,6 +515,42 @@ echoes_library_get_projects (EchoesLibrary *self)
 }
 
 /**
+ * echoes_library_find_clip:
+ * @clip_id: a clip
+ *
+ * Looks for the clip in the clip lists loaded so far (it loads none).
+ *
+ * Returns: (transfer none) (nullable): the live clip, or %NULL if no loaded list has it
+ */
+EchoesClip *
+echoes_library_find_clip (EchoesLibrary *self,
+                          const char    *clip_id)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (ECHOES_IS_LIBRARY (self), NULL);
+  g_return_val_if_fail (clip_id != NULL, NULL);
+
+  g_hash_table_iter_init (&iter, self->clips);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      GListModel *clips = value;
+      guint n = g_list_model_get_n_items (clips);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(EchoesClip) clip = g_list_model_get_item (clips, i);
+
+          if (g_strcmp0 (echoes_clip_get_id (clip), clip_id) == 0)
+            return clip;  /* the list holds a reference */
+        }
+    }
+
+  return NULL;
+}
+
+/**
  * echoes_library_get_clips:
  *
  * Gets the live clip list of a project; loads it the first time.

@@ -24,6 +24,8 @@ GListModel    *echoes_library_get_clips             (EchoesLibrary        *self,
                                                      const char           *project_id);
 EchoesProject *echoes_library_find_project          (EchoesLibrary        *self,
                                                      const char           *project_id);
+EchoesClip    *echoes_library_find_clip             (EchoesLibrary        *self,
+                                                     const char           *clip_id);
 void           echoes_library_reload                (EchoesLibrary        *self,
                                                      const char           *project_id);
 void           echoes_library_create_project_async  (EchoesLibrary        *self,

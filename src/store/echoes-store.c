@@ -138,6 +138,13 @@ static const char * const migrations[] = {
   "  key TEXT PRIMARY KEY NOT NULL,"
   "  value TEXT"
   ") WITHOUT ROWID;",
+
+  /* 6: provider choice. projects.provider: the project's default provider, NULL to follow
+   * the app's `active-provider` setting. clips.provider_override: the clip's own choice,
+   * NULL to follow the project. clips.provider keeps its meaning: the provider the
+   * clip's last generation ran with (the server writes it too). */
+  "ALTER TABLE projects ADD COLUMN provider TEXT;"
+  "ALTER TABLE clips ADD COLUMN provider_override TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ECHOES_STORE_SCHEMA_VERSION);
@@ -145,7 +152,7 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == ECHOES_STORE_SCHEMA_VERSION);
 /* The columns clip_from_row() reads, and their indices: keep the two in the same order. */
 #define CLIP_COLUMNS \
   "id, project_id, image, video, status, approved, \"order\", provider, prompt, error, " \
-  "created_at, updated_at, source_name, capture_time, motion, queued"
+  "created_at, updated_at, source_name, capture_time, motion, queued, provider_override"
 
 enum
 {
@@ -165,6 +172,7 @@ enum
   CLIP_COLUMN_CAPTURE_TIME,
   CLIP_COLUMN_MOTION,
   CLIP_COLUMN_QUEUED,
+  CLIP_COLUMN_PROVIDER_OVERRIDE,
   N_CLIP_COLUMNS
 };
 
@@ -174,7 +182,7 @@ enum
   "p.id, p.title, p.music, p.status, p.created_at, p.updated_at, p.ratio, " \
   "(SELECT count(*) FROM clips c WHERE c.project_id = p.id AND c.trashed = 0), " \
   "(SELECT count(*) FROM clips c WHERE c.project_id = p.id AND c.trashed = 0 AND c.approved), " \
-  "p.sync_mode = 'synced'"
+  "p.sync_mode = 'synced', p.provider"
 
 enum
 {
@@ -188,6 +196,7 @@ enum
   PROJECT_COLUMN_CLIP_COUNT,
   PROJECT_COLUMN_APPROVED_COUNT,
   PROJECT_COLUMN_SYNCED,
+  PROJECT_COLUMN_PROVIDER,
   N_PROJECT_COLUMNS
 };
 
@@ -361,6 +370,7 @@ clip_from_row (sqlite3_stmt *stmt)
                 "capture-time", (gint64)sqlite3_column_int64 (stmt, CLIP_COLUMN_CAPTURE_TIME),
                 "motion", column_text (stmt, CLIP_COLUMN_MOTION),
                 "queued", sqlite3_column_int (stmt, CLIP_COLUMN_QUEUED) != 0,
+                "provider-override", column_text (stmt, CLIP_COLUMN_PROVIDER_OVERRIDE),
                 NULL);
   return clip;
 }
@@ -383,6 +393,7 @@ project_from_row (sqlite3_stmt *stmt)
                 "clip-count", (guint)sqlite3_column_int (stmt, PROJECT_COLUMN_CLIP_COUNT),
                 "approved-count", (guint)sqlite3_column_int (stmt, PROJECT_COLUMN_APPROVED_COUNT),
                 "synced", sqlite3_column_int (stmt, PROJECT_COLUMN_SYNCED) != 0,
+                "provider", column_text (stmt, PROJECT_COLUMN_PROVIDER),
                 NULL);
   return project;
 }
@@ -674,6 +685,7 @@ static const SyncField project_fields[] = {
   { "title", "title", 'S' },
   { "music", "music", 's' },
   { "ratio", "ratio", 'S' },
+  { "provider", "provider", 's' },
   { "status", "status", 'S' },
   { "trashed", "trashed", 'b' },
   { "created_at", "created_at", 'x' },
@@ -692,6 +704,7 @@ static const SyncField clip_fields[] = {
   { "source_name", "source_name", 's' },
   { "capture_time", "capture_time", 'x' },
   { "motion", "motion", 's' },
+  { "provider_override", "provider_override", 's' },
   { "trashed", "trashed", 'b' },
   { "created_at", "created_at", 'x' },
 };
@@ -1220,7 +1233,7 @@ echoes_store_update_project (EchoesStore    *self,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(EchoesProject) old = NULL;
   const char *id = echoes_project_get_id (project);
-  const char *changed[5] = { NULL, };
+  const char *changed[6] = { NULL, };
   guint n_changed = 0;
   gint64 now = g_get_real_time ();
   gboolean ok;
@@ -1234,7 +1247,8 @@ echoes_store_update_project (EchoesStore    *self,
 
   ok = (old = get_project_locked (self, id, error)) != NULL &&
        (stmt = prepare (self, "UPDATE projects SET title = ?1, music = ?2, ratio = ?3, "
-                              "status = ?4, updated_at = ?5 WHERE id = ?6 AND trashed = 0",
+                              "status = ?4, updated_at = ?5, provider = ?7 "
+                              "WHERE id = ?6 AND trashed = 0",
                         error)) != NULL;
   if (ok)
     {
@@ -1245,10 +1259,13 @@ echoes_store_update_project (EchoesStore    *self,
       bind_text (stmt, 4, echoes_project_status_to_string (echoes_project_get_status (project)));
       sqlite3_bind_int64 (stmt, 5, now);
       bind_text (stmt, 6, id);
+      bind_text (stmt, 7, echoes_project_get_provider (project));
       ok = step_done (self, stmt, error);
     }
   if (ok)
     {
+      if (g_strcmp0 (echoes_project_get_provider (old), echoes_project_get_provider (project)) != 0)
+        changed[n_changed++] = "provider";
       if (g_strcmp0 (echoes_project_get_title (old), echoes_project_get_title (project) ?: "") != 0)
         changed[n_changed++] = "title";
       if (g_strcmp0 (echoes_project_get_music (old), echoes_project_get_music (project)) != 0)
@@ -1383,7 +1400,7 @@ bind_clip_fields (sqlite3_stmt *stmt,
                   EchoesClip   *clip,
                   gint64        now)
 {
-  /* ?1 id, ?2..?11 the mutable fields, ?12 updated_at */
+  /* ?1 id, ?2..?11 the mutable fields, ?12 updated_at, ?15 provider_override */
   bind_text (stmt, 1, echoes_clip_get_id (clip));
   bind_text (stmt, 2, echoes_clip_get_image (clip));
   bind_text (stmt, 3, echoes_clip_get_video (clip));
@@ -1396,6 +1413,7 @@ bind_clip_fields (sqlite3_stmt *stmt,
   sqlite3_bind_int64 (stmt, 10, echoes_clip_get_capture_time (clip));
   bind_text (stmt, 11, echoes_clip_get_motion (clip));
   sqlite3_bind_int64 (stmt, 12, now);
+  bind_text (stmt, 15, echoes_clip_get_provider_override (clip));
 }
 
 /**
@@ -1431,9 +1449,9 @@ echoes_store_insert_clip (EchoesStore  *self,
   ok = (ids = load_order (self, project_id, error)) != NULL &&
        (stmt = prepare (self, "INSERT INTO clips (id, image, video, status, approved, provider, "
                               "prompt, error, source_name, capture_time, motion, updated_at, "
-                              "project_id, \"order\", created_at) "
+                              "project_id, \"order\", created_at, provider_override) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                              "?14, ?12)", error)) != NULL;
+                              "?14, ?12, ?15)", error)) != NULL;
   if (ok)
     {
       position = MIN (position, ids->len);
@@ -1473,7 +1491,7 @@ echoes_store_update_clip (EchoesStore  *self,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(EchoesClip) old = NULL;
-  const char *changed[12] = { NULL, };
+  const char *changed[13] = { NULL, };
   guint n_changed = 0;
   gint64 now = g_get_real_time ();
   gboolean ok;
@@ -1489,7 +1507,8 @@ echoes_store_update_clip (EchoesStore  *self,
        (stmt = prepare (self, "UPDATE clips SET image = ?2, video = ?3, status = ?4, "
                               "approved = ?5, provider = ?6, prompt = ?7, error = ?8, "
                               "source_name = ?9, capture_time = ?10, motion = ?11, "
-                              "updated_at = ?12 WHERE id = ?1", error)) != NULL;
+                              "updated_at = ?12, provider_override = ?15 WHERE id = ?1",
+                        error)) != NULL;
   if (ok)
     {
       bind_clip_fields (stmt, clip, now);
@@ -1511,6 +1530,7 @@ echoes_store_update_clip (EchoesStore  *self,
       CHANGED_STR ("source_name", echoes_clip_get_source_name);
       CHANGED_VAL ("capture_time", echoes_clip_get_capture_time);
       CHANGED_STR ("motion", echoes_clip_get_motion);
+      CHANGED_STR ("provider_override", echoes_clip_get_provider_override);
 #undef CHANGED_STR
 #undef CHANGED_VAL
       ok = track (self, "clip", echoes_clip_get_id (clip), echoes_clip_get_project_id (old),

@@ -35,7 +35,7 @@ typedef enum
   ECHOES_STORE_ERROR_INVALID,
 } EchoesStoreError;
 
-#define ECHOES_STORE_SCHEMA_VERSION 5
+#define ECHOES_STORE_SCHEMA_VERSION 6
 
 #define ECHOES_TYPE_STORE (echoes_store_get_type())
 

@@ -135,7 +135,8 @@ settings_changed_cb (GSettings         *settings,
 
   if (self->context == NULL ||
       (key != NULL && !g_str_equal (key, ECHOES_PROVIDER_SETTINGS_KEY) &&
-       !g_str_equal (key, "default-ratio") && !g_str_equal (key, "clip-duration")))
+       !g_str_equal (key, "default-ratio") && !g_str_equal (key, "clip-duration") &&
+       !g_str_equal (key, "ken-burns-fallback")))
     return;
 
   if (self->settings != NULL)

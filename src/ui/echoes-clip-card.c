@@ -44,6 +44,7 @@ struct _EchoesClipCard
   EchoesClip     *clip;         /* (owned) (nullable) */
   GCancellable   *cancellable;  /* (owned) (nullable) the thumbnail load, once asked for */
   GSignalGroup   *clip_signals; /* (owned) */
+  GSignalGroup   *project_signals; /* (owned) its project's provider */
   GtkWidget      *popover;      /* (nullable) the context menu, built on first use */
   char           *status_tooltip; /* (owned) (nullable) */
   gulong          layout_handler; /* the frame clock's, while a load waits for the layout */
@@ -57,6 +58,7 @@ struct _EchoesClipCard
   GtkButton       *delete_button;
   GtkLabel        *name_label;
   GtkLabel        *order_label;
+  GtkLabel        *provider_label;
   GtkWidget       *overlay;
   GtkPicture      *picture;
   GtkButton       *retry_button;
@@ -76,6 +78,33 @@ enum {
 G_DEFINE_FINAL_TYPE (EchoesClipCard, echoes_clip_card, GTK_TYPE_WIDGET)
 
 static GParamSpec *properties [N_PROPS];
+
+/* The badge of the provider the clip will be made with (its own choice, its project's,
+ * else the app's): "Ken Burns" or "AI". */
+static void
+echoes_clip_card_update_provider (EchoesClipCard *self)
+{
+  const char *name;
+  gboolean ai;
+
+  if (self->clip == NULL)
+    return;
+
+  name = self->context != NULL ? echoes_context_choose_provider (self->context, self->clip)
+                               : echoes_clip_choose_provider (self->clip, NULL, "local");
+  ai = echoes_provider_name_is_ai (name);
+  /* Translators: the badge on a photo card: the clip is animated by AI (a short word) */
+  gtk_label_set_label (self->provider_label, ai ? C_("provider badge", "AI")
+                                                : C_("provider badge", "Ken Burns"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->provider_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  ai ? _("Animated with AI") : _("Animated with Ken Burns"),
+                                  -1);
+  if (ai)
+    gtk_widget_add_css_class (GTK_WIDGET (self->provider_label), "ai");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->provider_label), "ai");
+}
 
 static void
 echoes_clip_card_update (EchoesClipCard *self)
@@ -148,6 +177,8 @@ echoes_clip_card_update (EchoesClipCard *self)
     default:
       g_assert_not_reached ();
     }
+
+  echoes_clip_card_update_provider (self);
 
   gtk_image_set_from_icon_name (self->status_icon, icon);
   gtk_label_set_label (self->status_label, status_text);
@@ -449,6 +480,19 @@ forward_action (GtkWidget  *widget,
 }
 
 static void
+animate_with_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  EchoesClipCard *self = ECHOES_CLIP_CARD (widget);
+
+  if (self->clip != NULL)
+    gtk_widget_activate_action (widget, "win.animate-with", "(ss)",
+                                echoes_clip_get_id (self->clip),
+                                g_variant_get_string (param, NULL));
+}
+
+static void
 approve_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *param)
@@ -618,6 +662,7 @@ echoes_clip_card_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->status_tooltip, g_free);
   g_clear_object (&self->clip_signals);
+  g_clear_object (&self->project_signals);
   g_clear_object (&self->clip);
   g_clear_object (&self->context);
 
@@ -690,6 +735,7 @@ echoes_clip_card_class_init (EchoesClipCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, delete_button);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, name_label);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, order_label);
+  gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, provider_label);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, overlay);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, picture);
   gtk_widget_class_bind_template_child (widget_class, EchoesClipCard, picture_stack);
@@ -710,6 +756,7 @@ echoes_clip_card_class_init (EchoesClipCardClass *klass)
   gtk_widget_class_install_action (widget_class, "card.regenerate", NULL, forward_action);
   gtk_widget_class_install_action (widget_class, "card.cancel-generation", NULL, forward_action);
   gtk_widget_class_install_action (widget_class, "card.use-ken-burns", NULL, forward_action);
+  gtk_widget_class_install_action (widget_class, "card.animate-with", "s", animate_with_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "card.show-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "card.show-menu", NULL);
@@ -748,6 +795,10 @@ echoes_clip_card_init (EchoesClipCard *self)
   self->clip_signals = g_signal_group_new (ECHOES_TYPE_CLIP);
   g_signal_group_connect_object (self->clip_signals, "notify", G_CALLBACK (clip_notify_cb),
                                  self, G_CONNECT_SWAPPED);
+  self->project_signals = g_signal_group_new (ECHOES_TYPE_PROJECT);
+  g_signal_group_connect_object (self->project_signals, "notify::provider",
+                                 G_CALLBACK (echoes_clip_card_update_provider), self,
+                                 G_CONNECT_SWAPPED);
 
   source = gtk_drag_source_new ();
   gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
@@ -775,6 +826,11 @@ echoes_clip_card_new (EchoesContext *context)
 
   self = g_object_new (ECHOES_TYPE_CLIP_CARD, NULL);
   g_set_object (&self->context, context);
+  /* The app's `active-provider` is the queue's provider. */
+  if (context != NULL)
+    g_signal_connect_object (echoes_context_get_queue (context), "notify::provider",
+                             G_CALLBACK (echoes_clip_card_update_provider), self,
+                             G_CONNECT_SWAPPED);
   return GTK_WIDGET (self);
 }
 
@@ -807,6 +863,11 @@ echoes_clip_card_set_clip (EchoesClipCard *self,
     return;
 
   g_signal_group_set_target (self->clip_signals, clip);
+  g_signal_group_set_target (self->project_signals,
+                             clip != NULL && self->context != NULL
+                             ? echoes_library_find_project (echoes_context_get_library (self->context),
+                                                            echoes_clip_get_project_id (clip))
+                             : NULL);
   echoes_clip_card_reset_thumbnail (self);
   echoes_clip_card_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CLIP]);
@@ -849,4 +910,17 @@ echoes_clip_card_has_thumbnail (EchoesClipCard *self)
 {
   g_return_val_if_fail (ECHOES_IS_CLIP_CARD (self), FALSE);
   return self->has_thumbnail;
+}
+
+/**
+ * echoes_clip_card_get_provider_badge:
+ *
+ * Returns: (transfer none): the provider badge's text ("Ken Burns" or "AI", translated)
+ */
+const char *
+echoes_clip_card_get_provider_badge (EchoesClipCard *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CLIP_CARD (self), NULL);
+
+  return gtk_label_get_label (self->provider_label);
 }

@@ -25,5 +25,6 @@ void           echoes_clip_card_set_clip    (EchoesClipCard *self,
 gboolean       echoes_clip_card_has_thumbnail (EchoesClipCard *self);
 gboolean       echoes_clip_card_has_video_thumbnail (EchoesClipCard *self);
 GdkPaintable  *echoes_clip_card_get_thumbnail       (EchoesClipCard *self);
+const char    *echoes_clip_card_get_provider_badge  (EchoesClipCard *self);
 
 G_END_DECLS

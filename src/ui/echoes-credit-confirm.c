@@ -17,11 +17,10 @@
 #include "echoes-credits-client.h"
 #include "echoes-generation-queue.h"
 
-/* Before a clip is generated with the AI provider (which spends a credit on the account),
- * the user confirms: "This uses 1 credit — N left". With a local provider the clip is
- * queued at once. */
-
-#define AI_PROVIDER "runway"
+/* Before clips are generated with an AI provider (which spends a credit on the account),
+ * the user confirms: "This uses 1 credit — N left". Only the clips that will use an AI
+ * provider (their own choice, else their project's, else the app's) count; without any
+ * the clips are queued at once. */
 
 typedef struct
 {
@@ -116,14 +115,12 @@ static void
 confirm_then_enqueue (GtkWidget *parent,
                       Confirm   *confirm)
 {
-  EchoesGenerationQueue *queue = echoes_context_get_queue (confirm->context);
   EchoesAuth *auth = echoes_context_get_auth (confirm->context);
   g_autoptr(EchoesCreditsClient) client = NULL;
 
   /* A local provider costs nothing; signed out, the AI provider fails the clip with
    * "sign in" and spends nothing. */
   if (confirm->n_credits == 0
-      || g_strcmp0 (echoes_video_provider_get_name (echoes_generation_queue_get_provider (queue)), AI_PROVIDER) != 0
       || auth == NULL || !echoes_auth_get_signed_in (auth))
     {
       enqueue (confirm);
@@ -134,6 +131,21 @@ confirm_then_enqueue (GtkWidget *parent,
   g_weak_ref_set (&confirm->parent, parent);
   client = echoes_credits_client_new (auth);
   echoes_credits_client_get_balance_async (client, NULL, balance_cb, confirm);
+}
+
+/* Whether the clip (as the library shows it) will be made by an AI provider. */
+static gboolean
+clip_uses_ai (EchoesContext *context,
+              const char    *clip_id)
+{
+  EchoesClip *clip = echoes_library_find_clip (echoes_context_get_library (context), clip_id);
+
+  if (clip != NULL)
+    return echoes_provider_name_is_ai (echoes_context_choose_provider (context, clip));
+
+  /* Not shown anywhere: as the app's setting says. */
+  return echoes_provider_name_is_ai (echoes_video_provider_get_name (
+    echoes_generation_queue_get_provider (echoes_context_get_queue (context))));
 }
 
 static Confirm *
@@ -168,7 +180,7 @@ echoes_credit_confirm_enqueue_clip (GtkWidget     *parent,
 
   confirm = confirm_new (context);
   confirm->clip_id = g_strdup (clip_id);
-  confirm->n_credits = 1;
+  confirm->n_credits = clip_uses_ai (context, clip_id) ? 1 : 0;
   confirm_then_enqueue (parent, confirm);
 }
 
@@ -201,7 +213,8 @@ echoes_credit_confirm_enqueue_project (GtkWidget     *parent,
       g_autoptr(EchoesClip) clip = g_list_model_get_item (clips, i);
       EchoesClipStatus status = echoes_clip_get_status (clip);
 
-      if (status == ECHOES_CLIP_STATUS_PENDING || status == ECHOES_CLIP_STATUS_FAILED)
+      if ((status == ECHOES_CLIP_STATUS_PENDING || status == ECHOES_CLIP_STATUS_FAILED) &&
+          echoes_provider_name_is_ai (echoes_context_choose_provider (context, clip)))
         confirm->n_credits++;
     }
   confirm_then_enqueue (parent, confirm);

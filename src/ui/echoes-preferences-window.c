@@ -34,6 +34,7 @@ struct _EchoesPreferencesWindow
   AdwComboRow          *ratio_row;
   GtkSpinButton        *crossfade_spin;
   GtkSpinButton        *duration_spin;
+  GtkSwitch            *fallback_switch;
 };
 
 G_DEFINE_FINAL_TYPE (EchoesPreferencesWindow, echoes_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -213,6 +214,7 @@ echoes_preferences_window_class_init (EchoesPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/echoes-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, crossfade_spin);
   gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, duration_spin);
+  gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, fallback_switch);
   gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, folder_row);
   gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, format_row);
   gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, provider_row);
@@ -235,6 +237,8 @@ echoes_preferences_window_init (EchoesPreferencesWindow *self)
   bind_choice (self, "default-ratio", self->ratio_row, echoes_project_settings_get_ratios ());
   bind_choice (self, "export-format", self->format_row, formats);
   bind_choice (self, "export-quality", self->quality_row, qualities);
+  g_settings_bind (self->settings, "ken-burns-fallback", self->fallback_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "clip-duration",
                    gtk_spin_button_get_adjustment (self->duration_spin), "value",
                    G_SETTINGS_BIND_DEFAULT);

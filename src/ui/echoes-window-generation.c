@@ -14,6 +14,7 @@
 #include "echoes-window-private.h"
 
 #include "echoes-credit-confirm.h"
+#include "echoes-project-settings.h"
 #include "echoes-provider-registry.h"
 
 /* Generation: the progress of the context's generation queue under the timeline, its
@@ -87,6 +88,19 @@ queue_clip_finished_cb (EchoesWindow          *self,
   else if (error == NULL)
     self->gen_ready++;
   update_generation (self);
+}
+
+/* `ken-burns-fallback`: the failed AI clip is being made with Ken Burns instead. */
+static void
+queue_clip_fell_back_cb (EchoesWindow          *self,
+                         const char            *clip_id,
+                         const GError          *error,
+                         EchoesGenerationQueue *queue)
+{
+  if (self->gen_failed > 0)
+    self->gen_failed--;
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               _echoes_window_toast_new_escaped (_("AI could not make a clip: it is made with Ken Burns instead")));
 }
 
 static void
@@ -180,6 +194,35 @@ use_ken_burns_action (GtkWidget  *widget,
                                                       g_variant_get_string (param, NULL), local);
 }
 
+/* "Animate With" of a clip: its own provider, or "default" to follow the project. The
+ * clip is made with it the next time it is generated. */
+static void
+animate_with_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  EchoesWindow *self = ECHOES_WINDOW (widget);
+  g_autoptr(EchoesClip) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *clip_id;
+  const char *choice;
+  EchoesClip *clip;
+
+  g_variant_get (param, "(&s&s)", &clip_id, &choice);
+  if (self->context == NULL ||
+      !(clip = echoes_library_find_clip (_echoes_window_get_library (self), clip_id)))
+    return;
+
+  copy = echoes_clip_copy (clip);
+  if (!echoes_clip_settings_set_provider (copy, choice, &error))
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, _echoes_window_toast_new_escaped (error->message));
+      return;
+    }
+  if (g_strcmp0 (echoes_clip_get_provider_override (copy), echoes_clip_get_provider_override (clip)) != 0)
+    echoes_library_update_clip (_echoes_window_get_library (self), copy);
+}
+
 void
 _echoes_window_generation_class_init (GtkWidgetClass *widget_class)
 {
@@ -188,6 +231,7 @@ _echoes_window_generation_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.generate-clip", "s", generate_clip_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-clip", "s", cancel_clip_action);
   gtk_widget_class_install_action (widget_class, "win.use-ken-burns", "s", use_ken_burns_action);
+  gtk_widget_class_install_action (widget_class, "win.animate-with", "(ss)", animate_with_action);
 }
 
 /* The library is open: follow its generation queue. */
@@ -204,6 +248,8 @@ _echoes_window_generation_set_context (EchoesWindow *self)
                            G_CALLBACK (queue_clip_progress_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (queue, "clip-finished",
                            G_CALLBACK (queue_clip_finished_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (queue, "clip-fell-back",
+                           G_CALLBACK (queue_clip_fell_back_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (queue, "drained",
                            G_CALLBACK (queue_drained_cb), self, G_CONNECT_SWAPPED);
   update_generation (self);

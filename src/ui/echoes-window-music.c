@@ -16,8 +16,11 @@
 #include "echoes-music.h"
 #include "echoes-project-settings.h"
 
-/* The project's music, its volume and the film's ratio in the bar under the timeline,
- * and "Fit Clips to Music". */
+/* The project's music, its volume, the film's ratio and how its clips move (its
+ * provider) in the bar under the timeline, and "Fit Clips to Music". */
+
+/* The provider drop-down's items, in order: the app's setting, Ken Burns, AI. */
+static const char * const provider_choices[] = { ECHOES_PROVIDER_CHOICE_DEFAULT, "local", "runway" };
 
 void
 _echoes_window_music_update (EchoesWindow *self)
@@ -34,6 +37,10 @@ _echoes_window_music_update (EchoesWindow *self)
   /* The drop-down lists the ratios in #EchoesRatio order. */
   echoes_ratio_from_string (echoes_project_get_ratio (self->project), &ratio);
   gtk_drop_down_set_selected (self->ratio_dropdown, ratio);
+  gtk_drop_down_set_selected (self->provider_dropdown, 0);
+  for (guint i = 1; i < G_N_ELEMENTS (provider_choices); i++)
+    if (g_strcmp0 (echoes_project_get_provider (self->project), provider_choices[i]) == 0)
+      gtk_drop_down_set_selected (self->provider_dropdown, i);
 
   music = echoes_music_parse (echoes_project_get_music (self->project), NULL);
   for (guint i = 0; music != NULL && music->tracks != NULL && music->tracks[i] != NULL; i++)
@@ -99,6 +106,23 @@ ratio_selected_cb (EchoesWindow *self,
       if (echoes_project_settings_set_ratio (copy, ratio, NULL))
         save_project (self, copy);
     }
+}
+
+static void
+provider_selected_cb (EchoesWindow *self,
+                      GParamSpec   *pspec,
+                      GtkDropDown  *dropdown)
+{
+  guint selected = gtk_drop_down_get_selected (dropdown);
+  g_autoptr(EchoesProject) copy = NULL;
+
+  if (self->updating_project || self->project == NULL || selected >= G_N_ELEMENTS (provider_choices))
+    return;
+
+  copy = edit_project (self);
+  if (echoes_project_settings_set_provider (copy, provider_choices[selected], NULL) &&
+      g_strcmp0 (echoes_project_get_provider (copy), echoes_project_get_provider (self->project)) != 0)
+    save_project (self, copy);
 }
 
 static gboolean
@@ -449,6 +473,8 @@ _echoes_window_music_init (EchoesWindow *self)
 {
   g_signal_connect_object (self->ratio_dropdown, "notify::selected", G_CALLBACK (ratio_selected_cb),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->provider_dropdown, "notify::selected",
+                           G_CALLBACK (provider_selected_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->volume_adjustment, "value-changed", G_CALLBACK (volume_changed_cb),
                            self, G_CONNECT_SWAPPED);
 }

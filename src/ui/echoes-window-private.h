@@ -120,6 +120,7 @@ struct _EchoesWindow
   GtkWidget            *music_button;
   GtkLabel             *music_label;
   GtkDropDown          *ratio_dropdown;
+  GtkDropDown          *provider_dropdown;
   GtkAdjustment        *volume_adjustment;
   GtkWidget            *volume_button;
   GtkGridView          *clip_grid;

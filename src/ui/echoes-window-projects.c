@@ -183,7 +183,8 @@ project_notify_cb (EchoesWindow  *self,
                    EchoesProject *project)
 {
   update_title (self);
-  if (g_strcmp0 (pspec->name, "music") == 0 || g_strcmp0 (pspec->name, "ratio") == 0)
+  if (g_strcmp0 (pspec->name, "music") == 0 || g_strcmp0 (pspec->name, "ratio") == 0 ||
+      g_strcmp0 (pspec->name, "provider") == 0)
     _echoes_window_music_update (self);
 }
 

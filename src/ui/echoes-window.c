@@ -393,6 +393,7 @@ echoes_window_class_init (EchoesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, project_list);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, ratio_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, EchoesWindow, provider_dropdown);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, EchoesWindow, sidebar);
