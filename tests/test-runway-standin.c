@@ -421,6 +421,9 @@ test_cancel (void)
   g_assert_cmpuint (count_kind (ledger, "generation_release", clip.clip_id, NULL), ==, 1);
 }
 
+#define SUCCESS_PAGE "http://127.0.0.1:9/echoes/paid?session={CHECKOUT_SESSION_ID}"
+#define CANCEL_PAGE  "http://127.0.0.1:9/echoes/cancelled"
+
 static void
 test_purchase_and_refund (void)
 {
@@ -435,6 +438,8 @@ test_purchase_and_refund (void)
   g_autofree char *pay = NULL;
   g_autofree char *redeliver = NULL;
   g_autofree char *refund = NULL;
+  g_autofree char *stripe_session = NULL;
+  g_autoptr(JsonNode) node = NULL;
   int sum = 0;
 
   echoes_credits_client_list_packs_async (credits, NULL, test_result_cb, &result);
@@ -453,13 +458,28 @@ test_purchase_and_refund (void)
   g_clear_error (&error);
   g_clear_object (&result);
 
-  echoes_credits_client_checkout_async (credits, "pack_10", NULL, NULL, NULL, test_result_cb, &result);
+  /* A return page the server's allow-list refuses: no session. */
+  echoes_credits_client_checkout_async (credits, "pack_10", "https://evil.example/?x=http://127.0.0.1:9/",
+                                        NULL, NULL, test_result_cb, &result);
+  test_wait_result (&result);
+  g_assert_null (echoes_credits_client_checkout_finish (credits, result, NULL, &error));
+  g_assert_error (error, ECHOES_CREDITS_ERROR, ECHOES_CREDITS_ERROR_REDIRECT_REFUSED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* The stand-in allows loopback pages (CHECKOUT_REDIRECT_ALLOWLIST=loopback): Stripe gets them. */
+  echoes_credits_client_checkout_async (credits, "pack_10", SUCCESS_PAGE, CANCEL_PAGE, NULL,
+                                        test_result_cb, &result);
   test_wait_result (&result);
   checkout = echoes_credits_client_checkout_finish (credits, result, &session, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (checkout, stripe_url));
   g_assert_nonnull (session);
   g_assert_cmpint (balance_of (auth), ==, 1);
+  stripe_session = g_strdup_printf ("%s/v1/checkout/sessions/%s", stripe_url, session);
+  node = http_json ("GET", stripe_session, NULL);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "success_url"), ==, SUCCESS_PAGE);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "cancel_url"), ==, CANCEL_PAGE);
 
   /* Paid; Stripe delivers the event three times: +10 once. */
   pay = g_strdup_printf ("%s/_test/checkout/%s/pay", stripe_url, session);
