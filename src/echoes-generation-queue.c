@@ -32,7 +32,10 @@
  * stored).
  *
  * A clip left `generating` by a crash is found by echoes_generation_queue_resume_async()
- * and generated again. A cancelled clip goes back to `pending`.
+ * and generated again, as a resumed run (EchoesVideoRequest:resume): a provider that was
+ * still making it, or has made it meanwhile, delivers that run instead of starting (and
+ * charging for) another; its state file is `generations/{clip}.json`
+ * (echoes_paths_generation_state_relative()). A cancelled clip goes back to `pending`.
  *
  * Lives on the main thread (or the thread-default context of its user); the store work
  * runs on the store's worker thread and rendering in the provider's threads.
@@ -145,6 +148,8 @@ typedef struct
   char *video;
   char *motion;
   char *prompt;
+  char *state_path;
+  gboolean resume;
 } StartResult;
 
 static void
@@ -157,6 +162,7 @@ start_result_free (StartResult *res)
   g_free (res->video);
   g_free (res->motion);
   g_free (res->prompt);
+  g_free (res->state_path);
   g_free (res);
 }
 
@@ -172,7 +178,9 @@ start_func (EchoesStore   *store,
   g_autoptr(EchoesClip) clip = NULL;
   g_autoptr(EchoesProject) project = NULL;
   g_autoptr(StartResult) res = NULL;
+  g_autofree char *state = NULL;
   const char *project_id;
+  gboolean resume;
 
   if (!(clip = echoes_store_get_clip (store, start->clip_id, error)))
     return NULL;
@@ -187,6 +195,10 @@ start_func (EchoesStore   *store,
                    "Clip %s has no photo", start->clip_id);
       return NULL;
     }
+
+  /* Already `generating`: the app stopped during its run, and this one finishes it (a
+   * deliberate regenerate starts from ready, failed or pending). */
+  resume = echoes_clip_get_status (clip) == ECHOES_CLIP_STATUS_GENERATING;
 
   /* Persist first: if we crash from here on, resume finds the clip `generating`. */
   echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_GENERATING);
@@ -203,6 +215,9 @@ start_func (EchoesStore   *store,
   res->output_path = echoes_store_resolve (store, res->video);
   res->motion = g_strdup (echoes_clip_get_motion (clip));
   res->prompt = g_strdup (echoes_clip_get_prompt (clip));
+  state = echoes_paths_generation_state_relative (start->clip_id);
+  res->state_path = echoes_store_resolve (store, state);
+  res->resume = resume;
 
   return g_steal_pointer (&res);
 }
@@ -638,6 +653,8 @@ start_cb (GObject      *object,
   request.output_path = res->output_path;
   request.project_id = res->project_id;
   request.clip_id = job->clip_id;
+  request.resume = res->resume;
+  request.state_path = res->state_path;
 
   echoes_video_provider_generate_async (job->provider, &request,
                                         progress_cb, job_ref (job), (GDestroyNotify)job_unref,
