@@ -33,7 +33,10 @@
  * stored).
  *
  * A clip left `generating` by a crash is found by echoes_generation_queue_resume_async()
- * and generated again. A cancelled clip goes back to `pending`.
+ * and generated again, as a resumed run (EchoesVideoRequest:resume): a provider that was
+ * still making it, or has made it meanwhile, delivers that run instead of starting (and
+ * charging for) another; its state file is `generations/{clip}.json`
+ * (echoes_paths_generation_state_relative()). A cancelled clip goes back to `pending`.
  *
  * Which provider makes a clip is read from the store when its job starts (so a clip
  * resumed after a restart keeps its choice): the clip's EchoesClip:provider-override,
@@ -172,6 +175,8 @@ typedef struct
   char *prompt;
   char *provider;   /* the chosen provider's name */
   gboolean unknown; /* nobody knows @provider: nothing was written */
+  char *state_path;
+  gboolean resume;
 } StartResult;
 
 static void
@@ -185,6 +190,7 @@ start_result_free (StartResult *res)
   g_free (res->motion);
   g_free (res->prompt);
   g_free (res->provider);
+  g_free (res->state_path);
   g_free (res);
 }
 
@@ -200,8 +206,10 @@ start_func (EchoesStore   *store,
   g_autoptr(EchoesClip) clip = NULL;
   g_autoptr(EchoesProject) project = NULL;
   g_autoptr(StartResult) res = NULL;
+  g_autofree char *state = NULL;
   const char *project_id;
   const char *provider;
+  gboolean resume;
 
   if (!(clip = echoes_store_get_clip (store, start->clip_id, error)))
     return NULL;
@@ -229,6 +237,10 @@ start_func (EchoesStore   *store,
       return g_steal_pointer (&res);
     }
 
+  /* Already `generating`: the app stopped during its run, and this one finishes it (a
+   * deliberate regenerate starts from ready, failed or pending). */
+  resume = echoes_clip_get_status (clip) == ECHOES_CLIP_STATUS_GENERATING;
+
   /* Persist first: if we crash from here on, resume finds the clip `generating`. */
   echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_GENERATING);
   echoes_clip_set_error (clip, NULL);
@@ -242,6 +254,9 @@ start_func (EchoesStore   *store,
   res->output_path = echoes_store_resolve (store, res->video);
   res->motion = g_strdup (echoes_clip_get_motion (clip));
   res->prompt = g_strdup (echoes_clip_get_prompt (clip));
+  state = echoes_paths_generation_state_relative (start->clip_id);
+  res->state_path = echoes_store_resolve (store, state);
+  res->resume = resume;
 
   return g_steal_pointer (&res);
 }
@@ -832,6 +847,8 @@ start_cb (GObject      *object,
   request.output_path = res->output_path;
   request.project_id = res->project_id;
   request.clip_id = job->clip_id;
+  request.resume = res->resume;
+  request.state_path = res->state_path;
 
   echoes_video_provider_generate_async (job->provider, &request,
                                         progress_cb, job_ref (job), (GDestroyNotify)job_unref,

@@ -16,6 +16,7 @@
 #include "echoes-auth.h"
 #include "echoes-cloud-error.h"
 #include "echoes-credits-client.h"
+#include "echoes-functions-client.h"
 #include "echoes-generation-queue.h"
 #include "echoes-paths.h"
 #include "echoes-store.h"
@@ -421,6 +422,9 @@ test_cancel (void)
   g_assert_cmpuint (count_kind (ledger, "generation_release", clip.clip_id, NULL), ==, 1);
 }
 
+#define SUCCESS_PAGE "http://127.0.0.1:9/echoes/paid?session={CHECKOUT_SESSION_ID}"
+#define CANCEL_PAGE  "http://127.0.0.1:9/echoes/cancelled"
+
 static void
 test_purchase_and_refund (void)
 {
@@ -435,6 +439,8 @@ test_purchase_and_refund (void)
   g_autofree char *pay = NULL;
   g_autofree char *redeliver = NULL;
   g_autofree char *refund = NULL;
+  g_autofree char *stripe_session = NULL;
+  g_autoptr(JsonNode) node = NULL;
   int sum = 0;
 
   echoes_credits_client_list_packs_async (credits, NULL, test_result_cb, &result);
@@ -453,13 +459,28 @@ test_purchase_and_refund (void)
   g_clear_error (&error);
   g_clear_object (&result);
 
-  echoes_credits_client_checkout_async (credits, "pack_10", NULL, NULL, NULL, test_result_cb, &result);
+  /* A return page the server's allow-list refuses: no session. */
+  echoes_credits_client_checkout_async (credits, "pack_10", "https://evil.example/?x=http://127.0.0.1:9/",
+                                        NULL, NULL, test_result_cb, &result);
+  test_wait_result (&result);
+  g_assert_null (echoes_credits_client_checkout_finish (credits, result, NULL, &error));
+  g_assert_error (error, ECHOES_CREDITS_ERROR, ECHOES_CREDITS_ERROR_REDIRECT_REFUSED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* The stand-in allows loopback pages (CHECKOUT_REDIRECT_ALLOWLIST=loopback): Stripe gets them. */
+  echoes_credits_client_checkout_async (credits, "pack_10", SUCCESS_PAGE, CANCEL_PAGE, NULL,
+                                        test_result_cb, &result);
   test_wait_result (&result);
   checkout = echoes_credits_client_checkout_finish (credits, result, &session, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (checkout, stripe_url));
   g_assert_nonnull (session);
   g_assert_cmpint (balance_of (auth), ==, 1);
+  stripe_session = g_strdup_printf ("%s/v1/checkout/sessions/%s", stripe_url, session);
+  node = http_json ("GET", stripe_session, NULL);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "success_url"), ==, SUCCESS_PAGE);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "cancel_url"), ==, CANCEL_PAGE);
 
   /* Paid; Stripe delivers the event three times: +10 once. */
   pay = g_strdup_printf ("%s/_test/checkout/%s/pay", stripe_url, session);
@@ -710,6 +731,333 @@ test_own_key (void)
   g_assert_cmpint (runway_starts (), ==, starts + 1);
 }
 
+/* ---- restarts ---- */
+
+static JsonObject *
+runway_stats (JsonNode **holder)
+{
+  g_autofree char *address = g_strconcat (runway_url, "/_test/stats", NULL);
+
+  *holder = http_json ("GET", address, NULL);
+  return json_node_get_object (*holder);
+}
+
+static gint64
+runway_downloads (void)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  return json_object_get_int_member (runway_stats (&node), "downloads");
+}
+
+static gboolean
+runway_cancelled (const char *task)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *cancels = json_object_get_array_member (runway_stats (&node), "cancels");
+
+  for (guint i = 0; i < json_array_get_length (cancels); i++)
+    if (g_strcmp0 (json_array_get_string_element (cancels, i), task) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+file_gone_cb (gpointer path)
+{
+  return !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* The resume state file's member @name. */
+static char *
+state_member (const char *path,
+              const char *name)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return g_strdup (json_object_get_string_member_with_default (
+                     json_node_get_object (json_parser_get_root (parser)), name, NULL));
+}
+
+typedef struct
+{
+  char *clip_id;
+  char *project_id;
+  char *image;
+  char *output;
+  char *state;
+} Stored;
+
+static void
+stored_clear (Stored *stored)
+{
+  g_free (stored->clip_id);
+  g_free (stored->project_id);
+  g_free (stored->image);
+  g_free (stored->output);
+  g_free (stored->state);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Stored, stored_clear)
+
+/* A clip in @store, started by @provider the way the generation queue starts it, and
+ * then the app killed mid-run: the provider goes away (detached, nothing cancelled) and
+ * the store keeps the clip `generating` and queued, as a killed process leaves it. */
+static void
+start_and_kill (EchoesStore          *store,
+                EchoesRunwayProvider *provider,
+                Stored               *stored)
+{
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *video = NULL;
+  g_autofree char *state = NULL;
+  EchoesVideoRequest request = { 0 };
+  Wait wait = { 0 };
+
+  project = echoes_store_create_project (store, "Restart", &error);
+  g_assert_no_error (error);
+  stored->project_id = g_strdup (echoes_project_get_id (project));
+  stored->clip_id = store_clip (store, stored->project_id, "The sea breathes", 0);
+  clip = echoes_store_get_clip (store, stored->clip_id, &error);
+  g_assert_no_error (error);
+  echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_GENERATING);
+  echoes_clip_set_provider (clip, ECHOES_RUNWAY_PROVIDER_NAME);
+  g_assert_true (echoes_store_update_clip (store, clip, &error));
+  g_assert_true (echoes_store_set_clips_queued (store, (const char *[]) { stored->clip_id, NULL },
+                                                TRUE, &error));
+  g_assert_no_error (error);
+
+  video = echoes_paths_video_relative (stored->project_id, stored->clip_id);
+  state = echoes_paths_generation_state_relative (stored->clip_id);
+  stored->image = echoes_store_resolve (store, echoes_clip_get_image (clip));
+  stored->output = echoes_store_resolve (store, video);
+  stored->state = echoes_store_resolve (store, state);
+
+  request.image_path = stored->image;
+  request.prompt = "The sea breathes";
+  request.ratio = "16:9";
+  request.duration = 5;
+  request.seed = 3;
+  request.output_path = stored->output;
+  request.project_id = stored->project_id;
+  request.clip_id = stored->clip_id;
+  request.state_path = stored->state;
+  echoes_video_provider_generate_async (ECHOES_VIDEO_PROVIDER (provider), &request, NULL, NULL,
+                                        NULL, NULL, generated_cb, &wait);
+  g_assert_true (echoes_test_wait_until (polled_cb, provider, 60000));
+
+  echoes_runway_provider_detach_all (provider);
+  echoes_test_wait (&wait.done);
+  g_assert_error (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&wait.error);
+  g_assert_false (g_file_test (stored->output, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (stored->state, G_FILE_TEST_IS_REGULAR));
+}
+
+/* The next start: a new provider and queue on the same store resume the clip. */
+static GError *
+restart_and_resume (EchoesStore          *store,
+                    EchoesRunwayProvider *provider,
+                    const char           *clip_id)
+{
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QueueWait wait = { 0 };
+
+  queue = echoes_generation_queue_new (store, NULL, ECHOES_VIDEO_PROVIDER (provider));
+  g_signal_connect (queue, "clip-finished", G_CALLBACK (queue_finished_cb), &wait);
+  echoes_generation_queue_resume_async (queue, NULL, test_result_cb, &result);
+  test_wait_result (&result);
+  g_assert_cmpuint (echoes_generation_queue_resume_finish (queue, result, &error), ==, 1);
+  g_assert_no_error (error);
+  g_clear_object (&result);  /* it holds the queue */
+  while (wait.finished < 1)
+    g_main_context_iteration (NULL, TRUE);
+  echoes_test_drain (queue);
+  return wait.error;
+}
+
+static void
+assert_clip_ready (EchoesStore *store,
+                   const char  *clip_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, clip_id, &error);
+  g_autofree char *video = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (echoes_clip_get_status (clip), ==, ECHOES_CLIP_STATUS_READY);
+  video = echoes_store_resolve (store, echoes_clip_get_video (clip));
+  assert_playable (video);
+}
+
+/* Own key: killed mid-run, the next start polls the same Runway task with the key and
+ * downloads its video once; no second task. */
+static void
+test_own_key_restart (void)
+{
+  g_autoptr(EchoesAuth) nobody = echoes_auth_new_full (url, anon_key, FALSE);
+  g_autoptr(EchoesRunwayProvider) provider = new_provider (nobody);
+  g_autoptr(EchoesRunwayProvider) again = new_provider (nobody);
+  g_autoptr(EchoesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Stored) stored = { 0 };
+  g_autofree char *task = NULL;
+  gint64 starts = runway_starts ();
+  gint64 downloads;
+
+  store = echoes_store_open (NULL, &error);
+  g_assert_no_error (error);
+  echoes_runway_provider_set_api_key (provider, "key_0123456789abcdef", runway_url);
+  start_and_kill (store, provider, &stored);
+  g_assert_finalize_object (g_steal_pointer (&provider));
+  g_assert_cmpint (runway_starts (), ==, starts + 1);
+  task = state_member (stored.state, "task");
+  g_assert_nonnull (task);
+  downloads = runway_downloads ();
+
+  echoes_runway_provider_set_api_key (again, "key_0123456789abcdef", runway_url);
+  error = restart_and_resume (store, again, stored.clip_id);
+  g_assert_no_error (error);
+  assert_clip_ready (store, stored.clip_id);
+  g_assert_cmpint (runway_starts (), ==, starts + 1);
+  g_assert_cmpint (runway_downloads (), ==, downloads + 1);
+  g_assert_false (runway_cancelled (task));
+  g_assert_true (echoes_test_wait_until (file_gone_cb, stored.state, 10000));
+}
+
+/* Own key: cancelling deletes the Runway task, also a resumed one. */
+static void
+test_own_key_cancel (void)
+{
+  g_autoptr(EchoesAuth) nobody = echoes_auth_new_full (url, anon_key, FALSE);
+  g_autoptr(EchoesRunwayProvider) provider = new_provider (nobody);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(Clip) clip = { 0 };
+  g_autofree char *state = NULL;
+  g_autofree char *task = NULL;
+  EchoesVideoRequest request = { 0 };
+  Wait wait = { 0 };
+
+  clip_init (&clip, NULL);
+  state = g_strdup_printf ("%s/generations/%s.json", work_dir, clip.clip_id);
+  request.image_path = clip.image;
+  request.ratio = "16:9";
+  request.duration = 5;
+  request.output_path = clip.output;
+  request.project_id = clip.project_id;
+  request.clip_id = clip.clip_id;
+  request.state_path = state;
+  echoes_runway_provider_set_api_key (provider, "key_0123456789abcdef", runway_url);
+  echoes_video_provider_generate_async (ECHOES_VIDEO_PROVIDER (provider), &request, NULL, NULL,
+                                        NULL, cancellable, generated_cb, &wait);
+  g_assert_true (echoes_test_wait_until (polled_cb, provider, 60000));
+  task = state_member (state, "task");
+  g_assert_nonnull (task);
+  g_cancellable_cancel (cancellable);
+  echoes_test_wait (&wait.done);
+  g_assert_error (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&wait.error);
+
+  /* The DELETE goes out after the callback: wait for the fake to see it. */
+  while (!runway_cancelled (task))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (echoes_test_wait_until (file_gone_cb, state, 10000));
+  g_assert_false (g_file_test (clip.output, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+clip_ready_on_server (EchoesAuth *auth,
+                      const char *clip_id)
+{
+  g_autoptr(EchoesFunctionsClient) functions = echoes_functions_client_new (auth);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "clip_id");
+  json_builder_add_string_value (builder, clip_id);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+  echoes_functions_client_invoke_async (functions, "clip-status", body, NULL, test_result_cb, &result);
+  test_wait_result (&result);
+  answer = echoes_functions_client_invoke_finish (functions, result, &error);
+  g_assert_no_error (error);
+  return g_strcmp0 (json_object_get_string_member (json_node_get_object (answer), "status"), "ready") == 0;
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Through the account: the clip is made on the server while the app is away (someone else
+ * asks clip-status, like the server's sweeper). The resume only downloads it: no second
+ * charge, no second task; a deliberate regenerate of the ready clip is charged. */
+static void
+test_resume_ready (void)
+{
+  g_autoptr(EchoesAuth) auth = new_user ();
+  g_autoptr(EchoesRunwayProvider) provider = new_provider (auth);
+  g_autoptr(EchoesRunwayProvider) again = new_provider (auth);
+  g_autoptr(EchoesStore) store = NULL;
+  g_autoptr(GPtrArray) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EchoesGenerationQueue) queue = NULL;
+  g_autofree char *kind = NULL;
+  g_auto(Stored) stored = { 0 };
+  QueueWait wait = { 0 };
+  gint64 starts = runway_starts ();
+
+  store = echoes_store_open (NULL, &error);
+  g_assert_no_error (error);
+  start_and_kill (store, provider, &stored);
+  g_assert_finalize_object (g_steal_pointer (&provider));
+  kind = state_member (stored.state, "kind");
+  g_assert_cmpstr (kind, ==, "server");
+
+  while (!clip_ready_on_server (auth, stored.clip_id))
+    {
+      gboolean paced = FALSE;
+
+      g_timeout_add (50, timeout_cb, &paced);
+      echoes_test_wait (&paced);
+    }
+  g_assert_cmpint (balance_of (auth), ==, 0);
+
+  error = restart_and_resume (store, again, stored.clip_id);
+  g_assert_no_error (error);
+  assert_clip_ready (store, stored.clip_id);
+  g_assert_cmpint (runway_starts (), ==, starts + 1);
+  g_assert_cmpint (balance_of (auth), ==, 0);
+  ledger = ledger_of (auth);
+  g_assert_cmpuint (count_kind (ledger, "generation_reserve", stored.clip_id, NULL), ==, 1);
+  g_assert_cmpuint (count_kind (ledger, "generation_release", NULL, NULL), ==, 0);
+  g_assert_true (echoes_test_wait_until (file_gone_cb, stored.state, 10000));
+
+  /* Regenerate (not a resume): charged again, and with no credit left refused. */
+  queue = echoes_generation_queue_new (store, NULL, ECHOES_VIDEO_PROVIDER (again));
+  g_signal_connect (queue, "clip-finished", G_CALLBACK (queue_finished_cb), &wait);
+  echoes_generation_queue_enqueue_clip (queue, stored.clip_id);
+  while (wait.finished < 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (wait.error, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_NO_CREDITS);
+  g_clear_error (&wait.error);
+  g_assert_cmpint (runway_starts (), ==, starts + 1);
+  echoes_test_drain (queue);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -757,6 +1105,9 @@ main (int   argc,
   g_test_add_func ("/runway-standin/cancel", test_cancel);
   g_test_add_func ("/runway-standin/purchase-refund", test_purchase_and_refund);
   g_test_add_func ("/runway-standin/referral", test_referral);
+  g_test_add_func ("/runway-standin/own-key-restart", test_own_key_restart);
+  g_test_add_func ("/runway-standin/own-key-cancel", test_own_key_cancel);
+  g_test_add_func ("/runway-standin/resume-ready", test_resume_ready);
 
   ret = g_test_run ();
   echoes_test_remove_tree (work_dir);

@@ -58,6 +58,9 @@ echoes_credits_error_describe (const GError *error)
       return _("You cannot redeem the code of someone you referred.");
     case ECHOES_CREDITS_ERROR_UNKNOWN_PACK:
       return _("This credit pack is not on sale.");
+    case ECHOES_CREDITS_ERROR_REDIRECT_REFUSED:
+      return _("The account server does not accept the page set to open after paying or cancelling; "
+               "check the checkout pages in the settings, or leave them empty.");
     default:
       return error->message;
     }
@@ -542,6 +545,14 @@ checkout_cb (GObject      *object,
   if (!(node = echoes_functions_client_invoke_finish (ECHOES_FUNCTIONS_CLIENT (object), result, &error)))
     {
       if (g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_INVALID_REQUEST)
+          && strstr (error->message, "invalid_redirect_url") != NULL)
+        {
+          g_task_return_new_error (task, ECHOES_CREDITS_ERROR, ECHOES_CREDITS_ERROR_REDIRECT_REFUSED,
+                                   "%s", error->message);
+          g_error_free (error);
+          return;
+        }
+      if (g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_INVALID_REQUEST)
           && strstr (error->message, "pack") != NULL)
         {
           g_task_return_new_error (task, ECHOES_CREDITS_ERROR, ECHOES_CREDITS_ERROR_UNKNOWN_PACK,
@@ -573,7 +584,9 @@ checkout_cb (GObject      *object,
  * @cancel_url: (nullable): where Checkout goes when cancelled; %NULL or empty: the server's
  *
  * Creates a Stripe Checkout Session (`create-checkout`). Credits arrive through the
- * server's webhook: watch the balance.
+ * server's webhook: watch the balance. The server takes @success_url and @cancel_url only
+ * when its allow-list does (supabase/functions/_shared/redirects.ts), else the call fails
+ * with %ECHOES_CREDITS_ERROR_REDIRECT_REFUSED.
  */
 void
 echoes_credits_client_checkout_async (EchoesCreditsClient *self,

@@ -28,6 +28,8 @@ G_BEGIN_DECLS
  * @ECHOES_CREDITS_ERROR_ALREADY_REDEEMED: the account already redeemed a code
  * @ECHOES_CREDITS_ERROR_REFERRED_YOU: the code belongs to someone this account referred
  * @ECHOES_CREDITS_ERROR_UNKNOWN_PACK: the server has no such credit pack
+ * @ECHOES_CREDITS_ERROR_REDIRECT_REFUSED: the server's allow-list refused the success or
+ *   cancel page given for Checkout (`invalid_redirect_url`)
  */
 typedef enum
 {
@@ -36,6 +38,7 @@ typedef enum
   ECHOES_CREDITS_ERROR_ALREADY_REDEEMED,
   ECHOES_CREDITS_ERROR_REFERRED_YOU,
   ECHOES_CREDITS_ERROR_UNKNOWN_PACK,
+  ECHOES_CREDITS_ERROR_REDIRECT_REFUSED,
 } EchoesCreditsError;
 
 /**

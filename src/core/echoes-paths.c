@@ -84,6 +84,22 @@ echoes_paths_video_relative (const char *project_id,
 }
 
 /**
+ * echoes_paths_generation_state_relative:
+ *
+ * Where a provider keeps what it needs to resume a clip's run after a restart (see
+ * EchoesVideoRequest:state_path); outside `clips/`, whose unreferenced files are swept.
+ *
+ * Returns: (transfer full): `generations/{clip_id}.json`
+ */
+char *
+echoes_paths_generation_state_relative (const char *clip_id)
+{
+  g_autofree char *name = g_strdup_printf ("%s.json", clip_id);
+
+  return g_build_filename ("generations", name, NULL);
+}
+
+/**
  * echoes_paths_resolve:
  * @data_dir: the data directory
  * @relative: (nullable): a path relative to it, as stored in the database

@@ -45,7 +45,20 @@
  *     file beside the output and renamed over it, so preview and export need no network.
  * Cancel calls `cancel-generation` (the credit comes back unless the video was already
  * made). echoes_runway_provider_detach_all() stops following without cancelling (the app
- * quits: the server keeps generating and the next start resumes). */
+ * quits: the server keeps generating and the next start resumes).
+ *
+ * Resuming (EchoesVideoRequest:resume, a run the app stopped in) against a regenerate: the
+ * state file (EchoesVideoRequest:state_path, JSON, written atomically, removed when the run
+ * ends but kept when detached) says what this run had done:
+ *  - `{"kind": "server", "previous_task": T}`: written before `generate-clip` is sent, with
+ *    the server clip's task id then (T, or null). On resume, a clip the server has `ready`
+ *    or `failed` under another task id than T was made by this run while the app was away:
+ *    it is only followed (`clip-status`, then the download), never generated (and charged)
+ *    again. Same task id, or no file: `generate-clip` never got through, so it is sent now.
+ *    A deliberate regenerate (no resume) of a `ready` clip is charged again, as it should.
+ *  - `{"kind": "direct", "task": id}`: the user's own key; written once Runway names the
+ *    task. On resume the task is polled again with the key (never a second task), and
+ *    cancelling it deletes it at Runway (`DELETE /v1/tasks/{id}`). */
 
 #define DEFAULT_RETRY_AFTER_SECONDS 5.0
 #define MAX_POLL_SECONDS            8.0
@@ -113,6 +126,11 @@ typedef struct
   gboolean              use_key;       /* the user's own key: straight to Runway */
   char                 *data_uri;      /* the photo for Runway (own key only) */
   char                 *runway_task;   /* Runway's task id (own key only) */
+  char                 *state_path;    /* (nullable) the resume state file */
+  gboolean              resume;        /* finishing a run the app stopped in */
+  char                 *state_kind;    /* (nullable) the state file's "kind", when resuming */
+  char                 *state_task;    /* (nullable) its "task" or "previous_task" */
+  char                 *server_task;   /* (nullable) the server clip's task id before ours */
 
   GTask                *task;          /* (owned) the first caller's */
   GPtrArray            *waiters;       /* (owned) GTask: callers that joined */
@@ -137,6 +155,9 @@ typedef struct
 static void job_step_poll (Job *job);
 static void direct_start (Job *job);
 static void direct_cancel (Job *job);
+static gboolean job_resumed (Job     *job,
+                             GError **error);
+static gboolean poll_timeout_cb (gpointer user_data);
 
 static void
 job_free (Job *job)
@@ -174,6 +195,10 @@ job_free (Job *job)
   g_free (job->image_object);
   g_free (job->data_uri);
   g_free (job->runway_task);
+  g_free (job->state_path);
+  g_free (job->state_kind);
+  g_free (job->state_task);
+  g_free (job->server_task);
   g_free (job);
 }
 
@@ -347,6 +372,123 @@ provider_error_from_failure (const char *failure)
   return g_error_new (ECHOES_PROVIDER_ERROR, code, "The generation failed: %s", failure);
 }
 
+/* ---- the resume state file ---- */
+
+/* On the worker thread: reads what the interrupted run left (resume only). */
+static void
+state_read (Job *job)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  g_autofree char *dir = NULL;
+  gsize len = 0;
+  JsonObject *object;
+
+  if (job->state_path == NULL)
+    return;
+  dir = g_path_get_dirname (job->state_path);
+  g_mkdir_with_parents (dir, 0700);
+  if (!job->resume || !g_file_get_contents (job->state_path, &text, &len, NULL))
+    return;
+  if (!json_parser_load_from_data (parser, text, len, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  job->state_kind = g_strdup (json_object_get_string_member_with_default (object, "kind", NULL));
+  if (g_strcmp0 (job->state_kind, "direct") == 0)
+    job->state_task = g_strdup (json_object_get_string_member_with_default (object, "task", NULL));
+  else if (g_strcmp0 (job->state_kind, "server") == 0)
+    job->state_task = g_strdup (json_object_get_string_member_with_default (object, "previous_task", NULL));
+}
+
+typedef void (*StateWritten) (Job *job);
+
+static void
+state_written_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Job *job = user_data;
+  StateWritten next = g_object_get_data (object, "echoes-next");
+  g_autoptr(GError) failed = NULL;
+  GError *error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &failed)
+      && g_error_matches (failed, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    error = g_steal_pointer (&failed);
+  else if (failed != NULL)
+    g_debug ("Cannot write %s: %s", job->state_path, failed->message);  /* no resume then */
+  if (!job_resumed (job, &error))
+    return;
+  next (job);
+}
+
+/* Writes the state file (atomically: a temporary file renamed over it), then next(). */
+static void
+state_write (Job          *job,
+             const char   *kind,
+             const char   *member,
+             const char   *task,
+             StateWritten  next)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  char *text;
+
+  if (job->state_path == NULL)
+    {
+      next (job);
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, kind);
+  json_builder_set_member_name (builder, member);
+  if (task != NULL)
+    json_builder_add_string_value (builder, task);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  bytes = g_bytes_new_take (text, strlen (text));
+
+  file = g_file_new_for_path (job->state_path);
+  g_object_set_data (G_OBJECT (file), "echoes-next", next);
+  job->in_flight = TRUE;
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_PRIVATE,
+                                       job->cancellable, state_written_cb, job);
+}
+
+static void
+state_removed_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_delete_finish (G_FILE (object), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_debug ("Cannot remove a generation's state: %s", error->message);
+}
+
+static void
+state_remove (Job *job)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (job->state_path == NULL)
+    return;
+  file = g_file_new_for_path (job->state_path);
+  g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, state_removed_cb, NULL);
+}
+
 /* ---- completion ---- */
 
 static void
@@ -368,6 +510,10 @@ job_return (Job    *job,
 
   if (g_hash_table_lookup (job->self->jobs, job->clip_id) == job)
     g_hash_table_remove (job->self->jobs, job->clip_id);
+
+  /* Over (made, failed or cancelled): nothing to resume. Detached: the next run resumes. */
+  if (!job->detached)
+    state_remove (job);
 
   for (guint i = 0; i < job->waiters->len; i++)
     {
@@ -815,7 +961,8 @@ direct_started_cb (GObject      *object,
 
   job->runway_task = g_strdup (id);
   report_progress (job, 0.05);
-  job_step_poll (job);
+  /* Kept for a restart: the next run polls this task instead of starting another. */
+  state_write (job, "direct", "task", id, job_step_poll);
 }
 
 static void
@@ -929,7 +1076,7 @@ generate_cb (GObject      *object,
 }
 
 static void
-job_step_generate (Job *job)
+job_send_generate (Job *job)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
@@ -955,6 +1102,14 @@ job_step_generate (Job *job)
   job->in_flight = TRUE;
   echoes_functions_client_invoke_async (job->self->functions, "generate-clip", body,
                                         job->cancellable, generate_cb, job);
+}
+
+/* The server clip's task id before generate-clip goes out: on a resume, another one there
+ * means generate-clip got through (see the top of this file). */
+static void
+job_step_generate (Job *job)
+{
+  state_write (job, "server", "previous_task", job->server_task, job_send_generate);
 }
 
 /* ---- 3. upload ---- */
@@ -1015,6 +1170,7 @@ existing_clip_cb (GObject      *object,
   const char *status;
   const char *image_url;
   const char *prompt;
+  const char *task_id;
 
   node = echoes_rest_client_select_finish (ECHOES_REST_CLIENT (object), result, &error);
   if (!job_resumed (job, &error))
@@ -1031,6 +1187,20 @@ existing_clip_cb (GObject      *object,
   status = json_object_get_string_member_with_default (row, "status", "");
   image_url = json_object_get_string_member_with_default (row, "image_url", NULL);
   prompt = json_object_get_string_member_with_default (row, "prompt", NULL);
+  task_id = json_object_get_string_member_with_default (row, "provider_task_id", NULL);
+  g_free (job->server_task);
+  job->server_task = g_strdup (task_id);
+
+  if (job->resume && (g_str_equal (status, "ready") || g_str_equal (status, "failed"))
+      && g_strcmp0 (job->state_kind, "server") == 0 && g_strcmp0 (job->state_task, task_id) != 0)
+    {
+      /* Made (or failed, and refunded) by this very run while the app was away: deliver
+       * it; never generate and charge again. */
+      g_debug ("Clip %s was settled on the server meanwhile: fetching it", job->clip_id);
+      report_progress (job, 0.05);
+      poll_timeout_cb (job);
+      return;
+    }
 
   if (g_str_equal (status, "generating"))
     {
@@ -1085,7 +1255,7 @@ clip_inserted_cb (GObject      *object,
   if (!inserted)
     {
       g_autofree char *eq = g_strconcat ("eq.", job->clip_id, NULL);
-      const char *params[] = { "select", "id,status,image_url,prompt", "id", eq, NULL };
+      const char *params[] = { "select", "id,status,image_url,prompt,provider_task_id", "id", eq, NULL };
 
       job->in_flight = TRUE;
       echoes_rest_client_select_async (job->self->rest, "clips", params, job->cancellable,
@@ -1133,6 +1303,20 @@ prepare_thread (GTask        *task,
   Job *job = task_data;
   GError *error = NULL;
   char *path;
+
+  state_read (job);
+  if (g_strcmp0 (job->state_kind, "direct") == 0 && job->state_task != NULL)
+    {
+      /* A task on the user's own key, started before the restart: poll it again. */
+      if (!job->use_key)
+        g_task_return_new_error (task, ECHOES_PROVIDER_ERROR, ECHOES_PROVIDER_ERROR_FAILED,
+                                 "The clip was being made with your own Runway key, which is not set any more");
+      else
+        g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  if (g_strcmp0 (job->state_kind, "server") == 0)
+    job->use_key = FALSE;  /* started through the account: follow it there */
 
   path = echoes_runway_provider_prepare_image (job->image_path, &job->content_type,
                                                &job->extension, &job->converted, &error);
@@ -1196,6 +1380,16 @@ prepared_cb (GObject      *object,
     {
       g_clear_error (&error);
       job_cancelled (job);
+      return;
+    }
+  if (path == NULL && error == NULL)
+    {
+      /* Resumed: the Runway task of the state file (own key). */
+      g_debug ("Clip %s: polling its Runway task again", job->clip_id);
+      job->runway_task = g_strdup (job->state_task);
+      job->started = TRUE;
+      report_progress (job, 0.05);
+      poll_timeout_cb (job);
       return;
     }
   if (path == NULL)
@@ -1327,6 +1521,8 @@ echoes_runway_provider_generate_async (EchoesVideoProvider      *provider,
   job->progress_destroy = progress_destroy;
   job->retry_after = DEFAULT_RETRY_AFTER_SECONDS;
   job->use_key = self->api_key != NULL;
+  job->resume = request->resume;
+  job->state_path = g_strdup (request->state_path);
   g_hash_table_insert (self->jobs, job->clip_id, job);
 
   g_signal_connect (job->cancellable, "cancelled", G_CALLBACK (job_cancellable_cancelled_cb), job);
@@ -1576,7 +1772,9 @@ echoes_runway_provider_detach_all (EchoesRunwayProvider *self)
  * @api_url: (nullable): Runway's API, %NULL for %ECHOES_RUNWAY_API_URL
  *
  * With a key, new generations call Runway directly: no account, no credits, nothing on
- * the server (and so no resuming after a restart). Jobs already running keep their way.
+ * the server. A run resumes after a restart through its state file (the Runway task id,
+ * EchoesVideoRequest:state_path) once the key is set again. Jobs already running keep
+ * their way.
  */
 void
 echoes_runway_provider_set_api_key (EchoesRunwayProvider *self,

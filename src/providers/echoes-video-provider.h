@@ -85,6 +85,12 @@ typedef struct
  *   providers
  * @clip_id: (nullable): the clip (its UUID), for cloud providers: asking again for the same
  *   clip follows the job already started instead of starting (and paying for) another
+ * @resume: %TRUE when the clip was generating when the app last stopped and this finishes
+ *   that run (echoes_generation_queue_resume_async()); %FALSE for a deliberate (re)generate.
+ *   A paid provider never charges again for a resumed run whose result is already made.
+ * @state_path: (nullable): a file (absolute, under the app's data folder, kept across
+ *   restarts) where the provider may keep what it needs to resume this clip's run, e.g. a
+ *   provider's task id; the provider writes it atomically and removes it when the run ends
  *
  * What to generate. Plain data; the provider copies what it needs before
  * echoes_video_provider_generate_async() returns.
@@ -100,6 +106,8 @@ typedef struct
   const char *output_path;
   const char *project_id;
   const char *clip_id;
+  gboolean    resume;
+  const char *state_path;
 } EchoesVideoRequest;
 
 /**

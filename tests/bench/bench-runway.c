@@ -13,15 +13,18 @@
 
 #include "echoes-auth.h"
 #include "echoes-runway-provider.h"
+#include "../echoes-test-media.h"
 #include "../echoes-test-util.h"
 
 /* AI clips at scale against the stand-in (tests/cloud-standin.sh --runway-ms 30000): N
  * (ECHOES_BENCH_N, default 20) accounts each generate one clip at once through the
  * runway provider, at the server's real pace (poll-scale 1). The fake Runway finishes a
  * task 30 s after its first poll, which the server makes on the clip's first clip-status
- * request. Prints the status requests per clip (goal ≤ 12) and the time from the
- * provider's "succeeded" to the clip playable on disk (goal ≤ 3 s). Never fails on a
- * figure. */
+ * request. The fake serves a real MP4, made here with GStreamer and handed to it through
+ * `POST /_test/output`. Prints the status requests per clip (goal ≤ 12) and the time from
+ * the provider's "succeeded" to the clip playable: downloaded, and its first frame decoded
+ * from the file on disk (a pipeline of it prerolled, with a duration) (goal ≤ 3 s). Never
+ * fails on a figure; a clip that does not decode counts as failed. */
 
 #define TASK_SECONDS 30.0
 
@@ -35,7 +38,9 @@ typedef struct
   char                 *clip_id;
   gint64                started;
   gint64                first_poll;  /* µs, first clip-status sent */
-  gint64                done_at;
+  gint64                done_at;      /* µs, the provider finished (downloaded) */
+  gint64                playable_at;  /* µs, the file's first frame decoded */
+  GstElement           *pipeline;
   gboolean              done;
   GError               *error;
   double                last_progress;
@@ -51,16 +56,91 @@ progress_cb (double   fraction,
   gen->last_progress = fraction;
 }
 
+/* The decoding pipeline prerolled (its first frame reached the sink) or failed. */
+static gboolean
+bus_cb (GstBus     *bus,
+        GstMessage *message,
+        gpointer    user_data)
+{
+  Gen *gen = user_data;
+  gint64 duration = 0;
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+    {
+      gst_message_parse_error (message, &gen->error, NULL);
+    }
+  else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_DONE)
+    {
+      if (gst_element_query_duration (gen->pipeline, GST_FORMAT_TIME, &duration) && duration > 0)
+        gen->playable_at = g_get_monotonic_time ();
+      else
+        gen->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "No duration");
+    }
+  else
+    return G_SOURCE_CONTINUE;
+
+  gst_element_set_state (gen->pipeline, GST_STATE_NULL);
+  g_clear_object (&gen->pipeline);
+  gen->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 done_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
   Gen *gen = user_data;
+  g_autofree char *description = NULL;
+  g_autoptr(GstBus) bus = NULL;
 
-  echoes_video_provider_generate_finish (ECHOES_VIDEO_PROVIDER (object), result, &gen->error);
   gen->done_at = g_get_monotonic_time ();
-  gen->done = TRUE;
+  if (!echoes_video_provider_generate_finish (ECHOES_VIDEO_PROVIDER (object), result, &gen->error))
+    {
+      gen->done = TRUE;
+      return;
+    }
+
+  /* Playable: decoded from disk, in the main loop like the app's player. */
+  description = g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! videoconvert ! fakesink", gen->output);
+  if (!(gen->pipeline = gst_parse_launch (description, &gen->error)))
+    {
+      gen->done = TRUE;
+      return;
+    }
+  bus = gst_element_get_bus (gen->pipeline);
+  gst_bus_add_watch (bus, bus_cb, gen);
+  gst_element_set_state (gen->pipeline, GST_STATE_PAUSED);
+}
+
+/* The MP4 the fake Runway hands out for every task: real, so "playable" means decoded. */
+static void
+serve_real_video (const char *runway_url,
+                  const char *dir)
+{
+  g_autofree char *video = echoes_test_media_make_clip (dir, "runway.mp4", 1280, 720, 150, 0);
+  g_autofree char *address = g_strconcat (runway_url, "/_test/output", NULL);
+  g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", direct, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", address);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *b64 = NULL;
+  char *body;
+  gsize len = 0;
+
+  if (!g_file_get_contents (video, &data, &len, &error))
+    g_error ("%s", error->message);
+  b64 = g_base64_encode ((const guchar *) data, len);
+  body = g_strdup_printf ("{\"base64\": \"%s\"}", b64);
+  bytes = g_bytes_new_take (body, strlen (body));
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  if (answer == NULL || soup_message_get_status (msg) != 200)
+    g_error ("the fake Runway did not take the video: %s", error ? error->message : "HTTP error");
+  g_print ("# the fake Runway serves a real MP4: 1280×720, 5 s, %" G_GSIZE_FORMAT " bytes\n", len);
 }
 
 static void
@@ -105,22 +185,27 @@ main (int   argc,
 {
   const char *url = g_getenv ("ECHOES_SUPABASE_URL");
   const char *anon_key = g_getenv ("ECHOES_SUPABASE_ANON_KEY");
+  const char *runway_url = g_getenv ("ECHOES_TEST_RUNWAY_URL");
   guint n = g_getenv ("ECHOES_BENCH_N") ? (guint) g_ascii_strtoull (g_getenv ("ECHOES_BENCH_N"), NULL, 10) : 20;
   g_autofree char *dir = NULL;
   g_autofree Gen *gens = NULL;
   g_autofree double *latency = NULL;
   g_autofree double *requests = NULL;
+  g_autofree double *download = NULL;
   guint failed = 0;
   double total_requests = 0;
 
   echoes_test_init (&argc, &argv);
-  if (url == NULL || anon_key == NULL)
+  gst_init (&argc, &argv);
+  if (url == NULL || anon_key == NULL || runway_url == NULL || *runway_url == '\0')
     g_error ("run through tests/cloud-standin.sh");
 
   dir = g_dir_make_tmp ("echoes-bench-runway-XXXXXX", NULL);
+  serve_real_video (runway_url, dir);
   gens = g_new0 (Gen, n);
   latency = g_new0 (double, n);
   requests = g_new0 (double, n);
+  download = g_new0 (double, n);
 
   for (guint i = 0; i < n; i++)
     {
@@ -175,14 +260,18 @@ main (int   argc,
       requests[i] = echoes_runway_provider_get_n_status_requests (gen->provider);
       total_requests += requests[i];
       /* Runway "succeeded" TASK_SECONDS after the server's first poll of the task. */
-      latency[i] = (gen->done_at - gen->first_poll) / (double) G_USEC_PER_SEC - TASK_SECONDS;
+      latency[i] = (gen->playable_at - gen->first_poll) / (double) G_USEC_PER_SEC - TASK_SECONDS;
+      download[i] = (gen->done_at - gen->first_poll) / (double) G_USEC_PER_SEC - TASK_SECONDS;
     }
 
   qsort (latency, n, sizeof (double), compare_double);
+  qsort (download, n, sizeof (double), compare_double);
   qsort (requests, n, sizeof (double), compare_double);
   g_print ("status requests per clip: mean %.1f, max %.0f (goal ≤ 12)\n",
            total_requests / MAX (1, n - failed), requests[n - 1]);
-  g_print ("succeeded → playable: median %.2f s, max %.2f s (goal ≤ 3 s)\n",
+  g_print ("succeeded → downloaded: median %.2f s, max %.2f s\n",
+           download[n / 2], download[n - 1]);
+  g_print ("succeeded → playable (first frame decoded): median %.2f s, max %.2f s (goal ≤ 3 s)\n",
            latency[n / 2], latency[n - 1]);
   g_print ("failed: %u of %u\n", failed, n);
 

@@ -16,6 +16,8 @@ export interface Config {
   stripeWebhookSecret: string;
   checkoutSuccessUrl: string;
   checkoutCancelUrl: string;
+  /** CHECKOUT_REDIRECT_ALLOWLIST: where a client's success_url / cancel_url may point (_shared/redirects.ts). */
+  checkoutRedirectAllowlist: string;
 }
 
 type Env = { get(name: string): string | undefined };
@@ -36,8 +38,10 @@ export function configFromEnv(env: Env = Deno.env): Config {
     stripeSecretKey: get("STRIPE_SECRET_KEY"),
     stripeApiBase: get("STRIPE_API_BASE", "https://api.stripe.com").replace(/\/+$/, ""),
     stripeWebhookSecret: get("STRIPE_WEBHOOK_SECRET"),
-    checkoutSuccessUrl: get("CHECKOUT_SUCCESS_URL", "https://echoes.example/paid?session_id={CHECKOUT_SESSION_ID}"),
-    checkoutCancelUrl: get("CHECKOUT_CANCEL_URL", "https://echoes.example/cancelled"),
+    // the project's home page until the deployment names its own pages
+    checkoutSuccessUrl: get("CHECKOUT_SUCCESS_URL", "https://github.com/echoes/VideoCreator"),
+    checkoutCancelUrl: get("CHECKOUT_CANCEL_URL", "https://github.com/echoes/VideoCreator"),
+    checkoutRedirectAllowlist: get("CHECKOUT_REDIRECT_ALLOWLIST"),
   };
 }
 

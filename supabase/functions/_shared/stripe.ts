@@ -9,7 +9,14 @@ export interface CheckoutSession {
   url: string;
 }
 
-export async function createCheckoutSession(deps: Deps, userId: string, email: string | undefined, pack: CreditPack): Promise<CheckoutSession> {
+export interface CheckoutRedirects {
+  successUrl: string;
+  cancelUrl: string;
+}
+
+/** `redirects`: already checked against the allow-list (_shared/redirects.ts); default: the configured pages. */
+export async function createCheckoutSession(deps: Deps, userId: string, email: string | undefined, pack: CreditPack,
+  redirects?: CheckoutRedirects): Promise<CheckoutSession> {
   const c = deps.config;
   if (!c.stripeSecretKey) throw new HttpError(500, "payments are not configured", "not_configured");
   const form = new URLSearchParams();
@@ -24,8 +31,8 @@ export async function createCheckoutSession(deps: Deps, userId: string, email: s
   form.set("line_items[0][price_data][unit_amount]", String(pack.amountCents));
   form.set("line_items[0][price_data][product_data][name]", pack.name);
   form.set("line_items[0][quantity]", "1");
-  form.set("success_url", c.checkoutSuccessUrl);
-  form.set("cancel_url", c.checkoutCancelUrl);
+  form.set("success_url", redirects?.successUrl ?? c.checkoutSuccessUrl);
+  form.set("cancel_url", redirects?.cancelUrl ?? c.checkoutCancelUrl);
   if (email) form.set("customer_email", email);
   const idempotencyKey = crypto.randomUUID(); // same key on every retry of this one creation
   const session = await withRetry(async () => {

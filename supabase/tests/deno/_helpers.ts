@@ -52,6 +52,7 @@ export function envTest(name: string, fn: (env: Env) => Promise<void>, opts: Par
           providerTimeoutMs: 500, providerRetries: 2, providerBackoffMs: 5,
           stripeSecretKey: FAKE_STRIPE_KEY, stripeApiBase: stripe.server.url, stripeWebhookSecret: WEBHOOK_SECRET,
           checkoutSuccessUrl: "https://echoes.invalid/paid?session_id={CHECKOUT_SESSION_ID}", checkoutCancelUrl: "https://echoes.invalid/cancel",
+          checkoutRedirectAllowlist: "",
           ...(o.config ?? {}),
         };
         return {

@@ -120,7 +120,7 @@ Deno.test({ name: "standin functions: /functions/v1 enforces verify_jwt and runs
   try {
     h = generate({ config: { supabaseUrl: s.url, anonKey: s.anonKey, serviceRoleKey: s.serviceKey, activeProvider: "runway", runwayApiKey: "fake-runway-key",
       runwayBaseUrl: "http://127.0.0.1:9", runwayModel: "gen4_turbo", providerTimeoutMs: 200, providerRetries: 0, providerBackoffMs: 1,
-      stripeSecretKey: "", stripeApiBase: "", stripeWebhookSecret: "", checkoutSuccessUrl: "", checkoutCancelUrl: "" },
+      stripeSecretKey: "", stripeApiBase: "", stripeWebhookSecret: "", checkoutSuccessUrl: "", checkoutCancelUrl: "", checkoutRedirectAllowlist: "" },
       fetch: (i, init) => fetch(i, init), sleep: () => Promise.resolve(), now: () => Date.now(), random: () => 0.5, log: () => {} });
     const noJwt = await fetch(`${s.url}/functions/v1/generate-clip`, { method: "POST", body: "{}" });
     assertEquals(noJwt.status, 401);

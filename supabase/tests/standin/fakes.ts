@@ -14,7 +14,8 @@
 // through the mutable `onStart` / `onTask` fields, or over HTTP for a local backend:
 // `POST /_test/output` `{"base64"}` = the MP4 every output serves from then on; `POST /_test/mode`
 // `{"fail"?: "<failureCode>" | null, "reject_start"?: bool}` = tasks fail at their first poll with that code /
-// image_to_video answers 400; `GET /_test/stats` = `{"starts", "polls", "polls_by_task"}`.
+// image_to_video answers 400; `GET /_test/stats` = `{"starts", "polls", "polls_by_task", "cancels" (task ids DELETEd),
+// "downloads" (outputs served)}`.
 // `GET /v1/organization` (a user's own key checked once) answers 200 for a bearer key starting with "key_", else 401.
 import { hmacSha256Hex } from "../../functions/_shared/stripe.ts";
 
@@ -104,7 +105,9 @@ export class FakeRunway {
           const id = c.path.slice("/v1/tasks/".length).split("?")[0];
           polls[id] = (polls[id] ?? 0) + 1;
         }
-        return { status: 200, body: { starts: f.calls("POST", "/v1/image_to_video").length, polls: f.calls("GET", "/v1/tasks/").length, polls_by_task: polls } };
+        return { status: 200, body: { starts: f.calls("POST", "/v1/image_to_video").length, polls: f.calls("GET", "/v1/tasks/").length, polls_by_task: polls,
+          cancels: f.calls("DELETE", "/v1/tasks/").map((c) => c.path.slice("/v1/tasks/".length).split("?")[0]),
+          downloads: f.calls("GET", "/output/").length } };
       }
       return { status: 404, body: { error: "not found" } };
     }, port);

@@ -7,6 +7,8 @@
 //                     Pay a checkout with `POST <stripe_url>/_test/checkout/<session id>/pay` (or open its `url`
 //                     and press Pay); STANDIN_AUTOPAY_MS=<ms> pays every checkout automatically after that delay.
 //                     Fake Runway tasks succeed STANDIN_RUNWAY_MS (default 10000) ms after their first poll.
+//                     Checkout takes a client's success_url / cancel_url on loopback (CHECKOUT_REDIRECT_ALLOWLIST,
+//                     default "loopback": a page on this computer, e.g. the fake Stripe's or one the app serves).
 //   --data-dir DIR    (or STANDIN_DATA_DIR) keep sessions, stored objects and TUS uploads there across restarts;
 //                     default: a temporary directory removed on exit.
 //   --info-file FILE  also write the printed JSON ({url, anon_key, …}) to FILE once listening (atomically).
@@ -57,7 +59,8 @@ if (withFakes) {
   stripe.autoPayMs = Number(Deno.env.get("STANDIN_AUTOPAY_MS") ?? "0");
   config = { ...config, runwayBaseUrl: runway.url, runwayApiKey: "fake-runway-key", stripeApiBase: stripe.url,
     stripeSecretKey: "sk_test_fake", stripeWebhookSecret: stripe.webhookSecret,
-    checkoutSuccessUrl: `${stripe.url}/paid?session_id={CHECKOUT_SESSION_ID}`, checkoutCancelUrl: `${stripe.url}/cancelled` };
+    checkoutSuccessUrl: `${stripe.url}/paid?session_id={CHECKOUT_SESSION_ID}`, checkoutCancelUrl: `${stripe.url}/cancelled`,
+    checkoutRedirectAllowlist: Deno.env.get("CHECKOUT_REDIRECT_ALLOWLIST") ?? "loopback" };
 }
 const deps = defaultDeps({ config });
 
