@@ -19,6 +19,7 @@
 
 #include "echoes-cli-project.h"
 #include "echoes-cli-account.h"
+#include "echoes-cli-runway-key.h"
 #include "echoes-cli-credits.h"
 #include "echoes-context.h"
 #include "echoes-importer.h"
@@ -941,6 +942,7 @@ usage_text (void)
                             commands[i].usage);
   echoes_cli_project_append_usage (text);
   g_string_append (text, echoes_cli_account_usage ());
+  g_string_append (text, echoes_cli_runway_key_usage ());
   g_string_append (text, echoes_cli_credits_usage ());
   g_string_append (text, _("PROJECT is an id, a unique id prefix or a title; CLIP an id or a unique id prefix."));
   return g_string_free (text, FALSE);
@@ -1013,6 +1015,8 @@ main (int   argc,
   /* The account commands need the account server, not the store. */
   if (g_str_equal (argv[1], "account"))
     return echoes_cli_account (argc - 2, argv + 2, json);
+  if (g_str_equal (argv[1], "runway-key"))
+    return echoes_cli_runway_key (argc - 2, argv + 2, json);
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {

@@ -57,10 +57,16 @@ fail_error (const GError *error)
   return 1;
 }
 
-/* One line of stdin, without its newline; with echo off when stdin is a terminal. */
-static char *
-read_line (const char *prompt,
-           gboolean    secret)
+/**
+ * echoes_cli_read_line:
+ * @prompt: shown on a terminal
+ * @secret: whether to turn echo off (a password, a key)
+ *
+ * Returns: (transfer full) (nullable): one line of stdin, without its newline
+ */
+char *
+echoes_cli_read_line (const char *prompt,
+                      gboolean    secret)
 {
   struct termios saved;
   gboolean tty = isatty (STDIN_FILENO);
@@ -166,13 +172,13 @@ account_login (EchoesAuth *auth,
   Wait wait = { NULL };
   gboolean ok;
 
-  email = argc > 1 ? g_strdup (argv[1]) : read_line (_("E-mail address: "), FALSE);
+  email = argc > 1 ? g_strdup (argv[1]) : echoes_cli_read_line (_("E-mail address: "), FALSE);
   if (email == NULL || *email == '\0')
     {
       g_printerr ("echoes-cli: %s\n", _("An e-mail address is needed to sign in."));
       return 2;
     }
-  password = read_line (_("Password: "), TRUE);
+  password = echoes_cli_read_line (_("Password: "), TRUE);
   if (password == NULL || *password == '\0')
     {
       g_printerr ("echoes-cli: %s\n", _("A password is needed to sign in; it is read from the standard input."));

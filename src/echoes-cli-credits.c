@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "echoes-cli-credits.h"
+#include "echoes-cli-runway-key.h"
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -111,6 +112,7 @@ dup_session (GError **error)
 EchoesProviderRegistry *
 echoes_cli_credits_new_registry (const char *provider_name)
 {
+  g_autoptr(EchoesProviderRegistry) registry = NULL;
   g_autoptr(EchoesAuth) auth = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -119,7 +121,10 @@ echoes_cli_credits_new_registry (const char *provider_name)
 
   if (!(auth = dup_session (&error)))
     g_debug ("No session for AI motion: %s", error->message);
-  return echoes_provider_registry_new_with_auth (auth);
+  registry = echoes_provider_registry_new_with_auth (auth);
+  /* With the user's own Runway key, no session is needed. */
+  echoes_cli_runway_key_apply (registry);
+  return g_steal_pointer (&registry);
 }
 
 static void

@@ -12,9 +12,13 @@
 #include "echoes-context.h"
 #include "echoes-context-private.h"
 
+#include <string.h>
+
 #include "echoes-export-scratch.h"
 #include "echoes-local-provider.h"
 #include "echoes-paths.h"
+#include "echoes-runway-key.h"
+#include "echoes-secret-store.h"
 #include "echoes-supabase-remote.h"
 
 /**
@@ -45,6 +49,7 @@ struct _EchoesContext
   EchoesAuth        *auth;         /* (owned) (nullable) NULL: not created yet or no server */
   gboolean           auth_looked_up;
   GCancellable      *cancellable;  /* (owned) cancelled in dispose */
+  EchoesSecretStore *keyring;      /* (owned) (nullable) for the user's own Runway key */
 
   /* Sync (the app only) */
   EchoesSyncEngine  *sync_engine;  /* (owned) (nullable) while signed in */
@@ -61,6 +66,7 @@ enum {
   PROP_0,
   PROP_SYNC_ENGINE,
   PROP_FIRST_SIGN_IN,
+  PROP_HAS_RUNWAY_KEY,
   N_PROPS
 };
 
@@ -83,6 +89,7 @@ echoes_context_dispose (GObject *object)
   g_clear_object (&self->test_remote);
   g_clear_object (&self->test_monitor);
   g_clear_object (&self->auth);
+  g_clear_object (&self->keyring);
   g_clear_object (&self->cancellable);
 
   /* Queued clips stay queued in the store; the next start resumes them. */
@@ -111,6 +118,10 @@ echoes_context_get_property (GObject    *object,
 
     case PROP_FIRST_SIGN_IN:
       g_value_set_uint (value, self->first_sign_in);
+      break;
+
+    case PROP_HAS_RUNWAY_KEY:
+      g_value_set_boolean (value, echoes_context_get_has_runway_key (self));
       break;
 
     default:
@@ -145,6 +156,16 @@ echoes_context_class_init (EchoesContextClass *klass)
   properties [PROP_FIRST_SIGN_IN] =
     g_param_spec_uint ("first-sign-in", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * EchoesContext:has-runway-key:
+   *
+   * Whether AI clips ("runway") go straight to Runway with the user's own key, kept in
+   * the keyring (no account, no credits), rather than through the account server.
+   */
+  properties [PROP_HAS_RUNWAY_KEY] =
+    g_param_spec_boolean ("has-runway-key", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -401,6 +422,18 @@ sweep_exports_thread (GTask        *task,
 }
 
 static void
+runway_key_loaded_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!echoes_context_load_runway_key_finish (ECHOES_CONTEXT (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("No own Runway key: %s", error->message);
+}
+
+static void
 open_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
@@ -420,6 +453,8 @@ open_cb (GObject      *object,
   /* What was trashed and not restored in the last session goes for good now. */
   echoes_library_purge_trash (self->library);
   restore_session (self);
+  /* The user's own Runway key, if any, from the keyring. */
+  echoes_context_load_runway_key_async (self, self->cancellable, runway_key_loaded_cb, NULL);
   /* And what exports killed in the last session left, off the main thread. */
   {
     g_autoptr(GTask) sweep = g_task_new (NULL, NULL, NULL, NULL);
@@ -743,4 +778,194 @@ _echoes_context_set_sync_remote_for_testing (EchoesContext    *self,
   g_set_object (&self->test_monitor, monitor);
   if (remote != NULL)
     create_sync_engine (self);
+}
+
+/* The user's own Runway key ("bring your own key"): checked once with Runway, then kept
+ * only in the keyring under Runway's API address (cloud/echoes-runway-key.c) and handed
+ * to the "runway" provider (echoes_provider_registry_set_runway_key()). */
+
+static EchoesSecretStore *
+get_keyring (EchoesContext *self)
+{
+  if (self->keyring == NULL)
+    self->keyring = echoes_secret_store_new ();
+  return self->keyring;
+}
+
+static void
+apply_runway_key (EchoesContext *self,
+                  const char    *key)
+{
+  g_autofree char *api_url = echoes_runway_key_dup_api_url ();
+  gboolean had = echoes_context_get_has_runway_key (self);
+
+  echoes_provider_registry_set_runway_key (self->registry, key, api_url);
+  if (had != echoes_context_get_has_runway_key (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_HAS_RUNWAY_KEY]);
+}
+
+/**
+ * echoes_context_get_has_runway_key:
+ *
+ * Returns: whether AI clips use the user's own Runway key (#EchoesContext:has-runway-key)
+ */
+gboolean
+echoes_context_get_has_runway_key (EchoesContext *self)
+{
+  g_return_val_if_fail (ECHOES_IS_CONTEXT (self), FALSE);
+  return echoes_provider_registry_get_has_runway_key (self->registry);
+}
+
+static void
+runway_key_looked_up_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EchoesContext *self = g_task_get_source_object (task);
+  g_autofree char *key = NULL;
+  GError *error = NULL;
+
+  key = echoes_secret_store_lookup_finish (ECHOES_SECRET_STORE (object), result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  apply_runway_key (self, key);
+  if (key != NULL)
+    memset (key, 0, strlen (key));
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * echoes_context_load_runway_key_async:
+ *
+ * Looks for the user's own Runway key in the keyring and, when there is one, has AI
+ * clips use it. The app does it at start-up, the CLI before it generates.
+ */
+void
+echoes_context_load_runway_key_async (EchoesContext       *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *api_url = echoes_runway_key_dup_api_url ();
+
+  g_return_if_fail (ECHOES_IS_CONTEXT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, echoes_context_load_runway_key_async);
+  echoes_secret_store_lookup_async (get_keyring (self), api_url, cancellable,
+                                    runway_key_looked_up_cb, g_steal_pointer (&task));
+}
+
+/**
+ * echoes_context_load_runway_key_finish:
+ *
+ * Returns: %TRUE when the keyring answered (with a key or without), %FALSE with an error
+ *   when there is no keyring
+ */
+gboolean
+echoes_context_load_runway_key_finish (EchoesContext  *self,
+                                       GAsyncResult   *result,
+                                       GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+runway_key_saved_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EchoesContext *self = g_task_get_source_object (task);
+  char *key = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!echoes_runway_key_save_finish (result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  apply_runway_key (self, key);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+runway_key_forgotten_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EchoesContext *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  /* Whatever the keyring says, this session stops using the key. */
+  apply_runway_key (self, NULL);
+  if (!echoes_secret_store_clear_finish (ECHOES_SECRET_STORE (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+wipe_free (gpointer data)
+{
+  char *text = data;
+
+  memset (text, 0, strlen (text));
+  g_free (text);
+}
+
+/**
+ * echoes_context_set_runway_key_async:
+ * @key: (nullable): the user's own Runway key, %NULL to remove it
+ *
+ * With @key: checks it once with Runway, keeps it in the keyring and has AI clips use
+ * it; nothing changes when Runway refuses it (%ECHOES_CLOUD_ERROR_UNAUTHORIZED) or there
+ * is no keyring. With %NULL: forgets it here and in the keyring; AI clips go through the
+ * account and its credits again. Runs already started keep their way.
+ */
+void
+echoes_context_set_runway_key_async (EchoesContext       *self,
+                                     const char          *key,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *api_url = echoes_runway_key_dup_api_url ();
+
+  g_return_if_fail (ECHOES_IS_CONTEXT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, echoes_context_set_runway_key_async);
+  if (key == NULL || *key == '\0')
+    {
+      echoes_secret_store_clear_async (get_keyring (self), api_url, cancellable,
+                                       runway_key_forgotten_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  g_task_set_task_data (task, g_strdup (key), wipe_free);
+  echoes_runway_key_save_async (get_keyring (self), api_url, key, cancellable,
+                                runway_key_saved_cb, g_steal_pointer (&task));
+}
+
+/**
+ * echoes_context_set_runway_key_finish:
+ *
+ * Returns: %TRUE when the key is kept (or removed)
+ */
+gboolean
+echoes_context_set_runway_key_finish (EchoesContext  *self,
+                                      GAsyncResult   *result,
+                                      GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

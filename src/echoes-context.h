@@ -49,5 +49,21 @@ void               echoes_context_apply_settings  (EchoesContext       *self,
 void               echoes_context_set_provider_name (EchoesContext     *self,
                                                      const char        *setting);
 void               echoes_context_sweep_exports   (EchoesContext       *self);
+gboolean           echoes_context_get_has_runway_key (EchoesContext    *self);
+void               echoes_context_load_runway_key_async  (EchoesContext       *self,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+gboolean           echoes_context_load_runway_key_finish (EchoesContext       *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
+void               echoes_context_set_runway_key_async   (EchoesContext       *self,
+                                                          const char          *key,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+gboolean           echoes_context_set_runway_key_finish  (EchoesContext       *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
 
 G_END_DECLS

@@ -11,9 +11,12 @@
 
 #include <locale.h>
 #include <adwaita.h>
+#include <libsoup/soup.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "echoes-preferences-window.h"
+#include "echoes-runway-key.h"
 #include "echoes-test-ui.h"
 #include "echoes-test-util.h"
 
@@ -170,6 +173,97 @@ test_german (void)
   g_unsetenv ("LANGUAGE");
 }
 
+#define GOOD_KEY "key_4b3a29180716f5e4"
+
+/* Runway's key check, on loopback: one key is good. */
+static void
+runway_cb (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           data)
+{
+  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                   "Authorization");
+  gboolean good = g_strcmp0 (auth, "Bearer " GOOD_KEY) == 0;
+  const char *body = good ? "{\"creditBalance\":10}" : "{\"error\":\"Invalid API key\"}";
+
+  soup_server_message_set_status (msg, good ? 200 : 401, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body, strlen (body));
+}
+
+static gboolean
+row_enabled (gpointer data)
+{
+  return gtk_widget_get_sensitive (data);
+}
+
+/* Enters @key in the key row and waits for Runway's answer. */
+static void
+apply_key (EchoesPreferencesWindow *window,
+           const char              *key)
+{
+  GtkWidget *row = child (window, "runway_key_row");
+
+  gtk_editable_set_text (GTK_EDITABLE (row), key);
+  g_signal_emit_by_name (row, "apply");
+  g_assert_false (gtk_widget_get_sensitive (row));  /* while Runway checks it */
+  g_assert_true (echoes_test_wait_until (row_enabled, row, TIMEOUT_MS));
+}
+
+/* The user's own Runway key: hidden without a context; a refused key keeps nothing; a
+ * good one shows as saved (never in clear: the entry empties) until Remove. */
+static void
+test_runway_key (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  EchoesPreferencesWindow *window = NULL;
+  EchoesContext *context = NULL;
+  GtkWidget *saved;
+  GSList *uris;
+
+  soup_server_add_handler (server, NULL, runway_cb, NULL, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  g_setenv (ECHOES_RUNWAY_API_URL_ENV, base, TRUE);
+
+  window = show_preferences ();
+  g_assert_false (gtk_widget_get_visible (child (window, "runway_group")));
+  close_preferences (window);
+
+  context = echoes_test_ui_open_context (TIMEOUT_MS);
+  window = show_preferences ();
+  echoes_preferences_window_set_context (window, context);
+  saved = child (window, "runway_key_saved_row");
+  g_assert_true (gtk_widget_get_visible (child (window, "runway_group")));
+  g_assert_false (gtk_widget_get_visible (saved));
+
+  apply_key (window, "key_wrong");
+  g_assert_false (gtk_widget_get_visible (saved));
+  g_assert_false (echoes_context_get_has_runway_key (context));
+
+  apply_key (window, GOOD_KEY);
+  g_assert_true (gtk_widget_get_visible (saved));
+  g_assert_true (echoes_context_get_has_runway_key (context));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (window, "runway_key_row"))), ==, "");
+
+  g_signal_emit_by_name (child (window, "runway_key_remove_button"), "clicked");
+  g_assert_false (gtk_widget_get_sensitive (child (window, "runway_key_remove_button")));
+  g_assert_true (echoes_test_wait_until (row_enabled, child (window, "runway_key_remove_button"), TIMEOUT_MS));
+  g_assert_false (gtk_widget_get_visible (saved));
+  g_assert_false (echoes_context_get_has_runway_key (context));
+
+  close_preferences (window);
+  echoes_test_drain (context);
+  g_object_unref (context);
+  g_unsetenv (ECHOES_RUNWAY_API_URL_ENV);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -183,6 +277,7 @@ main (int   argc,
 
   g_test_add_func ("/echoes/ui/preferences/bind", test_preferences_bind);
   g_test_add_func ("/echoes/ui/preferences/german", test_german);
+  g_test_add_func ("/echoes/ui/preferences/runway-key", test_runway_key);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "echoes-cloud-error.h"
+#include "echoes-context.h"
 #include "echoes-runway-key.h"
 #include "echoes-secret-store.h"
 #include "echoes-test-cloud.h"
@@ -100,11 +101,191 @@ test_save (void)
   g_assert_no_error (error);
 }
 
+static char *
+start_fake_runway (SoupServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+  char *base;
+
+  soup_server_add_handler (server, NULL, runway_cb, NULL, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return base;
+}
+
+static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+static EchoesContext *
+open_context (const char *dir)
+{
+  g_autoptr(EchoesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = echoes_store_open (dir, &error);
+  g_assert_no_error (error);
+  return echoes_context_new (store);
+}
+
+static gboolean
+set_key (EchoesContext  *context,
+         const char     *key,
+         GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  echoes_context_set_runway_key_async (context, key, NULL, test_result_cb, &result);
+  test_wait_result (&result);
+  return echoes_context_set_runway_key_finish (context, result, error);
+}
+
+static gboolean
+load_key (EchoesContext *context)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  echoes_context_load_runway_key_async (context, NULL, test_result_cb, &result);
+  test_wait_result (&result);
+  g_assert_true (echoes_context_load_runway_key_finish (context, result, &error));
+  g_assert_no_error (error);
+  return echoes_context_get_has_runway_key (context);
+}
+
+/* The app's way: the context checks and keeps the key, hands it to "runway", finds it
+ * again after a restart, and forgets it on Remove. */
+static void
+test_context (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autofree char *base = start_fake_runway (server);
+  g_autofree char *dir = g_dir_make_tmp ("test-runway-key-XXXXXX", NULL);
+  g_autoptr(EchoesContext) context = NULL;
+  g_autoptr(EchoesContext) restarted = NULL;
+  g_autoptr(GError) error = NULL;
+  guint notified = 0;
+
+  g_setenv (ECHOES_RUNWAY_API_URL_ENV, base, TRUE);
+  checks = 0;
+  context = open_context (dir);
+  g_signal_connect_swapped (context, "notify::has-runway-key", G_CALLBACK (count_cb), &notified);
+  g_assert_false (load_key (context));
+
+  g_assert_false (set_key (context, "key_wrong", &error));
+  g_assert_error (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+  g_assert_false (echoes_context_get_has_runway_key (context));
+  g_assert_cmpuint (notified, ==, 0);
+
+  g_assert_true (set_key (context, GOOD_KEY, &error));
+  g_assert_no_error (error);
+  g_assert_true (echoes_context_get_has_runway_key (context));
+  g_assert_true (echoes_provider_registry_get_has_runway_key (echoes_context_get_registry (context)));
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpuint (checks, ==, 2);
+
+  /* A new session of the app finds it, without asking Runway again. */
+  restarted = open_context (dir);
+  g_assert_true (load_key (restarted));
+  g_assert_cmpuint (checks, ==, 2);
+
+  g_assert_true (set_key (context, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (echoes_context_get_has_runway_key (context));
+  g_assert_cmpuint (notified, ==, 2);
+  g_clear_object (&restarted);
+  restarted = open_context (dir);
+  g_assert_false (load_key (restarted));
+
+  g_clear_object (&restarted);
+  echoes_test_drain (context);
+  g_clear_object (&context);
+  echoes_test_remove_tree (dir);
+  g_unsetenv (ECHOES_RUNWAY_API_URL_ENV);
+}
+
+static int
+run_cli (const char  *base,
+         const char  *input,
+         char       **out,
+         const char  *command)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, ECHOES_RUNWAY_API_URL_ENV, base, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("ECHOES_CLI"),
+                                         "runway-key", command, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, input, NULL, test_result_cb, &result);
+  test_wait_result (&result);
+  g_subprocess_communicate_utf8_finish (process, result, &stdout_text, &stderr_text, &error);
+  g_assert_no_error (error);
+
+  /* The key never shows, not even in debug messages. */
+  g_assert_null (strstr (stdout_text, GOOD_KEY));
+  g_assert_null (strstr (stderr_text, GOOD_KEY));
+  *out = g_strconcat (stdout_text, stderr_text, NULL);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+/* `echoes-cli runway-key`: the key from stdin, checked, kept, reported, removed. */
+static void
+test_cli (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autofree char *base = start_fake_runway (server);
+  char *out = NULL;
+
+  g_assert_nonnull (g_getenv ("ECHOES_CLI"));
+  checks = 0;
+  g_assert_cmpint (run_cli (base, NULL, &out, "status"), ==, 0);
+  g_assert_nonnull (strstr (out, "No own Runway key"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (base, "key_wrong\n", &out, "set"), ==, 1);
+  g_assert_nonnull (strstr (out, "Runway does not accept this key"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (base, GOOD_KEY "\n", &out, "set"), ==, 0);
+  g_assert_nonnull (strstr (out, "Your own Runway key is set"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpuint (checks, ==, 2);
+
+  g_assert_cmpint (run_cli (base, NULL, &out, "status"), ==, 0);
+  g_assert_nonnull (strstr (out, "Your own Runway key is set"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (base, NULL, &out, "remove"), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (base, NULL, &out, "status"), ==, 0);
+  g_assert_nonnull (strstr (out, "No own Runway key"));
+  g_clear_pointer (&out, g_free);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   echoes_test_init (&argc, &argv);
   g_test_add_func ("/runway-key/save", test_save);
+  g_test_add_func ("/runway-key/context", test_context);
+  g_test_add_func ("/runway-key/cli", test_cli);
   return g_test_run ();
 }

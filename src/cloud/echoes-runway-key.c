@@ -16,6 +16,20 @@
 #include "echoes-cloud-error.h"
 #include "echoes-http.h"
 
+/**
+ * echoes_runway_key_dup_api_url:
+ *
+ * Returns: (transfer full): Runway's API: %ECHOES_RUNWAY_API_URL, or the address in the
+ *   `ECHOES_RUNWAY_API_URL` environment variable. The key is kept in the keyring under it.
+ */
+char *
+echoes_runway_key_dup_api_url (void)
+{
+  const char *env = g_getenv (ECHOES_RUNWAY_API_URL_ENV);
+
+  return g_strdup (env != NULL && *env != '\0' ? env : ECHOES_RUNWAY_API_URL);
+}
+
 static void
 validated_cb (GObject      *object,
               GAsyncResult *result,

@@ -19,6 +19,10 @@ G_BEGIN_DECLS
 
 #define ECHOES_RUNWAY_API_URL     "https://api.dev.runwayml.com"
 #define ECHOES_RUNWAY_API_VERSION "2024-11-06"
+/* Environment variable naming another Runway API (tests: the fake Runway). */
+#define ECHOES_RUNWAY_API_URL_ENV "ECHOES_RUNWAY_API_URL"
+
+char    *echoes_runway_key_dup_api_url     (void);
 
 void     echoes_runway_key_validate_async  (const char           *base_url,
                                             const char           *key,

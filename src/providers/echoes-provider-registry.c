@@ -11,6 +11,8 @@
 
 #include "echoes-provider-registry.h"
 
+#include <string.h>
+
 #include "echoes-cloud-config.h"
 #include "echoes-local-provider.h"
 #include "echoes-runway-provider.h"
@@ -23,7 +25,9 @@ struct _EchoesProviderRegistry
 {
   GObject    parent_instance;
 
-  GPtrArray *providers;  /* (owned) (element-type EchoesVideoProvider) */
+  GPtrArray *providers;      /* (owned) (element-type EchoesVideoProvider) */
+  char      *runway_key;     /* (owned) (nullable) the user's own Runway key: a secret */
+  char      *runway_api_url; /* (owned) (nullable) */
 };
 
 G_DEFINE_FINAL_TYPE (EchoesProviderRegistry, echoes_provider_registry, G_TYPE_OBJECT)
@@ -34,6 +38,10 @@ echoes_provider_registry_finalize (GObject *object)
   EchoesProviderRegistry *self = ECHOES_PROVIDER_REGISTRY (object);
 
   g_clear_pointer (&self->providers, g_ptr_array_unref);
+  if (self->runway_key != NULL)
+    memset (self->runway_key, 0, strlen (self->runway_key));
+  g_clear_pointer (&self->runway_key, g_free);
+  g_clear_pointer (&self->runway_api_url, g_free);
 
   G_OBJECT_CLASS (echoes_provider_registry_parent_class)->finalize (object);
 }
@@ -118,7 +126,56 @@ echoes_provider_registry_set_auth (EchoesProviderRegistry *self,
     }
 
   runway = echoes_runway_provider_new (auth);
+  echoes_runway_provider_set_api_key (runway, self->runway_key, self->runway_api_url);
   echoes_provider_registry_add (self, ECHOES_VIDEO_PROVIDER (runway));
+}
+
+/**
+ * echoes_provider_registry_set_runway_key:
+ * @self: a #EchoesProviderRegistry
+ * @key: (nullable): the user's own Runway key, %NULL to go through the account again
+ * @api_url: (nullable): Runway's API, %NULL for %ECHOES_RUNWAY_API_URL
+ *
+ * Gives "runway" the user's own key (echoes_runway_provider_set_api_key()), now and
+ * whenever it is made again for another session (echoes_provider_registry_set_auth()).
+ */
+void
+echoes_provider_registry_set_runway_key (EchoesProviderRegistry *self,
+                                         const char             *key,
+                                         const char             *api_url)
+{
+  EchoesVideoProvider *runway;
+
+  g_return_if_fail (ECHOES_IS_PROVIDER_REGISTRY (self));
+
+  if (self->runway_key != NULL)
+    memset (self->runway_key, 0, strlen (self->runway_key));
+  g_clear_pointer (&self->runway_key, g_free);
+  g_clear_pointer (&self->runway_api_url, g_free);
+  if (key != NULL && *key != '\0')
+    {
+      self->runway_key = g_strdup (key);
+      self->runway_api_url = g_strdup (api_url);
+    }
+
+  if ((runway = echoes_provider_registry_lookup (self, "runway")) != NULL &&
+      ECHOES_IS_RUNWAY_PROVIDER (runway))
+    echoes_runway_provider_set_api_key (ECHOES_RUNWAY_PROVIDER (runway), self->runway_key,
+                                        self->runway_api_url);
+}
+
+/**
+ * echoes_provider_registry_get_has_runway_key:
+ * @self: a #EchoesProviderRegistry
+ *
+ * Returns: whether "runway" uses the user's own key (no account, no credits)
+ */
+gboolean
+echoes_provider_registry_get_has_runway_key (EchoesProviderRegistry *self)
+{
+  g_return_val_if_fail (ECHOES_IS_PROVIDER_REGISTRY (self), FALSE);
+
+  return self->runway_key != NULL;
 }
 
 /**

@@ -28,6 +28,10 @@ EchoesProviderRegistry *echoes_provider_registry_new           (void);
 EchoesProviderRegistry *echoes_provider_registry_new_with_auth (EchoesAuth              *auth);
 void                    echoes_provider_registry_set_auth      (EchoesProviderRegistry  *self,
                                                                 EchoesAuth              *auth);
+void                    echoes_provider_registry_set_runway_key (EchoesProviderRegistry *self,
+                                                                 const char             *key,
+                                                                 const char             *api_url);
+gboolean                echoes_provider_registry_get_has_runway_key (EchoesProviderRegistry *self);
 void                    echoes_provider_registry_add           (EchoesProviderRegistry  *self,
                                                                 EchoesVideoProvider     *provider);
 EchoesVideoProvider    *echoes_provider_registry_lookup        (EchoesProviderRegistry  *self,

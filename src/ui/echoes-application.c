@@ -292,7 +292,10 @@ preferences_action (GSimpleAction *action,
   EchoesApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  gtk_window_present (GTK_WINDOW (echoes_preferences_window_new (parent)));
+  EchoesPreferencesWindow *window = echoes_preferences_window_new (parent);
+
+  echoes_preferences_window_set_context (window, self->context);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void

@@ -118,9 +118,11 @@ confirm_then_enqueue (GtkWidget *parent,
   EchoesAuth *auth = echoes_context_get_auth (confirm->context);
   g_autoptr(EchoesCreditsClient) client = NULL;
 
-  /* A local provider costs nothing; signed out, the AI provider fails the clip with
-   * "sign in" and spends nothing. */
+  /* A local provider costs nothing; with the user's own Runway key, AI clips cost no
+   * credit either; signed out, the AI provider fails the clip with "sign in" and spends
+   * nothing. */
   if (confirm->n_credits == 0
+      || echoes_context_get_has_runway_key (confirm->context)
       || auth == NULL || !echoes_auth_get_signed_in (auth))
     {
       enqueue (confirm);

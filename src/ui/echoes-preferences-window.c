@@ -10,6 +10,8 @@
 #include "config.h"
 
 #include "echoes-preferences-window.h"
+#include "echoes-context.h"
+#include "echoes-cloud-error.h"
 
 #include <math.h>
 #include <glib/gi18n.h>
@@ -35,6 +37,14 @@ struct _EchoesPreferencesWindow
   GtkSpinButton        *crossfade_spin;
   GtkSpinButton        *duration_spin;
   GtkSwitch            *fallback_switch;
+
+  /* The user's own Runway key (with a context only) */
+  EchoesContext        *context;          /* (owned) (nullable) */
+  GCancellable         *key_cancellable;  /* (owned) (nullable) a check or removal running */
+  AdwPreferencesGroup  *runway_group;
+  AdwPasswordEntryRow  *runway_key_row;
+  AdwActionRow         *runway_key_saved_row;
+  GtkButton            *runway_key_remove_button;
 };
 
 G_DEFINE_FINAL_TYPE (EchoesPreferencesWindow, echoes_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -179,9 +189,89 @@ choose_folder_action (GtkWidget  *widget,
 }
 
 static void
+update_runway_key (EchoesPreferencesWindow *self)
+{
+  gboolean has_key = self->context != NULL && echoes_context_get_has_runway_key (self->context);
+  gboolean busy = self->key_cancellable != NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->runway_key_saved_row), has_key);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->runway_key_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->runway_key_remove_button), !busy);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->runway_key_row),
+                                 busy ? _("Checking the key with Runway…")
+                                      : has_key ? _("Replace With Another _Key")
+                                                : _("Runway _API Key"));
+}
+
+static void
+runway_key_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(EchoesPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *message = NULL;
+
+  if (!echoes_context_set_runway_key_finish (ECHOES_CONTEXT (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_UNAUTHORIZED))
+        message = _("Runway does not accept this key");
+      else
+        message = echoes_cloud_error_describe (error);
+    }
+  else
+    {
+      message = echoes_context_get_has_runway_key (self->context)
+                ? _("Your Runway key is saved") : _("Your Runway key is removed");
+      gtk_editable_set_text (GTK_EDITABLE (self->runway_key_row), "");
+    }
+
+  g_clear_object (&self->key_cancellable);
+  update_runway_key (self);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
+}
+
+static void
+set_runway_key (EchoesPreferencesWindow *self,
+                const char              *key)
+{
+  if (self->context == NULL || self->key_cancellable != NULL)
+    return;
+
+  self->key_cancellable = g_cancellable_new ();
+  update_runway_key (self);
+  echoes_context_set_runway_key_async (self->context, key, self->key_cancellable,
+                                       runway_key_done_cb, g_object_ref (self));
+}
+
+static void
+runway_key_apply_cb (EchoesPreferencesWindow *self)
+{
+  const char *key = gtk_editable_get_text (GTK_EDITABLE (self->runway_key_row));
+
+  if (key != NULL && *key != '\0')
+    set_runway_key (self, key);
+}
+
+static void
+runway_key_remove_cb (EchoesPreferencesWindow *self)
+{
+  set_runway_key (self, NULL);
+}
+
+static void
 echoes_preferences_window_dispose (GObject *object)
 {
   EchoesPreferencesWindow *self = ECHOES_PREFERENCES_WINDOW (object);
+
+  if (self->key_cancellable != NULL)
+    g_cancellable_cancel (self->key_cancellable);
+  g_clear_object (&self->key_cancellable);
+  if (self->context != NULL)
+    g_signal_handlers_disconnect_by_data (self->context, self);
+  g_clear_object (&self->context);
 
   if (self->folder_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->folder_chooser));
@@ -220,6 +310,12 @@ echoes_preferences_window_class_init (EchoesPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, provider_row);
   gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, quality_row);
   gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, ratio_row);
+  gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, runway_group);
+  gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, runway_key_row);
+  gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, runway_key_saved_row);
+  gtk_widget_class_bind_template_child (widget_class, EchoesPreferencesWindow, runway_key_remove_button);
+  gtk_widget_class_bind_template_callback (widget_class, runway_key_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, runway_key_remove_cb);
 
   gtk_widget_class_install_action (widget_class, "preferences.choose-folder", NULL,
                                    choose_folder_action);
@@ -264,6 +360,34 @@ echoes_preferences_window_new (GtkWindow *parent)
   return g_object_new (ECHOES_TYPE_PREFERENCES_WINDOW,
                        "transient-for", parent,
                        NULL);
+}
+
+static void
+has_runway_key_cb (EchoesPreferencesWindow *self)
+{
+  update_runway_key (self);
+}
+
+/**
+ * echoes_preferences_window_set_context:
+ * @self: a #EchoesPreferencesWindow
+ * @context: (nullable): the app's context: shows the user's own Runway key
+ */
+void
+echoes_preferences_window_set_context (EchoesPreferencesWindow *self,
+                                       EchoesContext           *context)
+{
+  g_return_if_fail (ECHOES_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (context == NULL || ECHOES_IS_CONTEXT (context));
+
+  if (self->context != NULL)
+    g_signal_handlers_disconnect_by_data (self->context, self);
+  g_set_object (&self->context, context);
+  if (context != NULL)
+    g_signal_connect_object (context, "notify::has-runway-key",
+                             G_CALLBACK (has_runway_key_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_set_visible (GTK_WIDGET (self->runway_group), context != NULL);
+  update_runway_key (self);
 }
 
 /**

@@ -9,6 +9,8 @@
 
 #include <adwaita.h>
 
+#include "echoes-context.h"
+
 G_BEGIN_DECLS
 
 #define ECHOES_TYPE_PREFERENCES_WINDOW (echoes_preferences_window_get_type())
@@ -17,6 +19,8 @@ G_DECLARE_FINAL_TYPE (EchoesPreferencesWindow, echoes_preferences_window, ECHOES
                       AdwPreferencesWindow)
 
 EchoesPreferencesWindow *echoes_preferences_window_new          (GtkWindow               *parent);
+void                     echoes_preferences_window_set_context  (EchoesPreferencesWindow *self,
+                                                                 EchoesContext           *context);
 GSettings               *echoes_preferences_window_get_settings (EchoesPreferencesWindow *self);
 
 G_END_DECLS
