@@ -790,13 +790,14 @@ patch_row (GTask *task)
                                    g_task_get_cancellable (task), patched_cb, task);
 }
 
+static void after_insert (GTask *task);
+
 static void
 inserted_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
   GTask *task = user_data;
-  Push *push = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
 
@@ -808,7 +809,15 @@ inserted_cb (GObject      *object,
       return;
     }
 
-  /* The insert placed it; the rest (approved) is a change of the new row. */
+  after_insert (task);
+}
+
+/* The insert placed it; the rest (approved) is a change of the new row. */
+static void
+after_insert (GTask *task)
+{
+  Push *push = g_task_get_task_data (task);
+
   push->order = -1;
   push->server_usec = 0;
   for (guint i = push->patch->len; i > 0; i--)
@@ -848,43 +857,26 @@ conditional_delete_cb (GObject      *object,
   return_rest_result (user_data, node, error);
 }
 
-static void
-looked_up_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+/* What the server's row (or its absence, @row %NULL) means for the push of @task:
+ * %TRUE if the row is to be inserted (push->insert is then complete), else the push went
+ * on (or ended) by itself. */
+static gboolean
+decide (GTask      *task,
+        JsonObject *row)
 {
-  GTask *task = user_data;
   EchoesSupabaseRemote *self = g_task_get_source_object (task);
   Push *push = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *id_filter = g_strdup_printf ("eq.%s", push->id);
-  JsonArray *rows;
 
-  if (!(node = echoes_rest_client_select_finish (ECHOES_REST_CLIENT (object), result, &error)))
+  if (row == NULL)
     {
-      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
-      g_object_unref (task);
-      return;
-    }
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
-                               "The lookup of %s is not an array", push->id);
-      g_object_unref (task);
-      return;
-    }
-  rows = json_node_get_array (node);
-
-  if (json_array_get_length (rows) == 0)
-    {
-      g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *times;
 
       if (push->trashed)
         {
           g_task_return_boolean (task, TRUE);
           g_object_unref (task);
-          return;
+          return FALSE;
         }
       /* A new row needs its identity: the engine then pushes every field. */
       if (push->is_clip && (!json_object_has_member (push->insert, "project_id") ||
@@ -893,33 +885,25 @@ looked_up_cb (GObject      *object,
           g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_FOUND,
                                    "%s is not on the server", push->id);
           g_object_unref (task);
-          return;
+          return FALSE;
         }
       if (push->is_clip && push->order >= 0)
         json_object_set_int_member (push->insert, "order", push->order);
-      {
-        JsonObject *times = json_object_new ();
+      times = json_object_new ();
+      for (guint i = 0; i < push->patch->len; i++)
+        {
+          PatchField *field = g_ptr_array_index (push->patch, i);
 
-        for (guint i = 0; i < push->patch->len; i++)
-          {
-            PatchField *field = g_ptr_array_index (push->patch, i);
-
-            if (json_object_has_member (push->insert, field->column))
-              set_field_time (times, field->column, field->time);
-          }
-        json_object_set_object_member (push->insert, "field_times", times);
-      }
+          if (json_object_has_member (push->insert, field->column))
+            set_field_time (times, field->column, field->time);
+        }
+      json_object_set_object_member (push->insert, "field_times", times);
       push->attach = push->is_clip && push->local_ready && push->local_video != NULL;
-      json_node_set_object (body, push->insert);
-      echoes_rest_client_insert_async (self->rest, push->table, body,
-                                       g_task_get_cancellable (task), inserted_cb, task);
-      return;
+      return TRUE;
     }
 
   {
-    JsonNode *element = json_array_get_element (rows, 0);
-    JsonObject *row = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
-    const char *time = row && json_object_has_member (row, "updated_at") &&
+    const char *time = json_object_has_member (row, "updated_at") &&
                        JSON_NODE_HOLDS_VALUE (json_object_get_member (row, "updated_at")) ?
                        json_object_get_string_member (row, "updated_at") : NULL;
 
@@ -928,9 +912,9 @@ looked_up_cb (GObject      *object,
         g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
                                  "The row %s has no time", push->id);
         g_object_unref (task);
-        return;
+        return FALSE;
       }
-    if (row && json_object_has_member (row, "field_times") &&
+    if (json_object_has_member (row, "field_times") &&
         JSON_NODE_HOLDS_OBJECT (json_object_get_member (row, "field_times")))
       push->server_times = json_object_ref (json_object_get_object_member (row, "field_times"));
     push->attach = push->is_clip && push->local_ready && push->local_video != NULL &&
@@ -948,14 +932,72 @@ looked_up_cb (GObject      *object,
           g_debug ("%s changed on the server after it was deleted here: kept", push->id);
           g_task_return_boolean (task, TRUE);
           g_object_unref (task);
-          return;
+          return FALSE;
         }
       echoes_rest_client_delete_async (self->rest, push->table, filters,
                                        g_task_get_cancellable (task), conditional_delete_cb, task);
-      return;
+      return FALSE;
     }
 
   patch_row (task);
+  return FALSE;
+}
+
+static void
+insert_row (GTask *task)
+{
+  EchoesSupabaseRemote *self = g_task_get_source_object (task);
+  Push *push = g_task_get_task_data (task);
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (body, push->insert);
+  echoes_rest_client_insert_async (self->rest, push->table, body,
+                                   g_task_get_cancellable (task), inserted_cb, task);
+}
+
+static void
+looked_up_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  Push *push = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *rows;
+  JsonNode *element;
+
+  if (!(node = echoes_rest_client_select_finish (ECHOES_REST_CLIENT (object), result, &error)))
+    {
+      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
+      g_object_unref (task);
+      return;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
+                               "The lookup of %s is not an array", push->id);
+      g_object_unref (task);
+      return;
+    }
+  rows = json_node_get_array (node);
+  element = json_array_get_length (rows) > 0 ? json_array_get_element (rows, 0) : NULL;
+  if (element != NULL && !JSON_NODE_HOLDS_OBJECT (element))
+    {
+      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
+                               "The row %s has no time", push->id);
+      g_object_unref (task);
+      return;
+    }
+
+  if (decide (task, element ? json_node_get_object (element) : NULL))
+    insert_row (task);
+}
+
+static const char *
+lookup_columns (gboolean is_clip)
+{
+  return is_clip ? "id,updated_at,field_times,status,video_url" : "id,updated_at,field_times";
 }
 
 static void
@@ -964,9 +1006,7 @@ lookup_row (GTask *task)
   EchoesSupabaseRemote *self = g_task_get_source_object (task);
   Push *push = g_task_get_task_data (task);
   g_autofree char *filter = g_strdup_printf ("eq.%s", push->id);
-  const char *params[] = { "select", push->is_clip ? "id,updated_at,field_times,status,video_url" :
-                                                   "id,updated_at,field_times",
-                           "id", filter, NULL };
+  const char *params[] = { "select", lookup_columns (push->is_clip), "id", filter, NULL };
 
   push->lookups++;
   push->server_usec = 0;
@@ -1014,16 +1054,16 @@ add_patch (Push       *push,
   g_ptr_array_add (push->patch, field);
 }
 
-static void
-push_row_async (EchoesSyncRemote    *remote,
-                const char          *table,
-                const char          *id,
-                GVariant            *fields,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
+/* A task pushing one row, with its Push ready; nothing is sent yet. */
+static GTask *
+push_task_new (EchoesSupabaseRemote *self,
+               const char           *table,
+               const char           *id,
+               GVariant             *fields,
+               GCancellable         *cancellable,
+               GAsyncReadyCallback   callback,
+               gpointer              user_data)
 {
-  EchoesSupabaseRemote *self = ECHOES_SUPABASE_REMOTE (remote);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GVariant) sunk = g_variant_ref_sink (fields);
   Push *push;
@@ -1032,7 +1072,7 @@ push_row_async (EchoesSyncRemote    *remote,
   GVariant *value;
   gint64 time;
 
-  g_task_set_source_tag (task, push_row_async);
+  g_task_set_source_tag (task, push_task_new);
   push = g_new0 (Push, 1);
   push->table = g_strdup (table);
   push->id = g_strdup (id);
@@ -1094,7 +1134,288 @@ push_row_async (EchoesSyncRemote    *remote,
         }
     }
 
-  lookup_row (g_steal_pointer (&task));
+  return g_steal_pointer (&task);
+}
+
+static void
+push_row_async (EchoesSyncRemote    *remote,
+                const char          *table,
+                const char          *id,
+                GVariant            *fields,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  lookup_row (push_task_new (ECHOES_SUPABASE_REMOTE (remote), table, id, fields, cancellable,
+                             callback, user_data));
+}
+
+/* ---- many rows at once ----
+ *
+ * One lookup for the whole batch (`id=in.(…)`), then one insert per set of new rows
+ * with the same columns (PostgREST takes the columns of a bulk insert from its rows, so
+ * rows are grouped rather than given columns they did not have), and for each row what
+ * a push of it alone does next: a conditional update, a delete, attaching a video, a
+ * move. Each row's fields and their times go as they would alone, so the server keeps
+ * the same values (supabase/migrations/20251203000500_field_times.sql). If a bulk insert
+ * fails, its rows are inserted one by one, so that one bad row fails alone. */
+
+typedef struct
+{
+  GPtrArray *tasks;     /* (owned) GTask per row, until it is under way */
+  GPtrArray *errors;    /* (owned) GError or NULL per row */
+  guint      n_pending;
+} Rows;
+
+typedef struct
+{
+  GTask *batch;         /* (unowned) the push_rows task */
+  guint  index;
+} RowRef;
+
+static void
+object_unref0 (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
+
+static void
+rows_free (Rows *rows)
+{
+  g_ptr_array_unref (rows->tasks);
+  g_ptr_array_unref (rows->errors);
+  g_free (rows);
+}
+
+static void
+row_done (GTask *batch)
+{
+  Rows *rows = g_task_get_task_data (batch);
+
+  g_assert (rows->n_pending > 0);
+  if (--rows->n_pending > 0)
+    return;
+
+  g_task_return_pointer (batch, g_ptr_array_ref (rows->errors), (GDestroyNotify)g_ptr_array_unref);
+  g_object_unref (batch);
+}
+
+static void
+row_pushed_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  RowRef *ref = user_data;
+  Rows *rows = g_task_get_task_data (ref->batch);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_ptr_array_index (rows->errors, ref->index) = error;
+  row_done (ref->batch);
+  g_free (ref);
+}
+
+typedef struct
+{
+  GTask     *batch;     /* (owned) */
+  GPtrArray *tasks;     /* (owned) the row tasks inserted together */
+} Insert;
+
+static void
+insert_free (Insert *insert)
+{
+  g_object_unref (insert->batch);
+  g_ptr_array_unref (insert->tasks);
+  g_free (insert);
+}
+
+static void
+bulk_inserted_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Insert *insert = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = echoes_rest_client_insert_finish (ECHOES_REST_CLIENT (object), result, &error);
+  for (guint i = 0; i < insert->tasks->len; i++)
+    {
+      GTask *task = g_ptr_array_index (insert->tasks, i);
+
+      if (error == NULL)
+        after_insert (g_object_ref (task));
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_error_copy (error));
+      else
+        insert_row (g_object_ref (task));
+    }
+  if (error && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("A bulk insert of %u rows failed (%s): one by one", insert->tasks->len,
+             error->message);
+  insert_free (insert);
+}
+
+static void
+rows_looked_up_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) batch = user_data;
+  EchoesSupabaseRemote *self = g_task_get_source_object (batch);
+  Rows *rows = g_task_get_task_data (batch);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GHashTable) found = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) groups = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  node = echoes_rest_client_select_finish (ECHOES_REST_CLIENT (object), result, &error);
+  if (node != NULL && !JSON_NODE_HOLDS_ARRAY (node))
+    g_set_error (&error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
+                 "The lookup of %u rows is not an array", rows->tasks->len);
+  if (error)
+    {
+      GError *sync_error = to_sync_error (g_steal_pointer (&error));
+
+      for (guint i = 0; i < rows->tasks->len; i++)
+        {
+          GTask *task = g_steal_pointer (&g_ptr_array_index (rows->tasks, i));
+
+          g_task_return_error (task, g_error_copy (sync_error));
+          g_object_unref (task);
+        }
+      g_error_free (sync_error);
+      return;
+    }
+
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (node), i);
+      JsonObject *row = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      const char *id = json_string_or_null (row, "id");
+
+      if (id != NULL)
+        g_hash_table_insert (found, (gpointer)id, row);
+    }
+
+  /* new rows, by their columns */
+  groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                  (GDestroyNotify)g_ptr_array_unref);
+  for (guint i = 0; i < rows->tasks->len; i++)
+    {
+      GTask *task = g_steal_pointer (&g_ptr_array_index (rows->tasks, i));
+      Push *push = g_task_get_task_data (task);
+      g_autoptr(GList) members = NULL;
+      g_autoptr(GString) key = g_string_new (NULL);
+      GPtrArray *group;
+
+      push->lookups++;
+      if (!decide (task, g_hash_table_lookup (found, push->id)))
+        continue;
+
+      members = g_list_sort (json_object_get_members (push->insert), (GCompareFunc)g_strcmp0);
+      for (GList *l = members; l; l = l->next)
+        g_string_append_printf (key, "%s,", (const char *)l->data);
+      if (!(group = g_hash_table_lookup (groups, key->str)))
+        {
+          group = g_ptr_array_new_with_free_func (g_object_unref);
+          g_hash_table_insert (groups, g_strdup (key->str), group);
+        }
+      g_ptr_array_add (group, task);
+    }
+
+  g_hash_table_iter_init (&iter, groups);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      GPtrArray *group = value;
+      g_autoptr(JsonArray) array = json_array_new ();
+      g_autoptr(JsonNode) body = json_node_new (JSON_NODE_ARRAY);
+      Insert *insert;
+
+      if (group->len == 1)
+        {
+          insert_row (g_object_ref (g_ptr_array_index (group, 0)));
+          continue;
+        }
+
+      for (guint i = 0; i < group->len; i++)
+        {
+          Push *push = g_task_get_task_data (g_ptr_array_index (group, i));
+
+          json_array_add_object_element (array, json_object_ref (push->insert));
+        }
+      json_node_set_array (body, array);
+      insert = g_new0 (Insert, 1);
+      insert->batch = g_object_ref (batch);
+      insert->tasks = g_ptr_array_ref (group);
+      echoes_rest_client_insert_async (self->rest, ((Push *)g_task_get_task_data (
+                                                      g_ptr_array_index (group, 0)))->table,
+                                       body, g_task_get_cancellable (batch), bulk_inserted_cb,
+                                       insert);
+    }
+}
+
+static void
+push_rows_async (EchoesSyncRemote    *remote,
+                 const char          *table,
+                 GPtrArray           *rows_in,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  EchoesSupabaseRemote *self = ECHOES_SUPABASE_REMOTE (remote);
+  GTask *batch = g_task_new (self, cancellable, callback, user_data);
+  Rows *rows = g_new0 (Rows, 1);
+  g_autoptr(GString) filter = g_string_new ("in.(");
+
+  g_task_set_source_tag (batch, push_rows_async);
+  rows->tasks = g_ptr_array_new_with_free_func (object_unref0);
+  rows->errors = echoes_sync_row_errors_new (rows_in->len);
+  rows->n_pending = rows_in->len;
+  g_task_set_task_data (batch, rows, (GDestroyNotify)rows_free);
+
+  if (rows_in->len == 0)
+    {
+      g_task_return_pointer (batch, g_ptr_array_ref (rows->errors),
+                             (GDestroyNotify)g_ptr_array_unref);
+      g_object_unref (batch);
+      return;
+    }
+
+  for (guint i = 0; i < rows_in->len; i++)
+    {
+      RowRef *ref = g_new0 (RowRef, 1);
+      const char *id;
+      GVariant *fields;
+
+      ref->batch = batch;
+      ref->index = i;
+      g_variant_get (g_ptr_array_index (rows_in, i), "(&s@a{s(vx)})", &id, &fields);
+      g_ptr_array_add (rows->tasks, push_task_new (self, table, id, fields, cancellable,
+                                                   row_pushed_cb, ref));
+      g_string_append_printf (filter, "%s%s", i > 0 ? "," : "", id);
+    }
+  g_string_append_c (filter, ')');
+
+  {
+    const char *params[] = { "select", lookup_columns (g_str_equal (table, "clips")),
+                             "id", filter->str, NULL };
+
+    /* the batch task is held by its rows until the last one is done */
+    echoes_rest_client_select_async (self->rest, table, params, cancellable,
+                                     rows_looked_up_cb, g_object_ref (batch));
+  }
+}
+
+static GPtrArray *
+push_rows_finish (EchoesSyncRemote  *remote,
+                  GAsyncResult      *result,
+                  GError           **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static gboolean
@@ -1245,6 +1566,8 @@ echoes_supabase_remote_iface_init (EchoesSyncRemoteInterface *iface)
   iface->list_changes_finish = list_changes_finish;
   iface->push_row_async = push_row_async;
   iface->push_row_finish = boolean_finish;
+  iface->push_rows_async = push_rows_async;
+  iface->push_rows_finish = push_rows_finish;
   iface->delete_row_async = delete_row_async;
   iface->delete_row_finish = boolean_finish;
   iface->upload_async = upload_async;
