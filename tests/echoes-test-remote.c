@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "echoes-cloud-error.h"
 #include "echoes-store.h"
 
 typedef struct
@@ -324,6 +325,12 @@ remote_upload_async (EchoesSyncRemote         *remote,
     }
 
   self->n_upload_attempts++;
+  if (self->uploads_overloaded)
+    {
+      g_task_return_new_error (task, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_SERVER,
+                               "Service unavailable (test)");
+      return;
+    }
   if (self->refuse_upload_id && strstr (object_path, self->refuse_upload_id))
     {
       g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_FAILED,

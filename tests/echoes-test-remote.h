@@ -37,6 +37,7 @@ struct _EchoesTestRemote
   gboolean    truncate_downloads;/* downloads write half and announce the whole */
   char       *refuse_upload_id;  /* uploads of this clip's media always fail */
   gboolean    hold_uploads;      /* small uploads wait for echoes_test_remote_release_uploads() */
+  gboolean    uploads_overloaded;/* every upload fails as a 503 does (ECHOES_CLOUD_ERROR_SERVER) */
 
   /* counters */
   GHashTable *push_counts;   /* id -> pushes applied */

@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 
+#include "echoes-cloud-error.h"
 #include "echoes-paths.h"
 #include "echoes-store.h"
 #include "echoes-sync-engine.h"
@@ -363,6 +364,39 @@ test_cancel_mid_push (Fixture       *f,
   g_assert_cmpuint (g_hash_table_size (f->remote->objects), ==, N_CLIPS);
 }
 
+/* A server failing as a whole (503s) is not asked again by every item of the queue:
+ * the first failures stop new starts until the next sync. */
+static void
+test_overloaded (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_tried = 0;
+
+  f->remote->uploads_overloaded = TRUE;
+  error = sync_once (f->engine);
+  g_assert_error (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_SERVER);
+
+  /* at most the uploads already in flight when the first failed */
+  g_assert_cmpuint (f->remote->n_upload_attempts, >=, 1);
+  g_assert_cmpuint (f->remote->n_upload_attempts, <=, 4);
+  g_assert_cmpuint (f->remote->n_upload_attempts, <, N_CLIPS);
+  items = list_outbox (f->store);
+  g_assert_cmpuint (items->len, ==, N_CLIPS);
+  for (guint i = 0; i < items->len; i++)
+    if (((EchoesOutboxItem *)g_ptr_array_index (items, i))->attempts > 0)
+      n_tried++;
+  g_assert_cmpuint (n_tried, ==, f->remote->n_upload_attempts);
+
+  /* the server is back */
+  f->remote->uploads_overloaded = FALSE;
+  g_assert_no_error (sync_once (f->engine));
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = list_outbox (f->store);
+  g_assert_cmpuint (items->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -372,6 +406,7 @@ main (int   argc,
   g_test_add ("/echoes/sync/push/batch", Fixture, GUINT_TO_POINTER (40), fixture_setup, test_batch, fixture_teardown);
   g_test_add ("/echoes/sync/push/concurrent-uploads", Fixture, NULL, fixture_setup, test_concurrent_uploads, fixture_teardown);
   g_test_add ("/echoes/sync/push/edited-in-flight", Fixture, NULL, fixture_setup, test_edited_in_flight, fixture_teardown);
+  g_test_add ("/echoes/sync/push/overloaded", Fixture, NULL, fixture_setup, test_overloaded, fixture_teardown);
   g_test_add ("/echoes/sync/push/cancel-mid-push", Fixture, NULL, fixture_setup, test_cancel_mid_push, fixture_teardown);
 
   return g_test_run ();
