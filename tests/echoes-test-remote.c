@@ -248,8 +248,8 @@ remote_push_rows_async (EchoesSyncRemote    *remote,
   self->n_row_requests++;
   for (guint i = 0; i < rows->len; i++)
     {
+      g_autoptr(GVariant) fields = NULL;
       const char *id;
-      GVariant *fields;
 
       g_variant_get (g_ptr_array_index (rows, i), "(&s@a{s(vx)})", &id, &fields);
       g_ptr_array_index (errors, i) = apply_push (self, table, id, fields);

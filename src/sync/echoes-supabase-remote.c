@@ -1388,8 +1388,8 @@ push_rows_async (EchoesSyncRemote    *remote,
   for (guint i = 0; i < rows_in->len; i++)
     {
       RowRef *ref = g_new0 (RowRef, 1);
+      g_autoptr(GVariant) fields = NULL;
       const char *id;
-      GVariant *fields;
 
       ref->batch = batch;
       ref->index = i;

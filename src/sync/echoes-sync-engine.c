@@ -810,7 +810,10 @@ echoes_sync_engine_start (EchoesSyncEngine *self)
     return;
 
   if (g_cancellable_is_cancelled (self->cancellable))
-    g_set_object (&self->cancellable, g_cancellable_new ());
+    {
+      g_object_unref (self->cancellable);
+      self->cancellable = g_cancellable_new ();
+    }
 
   self->started = TRUE;
   self->pull_requested = TRUE;
@@ -833,7 +836,8 @@ echoes_sync_engine_stop (EchoesSyncEngine *self)
   self->started = FALSE;
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_object_unref (self->cancellable);
+  self->cancellable = g_cancellable_new ();
 }
 
 /**

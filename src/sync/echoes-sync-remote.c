@@ -93,8 +93,8 @@ static void
 push_rows_next (GTask *task)
 {
   RowsPush *push = g_task_get_task_data (task);
+  g_autoptr(GVariant) fields = NULL;
   const char *id;
-  GVariant *fields;
 
   if (push->index >= push->rows->len)
     {
