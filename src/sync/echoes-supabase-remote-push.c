@@ -404,7 +404,9 @@ after_insert (GTask *task)
     {
       PatchField *field = g_ptr_array_index (push->patch, i - 1);
 
-      if (json_object_has_member (push->insert, field->column))
+      if (json_object_has_member (push->insert, field->column) ||
+          json_object_has_member (json_object_get_object_member (push->insert, "field_times"),
+                                  field->column))
         g_ptr_array_remove_index (push->patch, i - 1);
     }
   patch_row (task);
@@ -475,6 +477,14 @@ decide (GTask      *task,
           PatchField *field = g_ptr_array_index (push->patch, i);
 
           if (json_object_has_member (push->insert, field->column))
+            _echoes_supabase_set_field_time (times, field->column, field->time);
+          /* Users may not insert `approved`, but a new row has it false already: its time
+           * goes with the insert, which leaves the row as the update of it after the
+           * insert would (no trigger merges times on insert), one request fewer. */
+          else if (push->is_clip && g_str_equal (field->column, "approved") &&
+                   JSON_NODE_HOLDS_VALUE (field->value) &&
+                   json_node_get_value_type (field->value) == G_TYPE_BOOLEAN &&
+                   !json_node_get_boolean (field->value))
             _echoes_supabase_set_field_time (times, field->column, field->time);
         }
       json_object_set_object_member (push->insert, "field_times", times);
