@@ -11,6 +11,9 @@
 
 #include "echoes-test-remote.h"
 
+#include <string.h>
+
+#include "echoes-cloud-error.h"
 #include "echoes-store.h"
 
 typedef struct
@@ -41,6 +44,22 @@ fake_row_free (FakeRow *row)
 }
 
 static void echoes_test_remote_iface_init (EchoesSyncRemoteInterface *iface);
+
+typedef struct
+{
+  GTask  *task;
+  char   *key;
+  GBytes *bytes;
+} HeldUpload;
+
+static void
+held_upload_free (HeldUpload *held)
+{
+  g_clear_object (&held->task);
+  g_free (held->key);
+  g_bytes_unref (held->bytes);
+  g_free (held);
+}
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (EchoesTestRemote, echoes_test_remote, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (ECHOES_TYPE_SYNC_REMOTE,
@@ -124,17 +143,13 @@ remote_list_changes_finish (EchoesSyncRemote  *remote,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static void
-remote_push_row_async (EchoesSyncRemote    *remote,
-                       const char          *table,
-                       const char          *id,
-                       GVariant            *fields,
-                       GCancellable        *cancellable,
-                       GAsyncReadyCallback  callback,
-                       gpointer             user_data)
+/* One row's push: %NULL if it went, else why not. */
+static GError *
+apply_push (EchoesTestRemote *self,
+            const char       *table,
+            const char       *id,
+            GVariant         *fields)
 {
-  EchoesTestRemote *self = ECHOES_TEST_REMOTE (remote);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GVariant) sunk = g_variant_ref_sink (fields);
   GHashTable *rows = get_table (self, table);
   FakeRow *row;
@@ -147,9 +162,8 @@ remote_push_row_async (EchoesSyncRemote    *remote,
     {
       if (self->fail_pushes > 0)
         self->fail_pushes--;
-      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NETWORK,
-                               "Connection refused (test)");
-      return;
+      return g_error_new (ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NETWORK,
+                          "Connection refused (test)");
     }
 
   /* Like a server without tombstones: a row deleted there (or never sent) cannot be
@@ -157,9 +171,8 @@ remote_push_row_async (EchoesSyncRemote    *remote,
   row = g_hash_table_lookup (rows, id);
   if ((row == NULL || row->deleted) && !g_variant_lookup (sunk, "created_at", "(vx)", NULL, NULL))
     {
-      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_FOUND,
-                               "No row %s (test)", id);
-      return;
+      return g_error_new (ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_FOUND,
+                          "No row %s (test)", id);
     }
 
   if (row == NULL)
@@ -192,12 +205,64 @@ remote_push_row_async (EchoesSyncRemote    *remote,
   if (self->fail_after_apply)
     {
       self->fail_after_apply = FALSE;
-      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NETWORK,
-                               "Connection reset after the request (test)");
-      return;
+      return g_error_new (ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NETWORK,
+                          "Connection reset after the request (test)");
     }
 
-  g_task_return_boolean (task, TRUE);
+  return NULL;
+}
+
+static void
+remote_push_row_async (EchoesSyncRemote    *remote,
+                       const char          *table,
+                       const char          *id,
+                       GVariant            *fields,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  EchoesTestRemote *self = ECHOES_TEST_REMOTE (remote);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error;
+
+  self->n_row_requests++;
+  if ((error = apply_push (self, table, id, fields)))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Like a bulk request: one request, each row applied (or refused) on its own. */
+static void
+remote_push_rows_async (EchoesSyncRemote    *remote,
+                        const char          *table,
+                        GPtrArray           *rows,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  EchoesTestRemote *self = ECHOES_TEST_REMOTE (remote);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GPtrArray *errors = echoes_sync_row_errors_new (rows->len);
+
+  self->n_row_requests++;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autoptr(GVariant) fields = NULL;
+      const char *id;
+
+      g_variant_get (g_ptr_array_index (rows, i), "(&s@a{s(vx)})", &id, &fields);
+      g_ptr_array_index (errors, i) = apply_push (self, table, id, fields);
+    }
+  g_task_return_pointer (task, errors, (GDestroyNotify)g_ptr_array_unref);
+}
+
+static GPtrArray *
+remote_push_rows_finish (EchoesSyncRemote  *remote,
+                         GAsyncResult      *result,
+                         GError           **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static gboolean
@@ -256,6 +321,32 @@ remote_upload_async (EchoesSyncRemote         *remote,
   if (!g_file_load_contents (file, NULL, &contents, &length, NULL, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->n_upload_attempts++;
+  if (self->uploads_overloaded)
+    {
+      g_task_return_new_error (task, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_SERVER,
+                               "Service unavailable (test)");
+      return;
+    }
+  if (self->refuse_upload_id && strstr (object_path, self->refuse_upload_id))
+    {
+      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_FAILED,
+                               "Upload refused (test)");
+      return;
+    }
+
+  if (!resumable && self->hold_uploads)
+    {
+      HeldUpload *held = g_new0 (HeldUpload, 1);
+
+      held->task = g_steal_pointer (&task);
+      held->key = g_strdup_printf ("%s/%s", bucket, object_path);
+      held->bytes = g_bytes_new (contents, length);
+      g_ptr_array_add (self->held, held);
+      self->max_held = MAX (self->max_held, self->held->len);
       return;
     }
 
@@ -370,6 +461,8 @@ echoes_test_remote_iface_init (EchoesSyncRemoteInterface *iface)
   iface->list_changes_finish = remote_list_changes_finish;
   iface->push_row_async = remote_push_row_async;
   iface->push_row_finish = remote_boolean_finish;
+  iface->push_rows_async = remote_push_rows_async;
+  iface->push_rows_finish = remote_push_rows_finish;
   iface->delete_row_async = remote_delete_row_async;
   iface->delete_row_finish = remote_boolean_finish;
   iface->upload_async = remote_upload_async;
@@ -385,6 +478,8 @@ echoes_test_remote_finalize (GObject *object)
 
   g_free (self->user_id);
   g_free (self->refuse_id);
+  g_free (self->refuse_upload_id);
+  g_ptr_array_unref (self->held);
   g_hash_table_unref (self->tables);
   g_hash_table_unref (self->objects);
   g_hash_table_unref (self->uploads);
@@ -409,6 +504,7 @@ echoes_test_remote_init (EchoesTestRemote *self)
   self->uploads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify)g_byte_array_unref);
   self->push_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->held = g_ptr_array_new_with_free_func ((GDestroyNotify)held_upload_free);
 }
 
 EchoesTestRemote *
@@ -480,4 +576,22 @@ echoes_test_remote_is_deleted (EchoesTestRemote *self,
   FakeRow *row = g_hash_table_lookup (get_table (self, table), id);
 
   return row != NULL && row->deleted;
+}
+
+/* Ends the held uploads: stored, unless their caller cancelled meanwhile. */
+void
+echoes_test_remote_release_uploads (EchoesTestRemote *self)
+{
+  g_autoptr(GPtrArray) held = g_steal_pointer (&self->held);
+
+  self->held = g_ptr_array_new_with_free_func ((GDestroyNotify)held_upload_free);
+  for (guint i = 0; i < held->len; i++)
+    {
+      HeldUpload *upload = g_ptr_array_index (held, i);
+
+      if (!g_cancellable_is_cancelled (g_task_get_cancellable (upload->task)))
+        g_hash_table_insert (self->objects, g_strdup (upload->key), g_bytes_ref (upload->bytes));
+      /* a cancelled task returns G_IO_ERROR_CANCELLED by itself */
+      g_task_return_boolean (upload->task, TRUE);
+    }
 }

@@ -35,12 +35,19 @@ struct _EchoesTestRemote
   char       *refuse_id;         /* pushes of this row always fail */
   gint64      cut_upload_at;     /* the next resumable upload stops after this many bytes */
   gboolean    truncate_downloads;/* downloads write half and announce the whole */
+  char       *refuse_upload_id;  /* uploads of this clip's media always fail */
+  gboolean    hold_uploads;      /* small uploads wait for echoes_test_remote_release_uploads() */
+  gboolean    uploads_overloaded;/* every upload fails as a 503 does (ECHOES_CLOUD_ERROR_SERVER) */
 
   /* counters */
   GHashTable *push_counts;   /* id -> pushes applied */
   guint       n_pushes;      /* pushes applied, all rows */
   guint       n_resumes;
   gint64      last_resume_offset;
+  guint       n_row_requests;    /* push_row and push_rows calls: one request each */
+  guint       n_upload_attempts;
+  GPtrArray  *held;              /* (owned) uploads waiting for their release */
+  guint       max_held;          /* the most uploads held at once */
 };
 
 EchoesTestRemote *echoes_test_remote_new            (const char       *user_id);
@@ -61,5 +68,6 @@ void              echoes_test_remote_delete         (EchoesTestRemote *self,
 GBytes           *echoes_test_remote_get_object     (EchoesTestRemote *self,
                                                      const char       *bucket,
                                                      const char       *path);
+void              echoes_test_remote_release_uploads (EchoesTestRemote *self);
 
 G_END_DECLS

@@ -20,6 +20,7 @@
 #define READ_CHUNK         (64 * 1024)
 #define MAX_ERROR_BODY     (64 * 1024)
 #define MAX_RETRY_DELAY_MS (60 * 1000)
+#define MAX_CONNS_PER_HOST 6
 /* A token this close to its expiry is refreshed before the request rather than after a 401. */
 #define EXPIRY_SLACK_S     10
 
@@ -366,8 +367,13 @@ echoes_http_class_init (EchoesHttpClass *klass)
 static void
 echoes_http_init (EchoesHttp *self)
 {
+  /* SoupSession allows only 2 connections per host by default: the sync engine runs a
+   * few uploads at once (MAX_UPLOADS in src/sync/echoes-sync-push.c) beside the odd
+   * request for a token or a row, and every request here goes to the one host. */
   self->session = soup_session_new_with_options ("user-agent", "Echoes/" PACKAGE_VERSION,
                                                  "idle-timeout", 60,
+                                                 "max-conns-per-host", MAX_CONNS_PER_HOST,
+                                                 "max-conns", 2 * MAX_CONNS_PER_HOST,
                                                  NULL);
 }
 

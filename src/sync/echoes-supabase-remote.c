@@ -9,7 +9,7 @@
 
 #include "config.h"
 
-#include "echoes-supabase-remote.h"
+#include "echoes-supabase-remote-private.h"
 
 #include <json-glib/json-glib.h>
 
@@ -42,7 +42,8 @@
  * the table's rows changed since the last pull, then its tombstones written since,
  * handed to the engine as rows deleted for good at that time. Pushes compare each
  * field's time with the server's time of that field; a delete loses to a later edit of
- * any field of the row on another device (see edited_since()).
+ * any field of the row on another device (see _echoes_supabase_edited_since() and
+ * echoes-supabase-remote-push.c).
  *
  * A clip generated on this device: the engine uploads its video to
  * `clips/{user}/{project}/{clip}.mp4`, and a push carrying the status `ready` with that
@@ -51,15 +52,6 @@
  * the server never generated (`pending`) brings no status, video, approval, provider
  * or error: the device that made the video keeps them.
  */
-struct _EchoesSupabaseRemote
-{
-  GObject              parent_instance;
-
-  EchoesAuth          *auth;     /* (owned) */
-  EchoesRestClient    *rest;     /* (owned) */
-  EchoesStorageClient *storage;  /* (owned) */
-};
-
 static void echoes_supabase_remote_iface_init (EchoesSyncRemoteInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (EchoesSupabaseRemote, echoes_supabase_remote, G_TYPE_OBJECT,
@@ -108,8 +100,8 @@ columns_of (const char *table,
 
 /* Cloud errors pass as they are (the UI words them with echoes_cloud_error_describe()),
  * but for the ones the engine acts upon. */
-static GError *
-to_sync_error (GError *error)
+GError *
+_echoes_supabase_to_sync_error (GError *error)
 {
   if (g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_NOT_FOUND))
     {
@@ -128,9 +120,9 @@ to_sync_error (GError *error)
   return error;
 }
 
-static gboolean
-parse_time (const char *text,
-            gint64     *usec)
+gboolean
+_echoes_supabase_parse_time (const char *text,
+                             gint64     *usec)
 {
   g_autoptr(GDateTime) time = NULL;
   g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
@@ -142,8 +134,8 @@ parse_time (const char *text,
   return TRUE;
 }
 
-static char *
-format_time (gint64 usec)
+char *
+_echoes_supabase_format_time (gint64 usec)
 {
   g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
   g_autoptr(GDateTime) time = NULL;
@@ -154,19 +146,19 @@ format_time (gint64 usec)
   return g_date_time_format_iso8601 (time);
 }
 
-static void
-set_field_time (JsonObject *times,
-                const char *column,
-                gint64      usec)
+void
+_echoes_supabase_set_field_time (JsonObject *times,
+                                 const char *column,
+                                 gint64      usec)
 {
-  g_autofree char *time = format_time (usec);
+  g_autofree char *time = _echoes_supabase_format_time (usec);
 
   json_object_set_string_member (times, column, time);
 }
 
-static const char *
-json_string_or_null (JsonObject *object,
-                     const char *member)
+const char *
+_echoes_supabase_json_string_or_null (JsonObject *object,
+                                      const char *member)
 {
   JsonNode *node = object ? json_object_get_member (object, member) : NULL;
 
@@ -181,14 +173,14 @@ json_string_or_null (JsonObject *object,
  * prompt, approval…). The server's own writes (a generation finishing) bump updated_at,
  * and a place in the order is no content (moving another clip shifts this one): neither
  * keeps alive a row deleted elsewhere after this time. -1 if the row says neither. */
-static gint64
-edited_since (JsonObject *row)
+gint64
+_echoes_supabase_edited_since (JsonObject *row)
 {
   JsonNode *times_node = row ? json_object_get_member (row, "field_times") : NULL;
   gint64 latest = -1;
   gint64 time;
 
-  if (parse_time (json_string_or_null (row, "created_at"), &time))
+  if (_echoes_supabase_parse_time (_echoes_supabase_json_string_or_null (row, "created_at"), &time))
     latest = time;
   if (times_node != NULL && JSON_NODE_HOLDS_OBJECT (times_node))
     {
@@ -197,7 +189,7 @@ edited_since (JsonObject *row)
 
       for (GList *l = members; l != NULL; l = l->next)
         if (!g_str_equal (l->data, "order") &&
-            parse_time (json_string_or_null (times, l->data), &time))
+            _echoes_supabase_parse_time (_echoes_supabase_json_string_or_null (times, l->data), &time))
           latest = MAX (latest, time);
     }
   return latest;
@@ -221,14 +213,14 @@ row_from_json (const char *table,
       !JSON_NODE_HOLDS_VALUE (json_object_get_member (object, "id")) ||
       !(id = json_object_get_string_member (object, "id")) ||
       !json_object_has_member (object, "updated_at") ||
-      !parse_time (json_object_get_string_member (object, "updated_at"), &updated_at))
+      !_echoes_supabase_parse_time (json_object_get_string_member (object, "updated_at"), &updated_at))
     return NULL;
 
   /* A clip the server never generated (`pending`) says nothing about its video: one
    * generated on a device keeps its status, video and approval there until that device
    * attaches the video (see attach_video()). */
   no_generation = g_str_equal (table, "clips") &&
-                  g_strcmp0 (json_string_or_null (object, "status"), "pending") == 0;
+                  g_strcmp0 (_echoes_supabase_json_string_or_null (object, "status"), "pending") == 0;
   times_node = json_object_get_member (object, "field_times");
   if (times_node != NULL && JSON_NODE_HOLDS_OBJECT (times_node))
     times = json_node_get_object (times_node);
@@ -270,7 +262,7 @@ row_from_json (const char *table,
             gint64 time;
 
             if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
-                parse_time (json_node_get_string (node), &time))
+                _echoes_supabase_parse_time (json_node_get_string (node), &time))
               value = g_variant_new_int64 (time);
           }
           break;
@@ -283,7 +275,7 @@ row_from_json (const char *table,
           gint64 time = updated_at;
 
           /* the time the value was written, where the server keeps one */
-          if (!parse_time (json_string_or_null (times, columns[i].column), &time))
+          if (!_echoes_supabase_parse_time (_echoes_supabase_json_string_or_null (times, columns[i].column), &time))
             time = updated_at;
           g_variant_builder_add (&builder, "{s(vx)}", columns[i].field, value, time);
         }
@@ -291,7 +283,7 @@ row_from_json (const char *table,
 
   /* The server keeps live rows only; live since a user last made or edited it. */
   {
-    gint64 live = edited_since (object);
+    gint64 live = _echoes_supabase_edited_since (object);
 
     g_variant_builder_add (&builder, "{s(vx)}", "trashed", g_variant_new_boolean (FALSE),
                            live >= 0 ? live : updated_at);
@@ -346,7 +338,7 @@ tombstone_from_json (JsonObject *object)
 
   if (id == NULL || !JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_STRING ||
       time == NULL || !JSON_NODE_HOLDS_VALUE (time) || json_node_get_value_type (time) != G_TYPE_STRING ||
-      !parse_time (json_node_get_string (time), &deleted_at))
+      !_echoes_supabase_parse_time (json_node_get_string (time), &deleted_at))
     return NULL;
 
   return g_variant_ref_sink (g_variant_new ("(sxb@" ECHOES_STORE_SYNC_FIELDS_TYPE ")",
@@ -368,7 +360,7 @@ selected_cb (GObject      *object,
 
   if (!(node = echoes_rest_client_select_finish (ECHOES_REST_CLIENT (object), result, &error)))
     {
-      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
+      g_task_return_error (task, _echoes_supabase_to_sync_error (g_steal_pointer (&error)));
       g_object_unref (task);
       return;
     }
@@ -449,7 +441,7 @@ list_changes_async (EchoesSyncRemote    *remote,
 {
   EchoesSupabaseRemote *self = ECHOES_SUPABASE_REMOTE (remote);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *time = format_time (since);
+  g_autofree char *time = _echoes_supabase_format_time (since);
   Listing *listing = g_new0 (Listing, 1);
 
   /* gte, not gt: rows written in the same microsecond as the last one pulled are not
@@ -468,706 +460,6 @@ list_changes_finish (EchoesSyncRemote  *remote,
                      GError           **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* ---- push ----
- *
- * A push is conditional: a field goes only if it was written here after the server's
- * value of it (its field time, else the row's `updated_at`), and the update applies
- * only if the row did not change since it was read (`updated_at=eq.`); the server's
- * trigger keeps the later write of each field besides.
- * A delete older than the server row's last change is not sent: the row stays, and the
- * next pull brings it back. */
-
-typedef struct
-{
-  char     *column;
-  JsonNode *value;
-  gint64    time;
-} PatchField;
-
-typedef struct
-{
-  char       *table;
-  char       *id;
-  gboolean    is_clip;
-  gboolean    trashed;
-  gint64      trashed_time;
-  JsonObject *insert;       /* (owned) the columns of a new row */
-  GPtrArray  *patch;        /* (owned) PatchField: what an existing row may change */
-  gint        order;        /* -1: not pushed */
-  gint64      order_time;
-  gint64      server_usec;  /* the row's updated_at */
-  gint64      edited_since; /* see edited_since() */
-  JsonObject *server_times; /* (nullable) (owned) the row's field_times */
-  guint       lookups;
-  gboolean    local_ready;  /* a clip ready here (status pushed as `ready`) */
-  char       *local_video;  /* (nullable) its video's object path, as pushed */
-  gboolean    attach;       /* the server must take the video made here */
-  PatchField *approval;     /* (nullable) (owned) the approval, sent once the video is attached */
-} Push;
-
-static void
-patch_field_free (PatchField *field)
-{
-  g_free (field->column);
-  json_node_unref (field->value);
-  g_free (field);
-}
-
-static void
-push_free (Push *push)
-{
-  g_clear_pointer (&push->approval, patch_field_free);
-  g_clear_pointer (&push->server_times, json_object_unref);
-  g_free (push->local_video);
-  g_free (push->table);
-  g_free (push->id);
-  json_object_unref (push->insert);
-  g_ptr_array_unref (push->patch);
-  g_free (push);
-}
-
-static void
-return_rest_result (GTask    *task,
-                    JsonNode *node,
-                    GError   *error)
-{
-  if (error)
-    g_task_return_error (task, to_sync_error (error));
-  else
-    g_task_return_boolean (task, TRUE);
-  g_clear_pointer (&node, json_node_unref);
-  g_object_unref (task);
-}
-
-static void lookup_row (GTask *task);
-
-/* An update or delete conditional on the row's time matched nothing: the row changed
- * on the server meanwhile. Look again (a few times), then leave it to a later push. */
-static gboolean
-changed_meanwhile (GTask    *task,
-                   JsonNode *node)
-{
-  Push *push = g_task_get_task_data (task);
-
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) ||
-      json_array_get_length (json_node_get_array (node)) > 0)
-    return FALSE;
-
-  if (push->lookups >= 3)
-    {
-      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_FAILED,
-                               "%s keeps changing on the server", push->id);
-      g_object_unref (task);
-      return TRUE;
-    }
-
-  g_debug ("%s changed on the server meanwhile: looking again", push->id);
-  lookup_row (task);
-  return TRUE;
-}
-
-/* The filter "updated_at is still @usec": PostgREST compares timestamptz to the
- * microsecond, as the server returned it. With "Z", not "+00:00": nothing for URL
- * encoding to mangle. */
-static char *
-time_filter (gint64 usec)
-{
-  g_autofree char *time = format_time (usec);
-
-  return g_strdup_printf ("eq.%s", time);
-}
-
-static void
-moved_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GError *error = NULL;
-  JsonNode *node = echoes_rest_client_rpc_finish (ECHOES_REST_CLIENT (object), result, &error);
-
-  return_rest_result (user_data, node, error);
-}
-
-static void
-move_clip (GTask *task)
-{
-  EchoesSupabaseRemote *self = g_task_get_source_object (task);
-  Push *push = g_task_get_task_data (task);
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) args = NULL;
-  g_autofree char *time = NULL;
-
-  /* The server compares the move's time with the clip's last move (per field, not per
-   * row: see supabase/migrations/20251203000700_order_field_time.sql). */
-  if (!push->is_clip || push->order < 0)
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-      return;
-    }
-
-  time = format_time (push->order_time);
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "p_clip_id");
-  json_builder_add_string_value (builder, push->id);
-  json_builder_set_member_name (builder, "p_new_index");
-  json_builder_add_int_value (builder, push->order);
-  json_builder_set_member_name (builder, "p_time");
-  json_builder_add_string_value (builder, time);
-  json_builder_end_object (builder);
-  args = json_builder_get_root (builder);
-
-  echoes_rest_client_rpc_async (self->rest, "move_clip", args, g_task_get_cancellable (task),
-                                moved_cb, task);
-}
-
-static void attach_video (GTask *task);
-
-static void
-patched_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GTask *task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  node = echoes_rest_client_update_finish (ECHOES_REST_CLIENT (object), result, &error);
-  if (!error && changed_meanwhile (task, node))
-    return;
-
-  /* The server approves only clips it knows are ready (a CHECK): a clip approved here
-   * whose video is neither the server's nor attached from here (see attach_video()) is
-   * refused. Nothing to retry; the other fields went. */
-  if (g_error_matches (error, ECHOES_CLOUD_ERROR, ECHOES_CLOUD_ERROR_INVALID_REQUEST))
-    {
-      g_debug ("Server refused a change of %s: %s", ((Push *)g_task_get_task_data (task))->id,
-               error->message);
-      g_clear_error (&error);
-    }
-  if (error)
-    {
-      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
-      g_object_unref (task);
-      return;
-    }
-
-  attach_video (task);
-}
-
-/* A clip generated on this device: the engine uploads its video to
- * clips/{user}/{project}/{clip}.mp4; attach_local_video()
- * (supabase/migrations/20251203000400_local_generation.sql) marks the server's row ready
- * with it, and then the approval made here goes, conditional on the time the function
- * returned. */
-static void
-approved_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GTask *task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  node = echoes_rest_client_update_finish (ECHOES_REST_CLIENT (object), result, &error);
-  if (error)
-    {
-      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
-      g_object_unref (task);
-      return;
-    }
-  if (node && JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) == 0)
-    g_debug ("%s changed on the server meanwhile: its approval is left to the next pull",
-             ((Push *)g_task_get_task_data (task))->id);
-  move_clip (task);
-}
-
-static void
-attached_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GTask *task = user_data;
-  EchoesSupabaseRemote *self = g_task_get_source_object (task);
-  Push *push = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(JsonNode) body = NULL;
-  g_autoptr(JsonObject) object_body = NULL;
-  g_autofree char *id_filter = NULL;
-  g_autofree char *unchanged = NULL;
-  gint64 attached_usec;
-
-  node = echoes_rest_client_rpc_finish (ECHOES_REST_CLIENT (object), result, &error);
-  if (error)
-    {
-      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
-      g_object_unref (task);
-      return;
-    }
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING ||
-      !parse_time (json_node_get_string (node), &attached_usec))
-    {
-      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
-                               "The server's answer to attaching the video of %s has no time",
-                               push->id);
-      g_object_unref (task);
-      return;
-    }
-
-  if (push->approval == NULL)
-    {
-      move_clip (task);
-      return;
-    }
-
-  id_filter = g_strdup_printf ("eq.%s", push->id);
-  unchanged = time_filter (attached_usec);
-  {
-    const char *filters[] = { "id", id_filter, "updated_at", unchanged, NULL };
-    JsonObject *times = json_object_new ();
-
-    object_body = json_object_new ();
-    json_object_set_member (object_body, "approved", json_node_copy (push->approval->value));
-    set_field_time (times, "approved", push->approval->time);
-    json_object_set_object_member (object_body, "field_times", times);
-    body = json_node_new (JSON_NODE_OBJECT);
-    json_node_set_object (body, object_body);
-    echoes_rest_client_update_async (self->rest, push->table, filters, body,
-                                     g_task_get_cancellable (task), approved_cb, task);
-  }
-}
-
-static void
-attach_video (GTask *task)
-{
-  EchoesSupabaseRemote *self = g_task_get_source_object (task);
-  Push *push = g_task_get_task_data (task);
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) args = NULL;
-
-  if (!push->attach)
-    {
-      move_clip (task);
-      return;
-    }
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "p_clip_id");
-  json_builder_add_string_value (builder, push->id);
-  json_builder_end_object (builder);
-  args = json_builder_get_root (builder);
-  echoes_rest_client_rpc_async (self->rest, "attach_local_video", args,
-                                g_task_get_cancellable (task), attached_cb, task);
-}
-
-/* When the server's value of @column was written: its field time, else the row's. */
-static gint64
-server_time_of (Push       *push,
-                const char *column)
-{
-  gint64 time;
-
-  if (parse_time (json_string_or_null (push->server_times, column), &time))
-    return time;
-  return push->server_usec;
-}
-
-/* Sends the fields written here after the server's value of each was (the server keeps
- * the later write per field as well: supabase/migrations/20251203000500_field_times.sql). */
-static void
-patch_row (GTask *task)
-{
-  EchoesSupabaseRemote *self = g_task_get_source_object (task);
-  Push *push = g_task_get_task_data (task);
-  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonObject) object = json_object_new ();
-  g_autoptr(JsonObject) times = json_object_new ();
-  g_autofree char *id_filter = g_strdup_printf ("eq.%s", push->id);
-  g_autofree char *unchanged = NULL;
-  const char *filters[] = { "id", id_filter, NULL, NULL, NULL };
-
-  for (guint i = 0; i < push->patch->len; i++)
-    {
-      PatchField *field = g_ptr_array_index (push->patch, i);
-
-      /* An approval of a clip whose video is made here waits for the video (the server
-       * approves only ready clips). */
-      if (push->attach && g_str_equal (field->column, "approved"))
-        {
-          if (field->time > server_time_of (push, field->column))
-            push->approval = g_ptr_array_steal_index (push->patch, i--);
-          continue;
-        }
-      if (field->time > server_time_of (push, field->column))
-        {
-          json_object_set_member (object, field->column, json_node_copy (field->value));
-          set_field_time (times, field->column, field->time);
-        }
-      else
-        g_debug ("%s.%s of %s: the server's is newer", push->table, field->column, push->id);
-    }
-
-  if (json_object_get_size (object) == 0)
-    {
-      attach_video (task);
-      return;
-    }
-  json_object_set_object_member (object, "field_times", g_steal_pointer (&times));
-
-  if (push->server_usec > 0)
-    {
-      unchanged = time_filter (push->server_usec);
-      filters[2] = "updated_at";
-      filters[3] = unchanged;
-    }
-  json_node_set_object (body, object);
-  echoes_rest_client_update_async (self->rest, push->table, filters, body,
-                                   g_task_get_cancellable (task), patched_cb, task);
-}
-
-static void
-inserted_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GTask *task = user_data;
-  Push *push = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  node = echoes_rest_client_insert_finish (ECHOES_REST_CLIENT (object), result, &error);
-  if (error)
-    {
-      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
-      g_object_unref (task);
-      return;
-    }
-
-  /* The insert placed it; the rest (approved) is a change of the new row. */
-  push->order = -1;
-  push->server_usec = 0;
-  for (guint i = push->patch->len; i > 0; i--)
-    {
-      PatchField *field = g_ptr_array_index (push->patch, i - 1);
-
-      if (json_object_has_member (push->insert, field->column))
-        g_ptr_array_remove_index (push->patch, i - 1);
-    }
-  patch_row (task);
-}
-
-static void
-deleted_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GError *error = NULL;
-  JsonNode *node = echoes_rest_client_delete_finish (ECHOES_REST_CLIENT (object), result, &error);
-
-  return_rest_result (user_data, node, error);
-}
-
-static void
-conditional_delete_cb (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  GError *error = NULL;
-  JsonNode *node = echoes_rest_client_delete_finish (ECHOES_REST_CLIENT (object), result, &error);
-
-  if (!error && changed_meanwhile (user_data, node))
-    {
-      json_node_unref (node);
-      return;
-    }
-  return_rest_result (user_data, node, error);
-}
-
-static void
-looked_up_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GTask *task = user_data;
-  EchoesSupabaseRemote *self = g_task_get_source_object (task);
-  Push *push = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *id_filter = g_strdup_printf ("eq.%s", push->id);
-  JsonArray *rows;
-
-  if (!(node = echoes_rest_client_select_finish (ECHOES_REST_CLIENT (object), result, &error)))
-    {
-      g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
-      g_object_unref (task);
-      return;
-    }
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
-                               "The lookup of %s is not an array", push->id);
-      g_object_unref (task);
-      return;
-    }
-  rows = json_node_get_array (node);
-
-  if (json_array_get_length (rows) == 0)
-    {
-      g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
-
-      if (push->trashed)
-        {
-          g_task_return_boolean (task, TRUE);
-          g_object_unref (task);
-          return;
-        }
-      /* A new row needs its identity: the engine then pushes every field. */
-      if (push->is_clip && (!json_object_has_member (push->insert, "project_id") ||
-                            !json_object_has_member (push->insert, "image_url")))
-        {
-          g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_FOUND,
-                                   "%s is not on the server", push->id);
-          g_object_unref (task);
-          return;
-        }
-      if (push->is_clip && push->order >= 0)
-        json_object_set_int_member (push->insert, "order", push->order);
-      {
-        JsonObject *times = json_object_new ();
-
-        if (push->is_clip && push->order >= 0)
-          set_field_time (times, "order", push->order_time);
-
-        for (guint i = 0; i < push->patch->len; i++)
-          {
-            PatchField *field = g_ptr_array_index (push->patch, i);
-
-            if (json_object_has_member (push->insert, field->column))
-              set_field_time (times, field->column, field->time);
-          }
-        json_object_set_object_member (push->insert, "field_times", times);
-      }
-      push->attach = push->is_clip && push->local_ready && push->local_video != NULL;
-      json_node_set_object (body, push->insert);
-      echoes_rest_client_insert_async (self->rest, push->table, body,
-                                       g_task_get_cancellable (task), inserted_cb, task);
-      return;
-    }
-
-  {
-    JsonNode *element = json_array_get_element (rows, 0);
-    JsonObject *row = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
-    const char *time = row && json_object_has_member (row, "updated_at") &&
-                       JSON_NODE_HOLDS_VALUE (json_object_get_member (row, "updated_at")) ?
-                       json_object_get_string_member (row, "updated_at") : NULL;
-
-    if (!parse_time (time, &push->server_usec))
-      {
-        g_task_return_new_error (task, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
-                                 "The row %s has no time", push->id);
-        g_object_unref (task);
-        return;
-      }
-    push->edited_since = edited_since (row);
-    if (push->edited_since < 0)
-      push->edited_since = push->server_usec;
-    if (row && json_object_has_member (row, "field_times") &&
-        JSON_NODE_HOLDS_OBJECT (json_object_get_member (row, "field_times")))
-      push->server_times = json_object_ref (json_object_get_object_member (row, "field_times"));
-    push->attach = push->is_clip && push->local_ready && push->local_video != NULL &&
-                   !(g_strcmp0 (json_string_or_null (row, "status"), "ready") == 0 &&
-                     g_strcmp0 (json_string_or_null (row, "video_url"), push->local_video) == 0);
-  }
-
-  if (push->trashed)
-    {
-      g_autofree char *unchanged = time_filter (push->server_usec);
-      const char *filters[] = { "id", id_filter, "updated_at", unchanged, NULL };
-
-      if (push->trashed_time <= push->edited_since)
-        {
-          g_debug ("%s was edited elsewhere after it was deleted here: kept", push->id);
-          g_task_return_boolean (task, TRUE);
-          g_object_unref (task);
-          return;
-        }
-      echoes_rest_client_delete_async (self->rest, push->table, filters,
-                                       g_task_get_cancellable (task), conditional_delete_cb, task);
-      return;
-    }
-
-  patch_row (task);
-}
-
-static void
-lookup_row (GTask *task)
-{
-  EchoesSupabaseRemote *self = g_task_get_source_object (task);
-  Push *push = g_task_get_task_data (task);
-  g_autofree char *filter = g_strdup_printf ("eq.%s", push->id);
-  const char *params[] = { "select", push->is_clip ? "id,created_at,updated_at,field_times,status,video_url" :
-                                                   "id,created_at,updated_at,field_times",
-                           "id", filter, NULL };
-
-  push->lookups++;
-  push->server_usec = 0;
-  g_clear_pointer (&push->server_times, json_object_unref);
-  /* an approval held back for a video to attach is decided again with the new look */
-  if (push->approval != NULL)
-    g_ptr_array_add (push->patch, g_steal_pointer (&push->approval));
-  echoes_rest_client_select_async (self->rest, push->table, params,
-                                   g_task_get_cancellable (task), looked_up_cb, task);
-}
-
-static JsonNode *
-json_value (GVariant *value)
-{
-  JsonNode *node = json_node_new (JSON_NODE_VALUE);
-
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE ("ms")))
-    {
-      g_autoptr(GVariant) inner = g_variant_get_maybe (value);
-
-      if (inner)
-        json_node_set_string (node, g_variant_get_string (inner, NULL));
-      else
-        json_node_init_null (node);
-    }
-  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
-    json_node_set_boolean (node, g_variant_get_boolean (value));
-  else
-    json_node_init_null (node);
-
-  return node;
-}
-
-static void
-add_patch (Push       *push,
-           const char *column,
-           GVariant   *value,
-           gint64      time)
-{
-  PatchField *field = g_new0 (PatchField, 1);
-
-  field->column = g_strdup (column);
-  field->value = json_value (value);
-  field->time = time;
-  g_ptr_array_add (push->patch, field);
-}
-
-static void
-push_row_async (EchoesSyncRemote    *remote,
-                const char          *table,
-                const char          *id,
-                GVariant            *fields,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
-{
-  EchoesSupabaseRemote *self = ECHOES_SUPABASE_REMOTE (remote);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GVariant) sunk = g_variant_ref_sink (fields);
-  Push *push;
-  GVariantIter iter;
-  const char *name;
-  GVariant *value;
-  gint64 time;
-
-  g_task_set_source_tag (task, push_row_async);
-  push = g_new0 (Push, 1);
-  push->table = g_strdup (table);
-  push->id = g_strdup (id);
-  push->is_clip = g_str_equal (table, "clips");
-  push->insert = json_object_new ();
-  push->patch = g_ptr_array_new_with_free_func ((GDestroyNotify)patch_field_free);
-  push->order = -1;
-  g_task_set_task_data (task, push, (GDestroyNotify)push_free);
-
-  json_object_set_string_member (push->insert, "id", id);
-
-  /* Only the columns users may write (supabase/migrations/20250601000200_security.sql):
-   * insert (projects: title, status; clips: project_id, image_url, prompt, order),
-   * update (projects: title, status; clips: approved, prompt). */
-  g_variant_iter_init (&iter, sunk);
-  while (g_variant_iter_loop (&iter, "{&s(vx)}", &name, &value, &time))
-    {
-      if (g_str_equal (name, "trashed") && g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
-        {
-          push->trashed = g_variant_get_boolean (value);
-          push->trashed_time = time;
-        }
-      else if (!push->is_clip && (g_str_equal (name, "title") || g_str_equal (name, "status")))
-        {
-          json_object_set_member (push->insert, name, json_value (value));
-          add_patch (push, name, value, time);
-        }
-      else if (push->is_clip && g_str_equal (name, "project_id"))
-        json_object_set_member (push->insert, "project_id", json_value (value));
-      else if (push->is_clip && g_str_equal (name, "image"))
-        json_object_set_member (push->insert, "image_url", json_value (value));
-      else if (push->is_clip && g_str_equal (name, "prompt"))
-        {
-          json_object_set_member (push->insert, "prompt", json_value (value));
-          add_patch (push, "prompt", value, time);
-        }
-      else if (push->is_clip && g_str_equal (name, "approved"))
-        add_patch (push, "approved", value, time);
-      else if (push->is_clip && g_str_equal (name, "status") &&
-               g_variant_is_of_type (value, G_VARIANT_TYPE ("ms")))
-        {
-          g_autoptr(GVariant) inner = g_variant_get_maybe (value);
-
-          push->local_ready = inner && g_str_equal (g_variant_get_string (inner, NULL), "ready");
-        }
-      else if (push->is_clip && g_str_equal (name, "video") &&
-               g_variant_is_of_type (value, G_VARIANT_TYPE ("ms")))
-        {
-          g_autoptr(GVariant) inner = g_variant_get_maybe (value);
-
-          g_clear_pointer (&push->local_video, g_free);
-          push->local_video = inner ? g_variant_dup_string (inner, NULL) : NULL;
-        }
-      else if (push->is_clip && g_str_equal (name, "order") &&
-               g_variant_is_of_type (value, G_VARIANT_TYPE_INT32))
-        {
-          push->order = g_variant_get_int32 (value);
-          push->order_time = time;
-        }
-    }
-
-  lookup_row (g_steal_pointer (&task));
-}
-
-static gboolean
-boolean_finish (EchoesSyncRemote  *remote,
-                GAsyncResult      *result,
-                GError           **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-delete_row_async (EchoesSyncRemote    *remote,
-                  const char          *table,
-                  const char          *id,
-                  GCancellable        *cancellable,
-                  GAsyncReadyCallback  callback,
-                  gpointer             user_data)
-{
-  EchoesSupabaseRemote *self = ECHOES_SUPABASE_REMOTE (remote);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *filter = g_strdup_printf ("eq.%s", id);
-  const char *filters[] = { "id", filter, NULL };
-
-  g_task_set_source_tag (task, delete_row_async);
-  echoes_rest_client_delete_async (self->rest, table, filters, cancellable, deleted_cb,
-                                   g_steal_pointer (&task));
 }
 
 /* ---- media ---- */
@@ -1198,7 +490,7 @@ uploaded_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   if (!echoes_storage_client_upload_finish (ECHOES_STORAGE_CLIENT (object), result, &error))
-    g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
+    g_task_return_error (task, _echoes_supabase_to_sync_error (g_steal_pointer (&error)));
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -1248,7 +540,7 @@ downloaded_cb (GObject      *object,
 
   size = echoes_storage_client_download_finish (ECHOES_STORAGE_CLIENT (object), result, &error);
   if (size < 0)
-    g_task_return_error (task, to_sync_error (g_steal_pointer (&error)));
+    g_task_return_error (task, _echoes_supabase_to_sync_error (g_steal_pointer (&error)));
   else
     g_task_return_int (task, size);
 }
@@ -1290,12 +582,14 @@ echoes_supabase_remote_iface_init (EchoesSyncRemoteInterface *iface)
   iface->get_user_id = get_user_id;
   iface->list_changes_async = list_changes_async;
   iface->list_changes_finish = list_changes_finish;
-  iface->push_row_async = push_row_async;
-  iface->push_row_finish = boolean_finish;
-  iface->delete_row_async = delete_row_async;
-  iface->delete_row_finish = boolean_finish;
+  iface->push_row_async = _echoes_supabase_remote_push_row_async;
+  iface->push_row_finish = _echoes_supabase_remote_boolean_finish;
+  iface->push_rows_async = _echoes_supabase_remote_push_rows_async;
+  iface->push_rows_finish = _echoes_supabase_remote_push_rows_finish;
+  iface->delete_row_async = _echoes_supabase_remote_delete_row_async;
+  iface->delete_row_finish = _echoes_supabase_remote_boolean_finish;
   iface->upload_async = upload_async;
-  iface->upload_finish = boolean_finish;
+  iface->upload_finish = _echoes_supabase_remote_boolean_finish;
   iface->download_async = download_async;
   iface->download_finish = download_finish;
 }

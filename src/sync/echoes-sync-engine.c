@@ -9,11 +9,7 @@
 
 #include "config.h"
 
-#include "echoes-sync-engine.h"
-
-#include <errno.h>
-#include <string.h>
-#include <glib/gstdio.h>
+#include "echoes-sync-engine-private.h"
 
 /**
  * EchoesSyncEngine:
@@ -24,9 +20,10 @@
  * store's outbox by the store itself, in the transaction of the change; the engine
  * pushes the outbox oldest first, each item with the current values of the fields it
  * names, and takes it off only once the server has it (an item pushed twice after a
- * crash is harmless: pushes are upserts). A failed item is retried later with
- * exponential backoff and jitter; meanwhile the items of other rows go on, and only
- * those of the same row (or, for a project, of its clips) wait behind it.
+ * crash is harmless: pushes are upserts). Rows go in batches (a few requests for many
+ * rows) and media uploads a few at a time (echoes-sync-push.c). A failed item is retried
+ * later with exponential backoff and jitter; meanwhile the items of other rows go on,
+ * and only those of the same row (or, for a project, of its clips) wait behind it.
  *
  * Then it pulls, table by table, the rows changed on the server since the last pull and
  * merges them with echoes_store_apply_remote() (per field, the later write wins; a clip
@@ -43,29 +40,6 @@
  * offline and back. Everything touching the database runs on the store's worker thread;
  * the engine itself lives on the main thread.
  */
-struct _EchoesSyncEngine
-{
-  GObject           parent_instance;
-
-  EchoesStore      *store;        /* (owned) */
-  EchoesSyncRemote *remote;       /* (owned) */
-  GNetworkMonitor  *monitor;      /* (owned) */
-  gulong            network_handler;
-
-  EchoesSyncState   state;
-  GError           *last_error;   /* (owned) (nullable) */
-  double            progress;
-
-  GCancellable     *cancellable;  /* (owned) cancelled by stop() and dispose */
-  GPtrArray        *waiters;      /* (owned) GTasks waiting for the next cycle */
-  gboolean          started;
-  gboolean          online;
-  gboolean          busy;
-  gboolean          pull_requested;
-  guint             tick_id;
-  gint64            next_pull_at;
-  guint             pull_failures;
-};
 
 G_DEFINE_FINAL_TYPE (EchoesSyncEngine, echoes_sync_engine, G_TYPE_OBJECT)
 G_DEFINE_ENUM_TYPE (EchoesSyncState, echoes_sync_state,
@@ -91,65 +65,11 @@ static GParamSpec *properties [N_PROPS];
 #define PULL_INTERVAL        (3 * G_TIME_SPAN_MINUTE)
 #define PULL_BACKOFF_MIN     (5 * G_TIME_SPAN_SECOND)
 #define PULL_BACKOFF_MAX     (15 * G_TIME_SPAN_MINUTE)
-#define PUSH_BACKOFF_MIN     (2 * G_TIME_SPAN_SECOND)
-#define PUSH_BACKOFF_MAX     G_TIME_SPAN_HOUR
-
-static const char * const tables[] = { "projects", "clips" };
-static const char * const entities[] = { "project", "clip" };
 
 /* ---- store jobs (run on the store's worker thread) ---- */
 
-typedef enum
-{
-  JOB_LIST_OUTBOX,
-  JOB_READ_ROW,
-  JOB_OUTBOX_DONE,
-  JOB_OUTBOX_FAILED,
-  JOB_UPLOAD_INFO,
-  JOB_SET_UPLOAD,
-  JOB_CLEAR_UPLOAD,
-  JOB_GET_CURSOR,
-  JOB_APPLY,
-  JOB_MISSING_MEDIA,
-  JOB_PREPARE_DOWNLOAD,
-  JOB_FINISH_DOWNLOAD,
-  JOB_SIGNED_IN,
-  JOB_LIST_LOCAL,
-  JOB_KEEP_IN_ACCOUNT,
-  JOB_SIGNED_OUT,
-} JobKind;
-
-typedef struct
-{
-  JobKind    kind;
-  char      *entity;
-  char      *id;
-  char      *key;
-  char      *value;
-  char      *path;
-  char      *url;
-  GPtrArray *rows;
-  gint64     seq;
-  gint64     revision;
-  gint64     when;
-  gint64     offset;
-  gint64     size;
-  gint64     expected;
-  gboolean   flag;
-} Job;
-
-typedef struct
-{
-  char    *relative;
-  char    *absolute;
-  char    *project_id;
-  char    *url;
-  gint64   offset;
-  gint64   size;
-} UploadInfo;
-
-static void
-job_free (Job *job)
+void
+_echoes_sync_job_free (Job *job)
 {
   g_free (job->entity);
   g_free (job->id);
@@ -161,8 +81,8 @@ job_free (Job *job)
   g_free (job);
 }
 
-static void
-upload_info_free (UploadInfo *info)
+void
+_echoes_sync_upload_info_free (UploadInfo *info)
 {
   g_free (info->relative);
   g_free (info->absolute);
@@ -171,124 +91,14 @@ upload_info_free (UploadInfo *info)
   g_free (info);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (UploadInfo, upload_info_free)
 
-static Job *
-job_new (JobKind kind)
+Job *
+_echoes_sync_job_new (JobKind kind)
 {
   Job *job = g_new0 (Job, 1);
 
   job->kind = kind;
   return job;
-}
-
-static UploadInfo *
-read_upload_info (EchoesStore  *store,
-                  Job          *job,
-                  GError      **error)
-{
-  g_autoptr(GVariant) row = NULL;
-  g_autoptr(GVariant) value = NULL;
-  g_autoptr(GVariant) inner = NULL;
-  g_autoptr(UploadInfo) info = g_new0 (UploadInfo, 1);
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GVariant) project = NULL;
-  g_autoptr(GVariant) project_inner = NULL;
-  gboolean trashed = FALSE;
-  GStatBuf st;
-
-  /* job->entity is `image` or `video`: a field of the clip */
-  if (!(row = echoes_store_dup_sync_row (store, "clip", job->id, &local_error)))
-    {
-      if (g_error_matches (local_error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND))
-        return g_steal_pointer (&info); /* purged: nothing to upload */
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-
-  {
-    g_autoptr(GVariant) trashed_value = NULL;
-
-    if (g_variant_lookup (row, "trashed", "(vx)", &trashed_value, NULL) &&
-        g_variant_is_of_type (trashed_value, G_VARIANT_TYPE_BOOLEAN))
-      trashed = g_variant_get_boolean (trashed_value);
-  }
-  if (trashed ||
-      !g_variant_lookup (row, job->entity, "(vx)", &value, NULL) ||
-      !(inner = g_variant_get_maybe (value)) ||
-      !g_variant_lookup (row, "project_id", "(vx)", &project, NULL) ||
-      !(project_inner = g_variant_get_maybe (project)))
-    return g_steal_pointer (&info);
-
-  info->relative = g_variant_dup_string (inner, NULL);
-  info->project_id = g_variant_dup_string (project_inner, NULL);
-  info->absolute = echoes_store_resolve (store, info->relative);
-  if (g_stat (info->absolute, &st) != 0)
-    {
-      /* Nothing to send (the file went with a purge, or never arrived here). */
-      g_clear_pointer (&info->relative, g_free);
-      return g_steal_pointer (&info);
-    }
-  info->size = st.st_size;
-
-  if (echoes_store_get_upload (store, job->id, job->entity, &info->url, &info->offset, NULL) &&
-      info->offset > info->size)
-    {
-      g_clear_pointer (&info->url, g_free);
-      info->offset = 0;
-    }
-
-  return g_steal_pointer (&info);
-}
-
-static char *
-prepare_download (Job     *job,
-                  GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (job->path);
-  g_autofree char *suffix = g_uuid_string_random ();
-
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "Cannot create %s: %s", dir, g_strerror (errsv));
-      return NULL;
-    }
-
-  /* The store's sweep removes `.partial-` files a crash leaves behind. */
-  suffix[6] = '\0';
-  return g_strconcat (job->path, ".partial-", suffix, NULL);
-}
-
-static gboolean
-finish_download (Job     *job,
-                 GError **error)
-{
-  GStatBuf st;
-
-  /* job->url is the temporary file, job->path the final one */
-  if (g_stat (job->url, &st) != 0 || st.st_size != job->size || job->size <= 0 ||
-      (job->expected >= 0 && job->expected != job->size))
-    {
-      g_set_error (error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
-                   "Download of %s is short: %" G_GINT64_FORMAT " bytes of %" G_GINT64_FORMAT,
-                   job->path, job->size, job->expected);
-      g_unlink (job->url);
-      return FALSE;
-    }
-
-  if (g_rename (job->url, job->path) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "Cannot rename to %s: %s", job->path, g_strerror (errsv));
-      g_unlink (job->url);
-      return FALSE;
-    }
-
-  return TRUE;
 }
 
 static gboolean
@@ -330,6 +140,9 @@ job_run (EchoesStore   *store,
     case JOB_READ_ROW:
       return echoes_store_dup_sync_row (store, job->entity, job->id, error);
 
+    case JOB_READ_ROWS:
+      return _echoes_sync_read_rows (store, job, error);
+
     case JOB_OUTBOX_DONE:
       return GINT_TO_POINTER (echoes_store_outbox_done (store, job->seq, job->revision, error));
 
@@ -338,7 +151,7 @@ job_run (EchoesStore   *store,
                                                           error));
 
     case JOB_UPLOAD_INFO:
-      return read_upload_info (store, job, error);
+      return _echoes_sync_read_upload_info (store, job, error);
 
     case JOB_SET_UPLOAD:
       return GINT_TO_POINTER (echoes_store_set_upload (store, job->id, job->entity, job->path,
@@ -374,10 +187,10 @@ job_run (EchoesStore   *store,
       return echoes_store_list_missing_media (store, error);
 
     case JOB_PREPARE_DOWNLOAD:
-      return prepare_download (job, error);
+      return _echoes_sync_prepare_download (job, error);
 
     case JOB_FINISH_DOWNLOAD:
-      return GINT_TO_POINTER (finish_download (job, error));
+      return GINT_TO_POINTER (_echoes_sync_finish_download (job, error));
 
     case JOB_SIGNED_IN:
       return GINT_TO_POINTER (signed_in (store, job, error));
@@ -402,12 +215,13 @@ job_result_destroy (JobKind kind)
   switch (kind)
     {
     case JOB_LIST_OUTBOX:
+    case JOB_READ_ROWS:
     case JOB_MISSING_MEDIA:
       return (GDestroyNotify)g_ptr_array_unref;
     case JOB_READ_ROW:
       return (GDestroyNotify)g_variant_unref;
     case JOB_UPLOAD_INFO:
-      return (GDestroyNotify)upload_info_free;
+      return (GDestroyNotify)_echoes_sync_upload_info_free;
     case JOB_GET_CURSOR:
     case JOB_PREPARE_DOWNLOAD:
       return g_free;
@@ -427,14 +241,14 @@ job_result_destroy (JobKind kind)
     }
 }
 
-static void
-run_job (EchoesSyncEngine    *self,
-         Job                 *job,
-         GCancellable        *cancellable,
-         GAsyncReadyCallback  callback,
-         gpointer             user_data)
+void
+_echoes_sync_run_job (EchoesSyncEngine    *self,
+                      Job                 *job,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
 {
-  echoes_store_run_async (self->store, job_run, job, (GDestroyNotify)job_free,
+  echoes_store_run_async (self->store, job_run, job, (GDestroyNotify)_echoes_sync_job_free,
                           job_result_destroy (job->kind), cancellable, callback, user_data);
 }
 
@@ -451,9 +265,9 @@ set_state (EchoesSyncEngine *self,
     }
 }
 
-static void
-set_progress (EchoesSyncEngine *self,
-              double            progress)
+void
+_echoes_sync_engine_set_progress (EchoesSyncEngine *self,
+                                  double            progress)
 {
   progress = CLAMP (progress, 0.0, 1.0);
   if (self->progress != progress)
@@ -481,10 +295,10 @@ set_last_error (EchoesSyncEngine *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_LAST_ERROR]);
 }
 
-static gint64
-backoff (gint64 min,
-         gint64 max,
-         guint  failures)
+gint64
+_echoes_sync_backoff (gint64 min,
+                      gint64 max,
+                      guint  failures)
 {
   gint64 delay = min;
 
@@ -498,48 +312,13 @@ backoff (gint64 min,
 
 /* ---- one sync cycle: push, then pull, then download ---- */
 
-typedef struct
-{
-  EchoesSyncEngine *self;         /* (owned) */
-  GCancellable     *cancellable;  /* (owned) */
-  GPtrArray        *waiters;      /* (owned) */
-  gboolean          pull;
-  gboolean          retry_now;    /* items in backoff go too (start, Retry) */
-  gboolean          announced;    /* state set to syncing */
-  gboolean          deferred;     /* items waited for their backoff */
-
-  GPtrArray        *items;        /* (owned) EchoesOutboxItem */
-  guint             index;
-  GHashTable       *blocked;      /* (owned) ids whose items wait this cycle */
-  EchoesOutboxItem *item;         /* (unowned) the item being pushed */
-  UploadInfo       *upload;       /* (owned) (nullable) */
-
-  gboolean          deleting;     /* the item's row is pushed as a delete */
-  gboolean          full_push;    /* every field goes: the server lacks the row */
-  GVariant         *row;          /* (owned) (nullable) the item's row as read */
-
-  guint             table;
-  gint64            since;        /* the table's pull cursor */
-  GPtrArray        *media;        /* (owned) (nullable) */
-  guint             media_index;
-  char             *tmp_path;     /* (owned) (nullable) */
-  char             *final_path;   /* (owned) (nullable) */
-
-  guint             n_steps;
-  guint             n_done;
-  GError           *error;        /* (owned) (nullable) the cycle's first failure */
-} Cycle;
-
 static void
 cycle_free (Cycle *cycle)
 {
   g_clear_object (&cycle->self);
   g_clear_object (&cycle->cancellable);
   g_clear_pointer (&cycle->waiters, g_ptr_array_unref);
-  g_clear_pointer (&cycle->items, g_ptr_array_unref);
-  g_clear_pointer (&cycle->blocked, g_hash_table_unref);
-  g_clear_pointer (&cycle->upload, upload_info_free);
-  g_clear_pointer (&cycle->row, g_variant_unref);
+  g_clear_pointer (&cycle->push, _echoes_sync_push_state_free);
   g_clear_pointer (&cycle->media, g_ptr_array_unref);
   g_free (cycle->tmp_path);
   g_free (cycle->final_path);
@@ -547,49 +326,46 @@ cycle_free (Cycle *cycle)
   g_free (cycle);
 }
 
-static void push_next     (Cycle *cycle);
-static void push_row      (Cycle *cycle);
-static void pull_next     (Cycle *cycle);
-static void download_next (Cycle *cycle);
 static void cycle_start   (EchoesSyncEngine *self,
                            gboolean          pull);
 
-static gboolean
-is_cancelled (const GError *error)
+gboolean
+_echoes_sync_is_cancelled (const GError *error)
 {
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
-static void
-step_done (Cycle *cycle)
+void
+_echoes_sync_cycle_step_done (Cycle *cycle)
 {
   cycle->n_done++;
   if (cycle->announced && cycle->n_steps > 0)
-    set_progress (cycle->self, (double)cycle->n_done / MAX (cycle->n_steps, cycle->n_done + 1));
+    _echoes_sync_engine_set_progress (cycle->self, (double)cycle->n_done /
+                                                   MAX (cycle->n_steps, cycle->n_done + 1));
 }
 
-static void
-record_error (Cycle        *cycle,
-              const GError *error)
+void
+_echoes_sync_cycle_record_error (Cycle        *cycle,
+                                 const GError *error)
 {
   g_debug ("Sync step failed: %s", error->message);
   if (cycle->error == NULL)
     cycle->error = g_error_copy (error);
 }
 
-static void
-announce (Cycle *cycle)
+void
+_echoes_sync_cycle_announce (Cycle *cycle)
 {
   if (!cycle->announced)
     {
       cycle->announced = TRUE;
-      set_progress (cycle->self, 0.0);
+      _echoes_sync_engine_set_progress (cycle->self, 0.0);
       set_state (cycle->self, ECHOES_SYNC_STATE_SYNCING);
     }
 }
 
-static void
-cycle_finish (Cycle *cycle)
+void
+_echoes_sync_cycle_finish (Cycle *cycle)
 {
   EchoesSyncEngine *self = cycle->self;
   gint64 now = g_get_real_time ();
@@ -598,9 +374,9 @@ cycle_finish (Cycle *cycle)
 
   if (cycle->pull)
     {
-      if (cycle->error && !is_cancelled (cycle->error))
-        self->next_pull_at = now + backoff (PULL_BACKOFF_MIN, PULL_BACKOFF_MAX,
-                                            ++self->pull_failures);
+      if (cycle->error && !_echoes_sync_is_cancelled (cycle->error))
+        self->next_pull_at = now + _echoes_sync_backoff (PULL_BACKOFF_MIN, PULL_BACKOFF_MAX,
+                                                         ++self->pull_failures);
       else
         {
           self->pull_failures = 0;
@@ -612,7 +388,7 @@ cycle_finish (Cycle *cycle)
     {
       if (!self->online)
         set_state (self, ECHOES_SYNC_STATE_OFFLINE);
-      else if (cycle->error && !is_cancelled (cycle->error))
+      else if (cycle->error && !_echoes_sync_is_cancelled (cycle->error))
         {
           set_last_error (self, cycle->error);
           set_state (self, ECHOES_SYNC_STATE_ERROR);
@@ -624,7 +400,7 @@ cycle_finish (Cycle *cycle)
         }
       else if (self->state == ECHOES_SYNC_STATE_SYNCING)
         set_state (self, self->last_error ? ECHOES_SYNC_STATE_ERROR : ECHOES_SYNC_STATE_IDLE);
-      set_progress (self, 1.0);
+      _echoes_sync_engine_set_progress (self, 1.0);
     }
 
   for (guint i = 0; i < cycle->waiters->len; i++)
@@ -644,414 +420,6 @@ cycle_finish (Cycle *cycle)
   cycle_free (cycle);
 }
 
-/* -- push -- */
-
-static void
-item_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Cycle *cycle = user_data;
-  g_autoptr(GError) error = NULL;
-
-  echoes_store_run_finish (ECHOES_STORE (object), result, &error);
-  if (is_cancelled (error))
-    {
-      record_error (cycle, error);
-      cycle_finish (cycle);
-      return;
-    }
-  if (error)
-    record_error (cycle, error);
-
-  step_done (cycle);
-  cycle->index++;
-  push_next (cycle);
-}
-
-static void
-item_succeeded (Cycle *cycle)
-{
-  Job *job = job_new (JOB_OUTBOX_DONE);
-
-  job->seq = cycle->item->seq;
-  job->revision = cycle->item->revision;
-  run_job (cycle->self, job, cycle->cancellable, item_done_cb, cycle);
-}
-
-static void
-item_failed (Cycle  *cycle,
-             GError *error)
-{
-  EchoesOutboxItem *item = cycle->item;
-  Job *job;
-
-  if (is_cancelled (error))
-    {
-      record_error (cycle, error);
-      cycle_finish (cycle);
-      return;
-    }
-
-  record_error (cycle, error);
-
-  /* Later items of the same row, or of a project's clips, must not overtake it. */
-  g_hash_table_add (cycle->blocked, g_strdup (item->local_id));
-  if (g_str_equal (item->entity, "project"))
-    g_hash_table_add (cycle->blocked, g_strdup (item->project_id));
-
-  job = job_new (JOB_OUTBOX_FAILED);
-  job->seq = item->seq;
-  job->when = g_get_real_time () + backoff (PUSH_BACKOFF_MIN, PUSH_BACKOFF_MAX, item->attempts + 1);
-  job->value = g_strdup (error->message);
-  run_job (cycle->self, job, cycle->cancellable, item_done_cb, cycle);
-}
-
-static void
-remote_write_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Cycle *cycle = user_data;
-  EchoesSyncRemote *remote = ECHOES_SYNC_REMOTE (object);
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
-
-  if (g_str_equal (cycle->item->entity, "image") || g_str_equal (cycle->item->entity, "video"))
-    ok = echoes_sync_remote_upload_finish (remote, result, &error);
-  else if (cycle->deleting)
-    ok = echoes_sync_remote_delete_row_finish (remote, result, &error);
-  else
-    ok = echoes_sync_remote_push_row_finish (remote, result, &error);
-
-  /* The server lost the row (deleted on another device) but it changed here since: it
-   * goes back whole. */
-  if (!ok && cycle->row != NULL && !cycle->deleting && !cycle->full_push &&
-      g_error_matches (error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_FOUND))
-    {
-      cycle->full_push = TRUE;
-      push_row (cycle);
-      return;
-    }
-
-  if (!ok)
-    {
-      /* A resumable upload the server forgot starts again from zero next time. */
-      if (g_error_matches (error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_UPLOAD_EXPIRED))
-        {
-          Job *job = job_new (JOB_CLEAR_UPLOAD);
-
-          job->id = g_strdup (cycle->item->local_id);
-          job->entity = g_strdup (cycle->item->entity);
-          run_job (cycle->self, job, NULL, NULL, NULL);
-        }
-      item_failed (cycle, error);
-      return;
-    }
-
-  if (cycle->upload != NULL)
-    {
-      Job *job = job_new (JOB_CLEAR_UPLOAD);
-
-      job->id = g_strdup (cycle->item->local_id);
-      job->entity = g_strdup (cycle->item->entity);
-      /* queued before the outbox update: the worker runs them in order */
-      run_job (cycle->self, job, NULL, NULL, NULL);
-    }
-
-  item_succeeded (cycle);
-}
-
-/* `images/{project}/{clip}.jpg` → `{user}/{project}/{clip}.jpg` */
-static char *
-remote_media_path (const char *user_id,
-                   const char *project_id,
-                   const char *relative)
-{
-  g_autofree char *name = g_path_get_basename (relative);
-
-  return g_strdup_printf ("%s/%s/%s", user_id, project_id, name);
-}
-
-static gboolean
-is_safe_name (const char *name)
-{
-  if (name == NULL || *name == '\0' || *name == '.' || strlen (name) > 200)
-    return FALSE;
-  for (const char *p = name; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
-      return FALSE;
-  return TRUE;
-}
-
-/* `{user}/{project}/{clip}.jpg` → `images/{project}/{clip}.jpg`, or %NULL for a path
- * that could lead out of the data directory. */
-static char *
-local_media_path (const char *kind,
-                  const char *object_path)
-{
-  g_auto(GStrv) parts = g_strsplit (object_path, "/", -1);
-  guint n = g_strv_length (parts);
-
-  if (n < 2 || !is_safe_name (parts[n - 2]) || !is_safe_name (parts[n - 1]))
-    return NULL;
-
-  return g_build_filename (g_str_equal (kind, "image") ? "images" : "clips",
-                           parts[n - 2], parts[n - 1], NULL);
-}
-
-static void
-upload_progress_cb (const char *upload_url,
-                    gint64      offset,
-                    gint64      size,
-                    gpointer    user_data)
-{
-  Cycle *cycle = user_data;
-  Job *job;
-
-  if (size > 0)
-    set_progress (cycle->self, ((double)cycle->n_done + (double)offset / size) /
-                               MAX (cycle->n_steps, cycle->n_done + 1));
-
-  if (upload_url == NULL)
-    return;
-
-  job = job_new (JOB_SET_UPLOAD);
-  job->id = g_strdup (cycle->item->local_id);
-  job->entity = g_strdup (cycle->item->entity);
-  job->path = g_strdup (cycle->upload->relative);
-  job->url = g_strdup (upload_url);
-  job->offset = offset;
-  job->size = size;
-  run_job (cycle->self, job, NULL, NULL, NULL);
-}
-
-static const char *
-content_type_for (const char *path)
-{
-  g_autofree char *lower = g_ascii_strdown (path, -1);
-
-  if (g_str_has_suffix (lower, ".png"))
-    return "image/png";
-  if (g_str_has_suffix (lower, ".webp"))
-    return "image/webp";
-  if (g_str_has_suffix (lower, ".mp4"))
-    return "video/mp4";
-  return "image/jpeg";
-}
-
-static void
-upload_info_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Cycle *cycle = user_data;
-  EchoesSyncEngine *self = cycle->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *object_path = NULL;
-  const char *user_id;
-  UploadInfo *info;
-
-  if (!(info = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
-    {
-      item_failed (cycle, error);
-      return;
-    }
-  cycle->upload = info;
-
-  if (info->relative == NULL)
-    {
-      /* nothing (left) to upload */
-      g_clear_pointer (&cycle->upload, upload_info_free);
-      item_succeeded (cycle);
-      return;
-    }
-
-  if (!(user_id = echoes_sync_remote_get_user_id (self->remote)))
-    {
-      g_set_error (&error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_SIGNED_IN, "Not signed in");
-      item_failed (cycle, error);
-      return;
-    }
-
-  object_path = remote_media_path (user_id, info->project_id, info->relative);
-  file = g_file_new_for_path (info->absolute);
-  g_debug ("Uploading %s (%" G_GINT64_FORMAT " bytes%s)", info->relative, info->size,
-           info->url ? ", resuming" : "");
-  echoes_sync_remote_upload_async (self->remote,
-                                   g_str_equal (cycle->item->entity, "image") ? "images" : "clips",
-                                   object_path, file, content_type_for (info->relative),
-                                   info->size > ECHOES_SYNC_RESUMABLE_THRESHOLD,
-                                   info->url, info->url ? info->offset : 0,
-                                   upload_progress_cb, cycle,
-                                   cycle->cancellable, remote_write_cb, cycle);
-}
-
-static gboolean
-translate_media_out (EchoesSyncEngine  *self,
-                     GVariant          *row,
-                     const char        *name,
-                     GVariant          *value,
-                     GVariant         **out,
-                     GError           **error)
-{
-  g_autoptr(GVariant) inner = g_variant_get_maybe (value);
-  g_autoptr(GVariant) project = NULL;
-  g_autoptr(GVariant) project_inner = NULL;
-  g_autofree char *path = NULL;
-  const char *user_id;
-
-  if (inner == NULL)
-    {
-      *out = g_variant_ref (value);
-      return TRUE;
-    }
-
-  if (!(user_id = echoes_sync_remote_get_user_id (self->remote)))
-    {
-      g_set_error (error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_SIGNED_IN, "Not signed in");
-      return FALSE;
-    }
-
-  g_variant_lookup (row, "project_id", "(vx)", &project, NULL);
-  project_inner = project ? g_variant_get_maybe (project) : NULL;
-  path = remote_media_path (user_id, project_inner ? g_variant_get_string (project_inner, NULL) : "",
-                            g_variant_get_string (inner, NULL));
-  *out = g_variant_ref_sink (g_variant_new_maybe (G_VARIANT_TYPE_STRING,
-                                                  g_variant_new_string (path)));
-  return TRUE;
-}
-
-static void
-read_row_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Cycle *cycle = user_data;
-  EchoesSyncEngine *self = cycle->self;
-  EchoesOutboxItem *item = cycle->item;
-  const char *table = g_str_equal (item->entity, "project") ? "projects" : "clips";
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) row = NULL;
-
-  if (!(row = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
-    {
-      if (g_error_matches (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND))
-        {
-          /* Purged here since it was queued: gone for good on the server too. */
-          cycle->deleting = TRUE;
-          echoes_sync_remote_delete_row_async (self->remote, table, item->local_id,
-                                               cycle->cancellable, remote_write_cb, cycle);
-          return;
-        }
-      item_failed (cycle, error);
-      return;
-    }
-
-  cycle->row = g_steal_pointer (&row);
-  push_row (cycle);
-}
-
-static void
-push_row (Cycle *cycle)
-{
-  EchoesSyncEngine *self = cycle->self;
-  EchoesOutboxItem *item = cycle->item;
-  const char *table = g_str_equal (item->entity, "project") ? "projects" : "clips";
-  g_autoptr(GError) error = NULL;
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE (ECHOES_STORE_SYNC_FIELDS_TYPE));
-  GVariantIter iter;
-  const char *name;
-  GVariant *value;
-  gint64 time;
-
-  /* Only the fields changed since the last push, so that a field changed on the server
-   * meanwhile is not overwritten with an older value; a clip always names its project. */
-  g_variant_iter_init (&iter, cycle->row);
-  while (g_variant_iter_loop (&iter, "{&s(vx)}", &name, &value, &time))
-    {
-      g_autoptr(GVariant) out = NULL;
-
-      if (!cycle->full_push &&
-          !g_strv_contains ((const char * const *)item->fields, name) &&
-          !(g_str_equal (name, "project_id") && g_str_equal (item->entity, "clip")))
-        continue;
-
-      if (g_str_equal (item->entity, "clip") &&
-          (g_str_equal (name, "image") || g_str_equal (name, "video")))
-        {
-          if (!translate_media_out (self, cycle->row, name, value, &out, &error))
-            {
-              item_failed (cycle, error);
-              return;
-            }
-        }
-      else
-        out = g_variant_ref (value);
-
-      g_variant_builder_add (&builder, "{s(vx)}", name, out, time);
-    }
-
-  echoes_sync_remote_push_row_async (self->remote, table, item->local_id,
-                                     g_variant_builder_end (&builder),
-                                     cycle->cancellable, remote_write_cb, cycle);
-}
-
-static void
-push_next (Cycle *cycle)
-{
-  gint64 now = g_get_real_time ();
-  Job *job;
-
-  for (; cycle->index < cycle->items->len; cycle->index++)
-    {
-      EchoesOutboxItem *item = g_ptr_array_index (cycle->items, cycle->index);
-
-      if (item->next_try_at > now && !cycle->retry_now)
-        {
-          cycle->deferred = TRUE;
-          continue;
-        }
-      if (g_hash_table_contains (cycle->blocked, item->local_id) ||
-          g_hash_table_contains (cycle->blocked, item->project_id))
-        continue;
-      break;
-    }
-
-  if (cycle->index >= cycle->items->len)
-    {
-      if (cycle->pull)
-        pull_next (cycle);
-      else
-        cycle_finish (cycle);
-      return;
-    }
-
-  announce (cycle);
-  cycle->item = g_ptr_array_index (cycle->items, cycle->index);
-  g_clear_pointer (&cycle->upload, upload_info_free);
-  g_clear_pointer (&cycle->row, g_variant_unref);
-  cycle->deleting = FALSE;
-  cycle->full_push = FALSE;
-  g_debug ("Pushing %s %s (%s)", cycle->item->entity, cycle->item->local_id, cycle->item->op);
-
-  if (g_str_equal (cycle->item->op, "upload"))
-    {
-      job = job_new (JOB_UPLOAD_INFO);
-      job->entity = g_strdup (cycle->item->entity);
-      job->id = g_strdup (cycle->item->local_id);
-      run_job (cycle->self, job, cycle->cancellable, upload_info_cb, cycle);
-    }
-  else
-    {
-      job = job_new (JOB_READ_ROW);
-      job->entity = g_strdup (cycle->item->entity);
-      job->id = g_strdup (cycle->item->local_id);
-      run_job (cycle->self, job, cycle->cancellable, read_row_cb, cycle);
-    }
-}
-
 static void
 outbox_listed_cb (GObject      *object,
                   GAsyncResult *result,
@@ -1059,341 +427,16 @@ outbox_listed_cb (GObject      *object,
 {
   Cycle *cycle = user_data;
   g_autoptr(GError) error = NULL;
-  gint64 now = g_get_real_time ();
+  GPtrArray *items;
 
-  if (!(cycle->items = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
+  if (!(items = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
     {
-      record_error (cycle, error);
-      cycle_finish (cycle);
+      _echoes_sync_cycle_record_error (cycle, error);
+      _echoes_sync_cycle_finish (cycle);
       return;
     }
 
-  for (guint i = 0; i < cycle->items->len; i++)
-    if (((EchoesOutboxItem *)g_ptr_array_index (cycle->items, i))->next_try_at <= now ||
-        cycle->retry_now)
-      cycle->n_steps++;
-
-  push_next (cycle);
-}
-
-/* -- pull -- */
-
-static void
-applied_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Cycle *cycle = user_data;
-  g_autoptr(GError) error = NULL;
-
-  echoes_store_run_finish (ECHOES_STORE (object), result, &error);
-  if (error)
-    {
-      /* Without this table's rows the next one's (clips of new projects) cannot land. */
-      record_error (cycle, error);
-      cycle_finish (cycle);
-      return;
-    }
-
-  step_done (cycle);
-  cycle->table++;
-  pull_next (cycle);
-}
-
-/* Media paths from the server become local ones; other fields pass as they are. */
-static GVariant *
-translate_row_in (GVariant   *row,
-                  const char *table,
-                  gint64     *max_time)
-{
-  g_autoptr(GVariant) fields = NULL;
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE (ECHOES_STORE_SYNC_FIELDS_TYPE));
-  const char *id;
-  gint64 row_time;
-  gboolean deleted;
-  GVariantIter iter;
-  const char *name;
-  GVariant *value;
-  gint64 time;
-
-  g_variant_get (row, "(&sxb@" ECHOES_STORE_SYNC_FIELDS_TYPE ")", &id, &row_time, &deleted, &fields);
-  *max_time = MAX (*max_time, row_time);
-
-  g_variant_iter_init (&iter, fields);
-  while (g_variant_iter_loop (&iter, "{&s(vx)}", &name, &value, &time))
-    {
-      if (g_str_equal (table, "clips") &&
-          (g_str_equal (name, "image") || g_str_equal (name, "video")) &&
-          g_variant_is_of_type (value, G_VARIANT_TYPE ("ms")))
-        {
-          g_autoptr(GVariant) inner = g_variant_get_maybe (value);
-          g_autofree char *local = NULL;
-
-          if (inner != NULL &&
-              !(local = local_media_path (name, g_variant_get_string (inner, NULL))))
-            {
-              g_debug ("Remote clip %s: unusable %s path, ignored", id, name);
-              continue;
-            }
-          g_variant_builder_add (&builder, "{s(vx)}", name,
-                                 g_variant_new_maybe (G_VARIANT_TYPE_STRING,
-                                                      local ? g_variant_new_string (local) : NULL),
-                                 time);
-          continue;
-        }
-      g_variant_builder_add (&builder, "{s(vx)}", name, value, time);
-    }
-
-  return g_variant_ref_sink (g_variant_new ("(sxb@" ECHOES_STORE_SYNC_FIELDS_TYPE ")", id, row_time,
-                                            deleted, g_variant_builder_end (&builder)));
-}
-
-static void
-changes_listed_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  Cycle *cycle = user_data;
-  const char *table = tables[cycle->table];
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
-  gint64 max_time = cycle->since;
-  Job *job;
-
-  if (!(rows = echoes_sync_remote_list_changes_finish (ECHOES_SYNC_REMOTE (object), result, &error)))
-    {
-      record_error (cycle, error);
-      cycle_finish (cycle);
-      return;
-    }
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      GVariant *row = g_ptr_array_index (rows, i);
-
-      if (!g_variant_is_of_type (row, G_VARIANT_TYPE (ECHOES_STORE_SYNC_ROW_TYPE)))
-        {
-          g_set_error (&error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_BAD_RESPONSE,
-                       "A row of %s has the type %s", table, g_variant_get_type_string (row));
-          record_error (cycle, error);
-          cycle_finish (cycle);
-          return;
-        }
-      g_ptr_array_add (local, translate_row_in (row, table, &max_time));
-    }
-
-  g_debug ("Pulled %u rows of %s", local->len, table);
-  job = job_new (JOB_APPLY);
-  job->entity = g_strdup (entities[cycle->table]);
-  job->rows = g_steal_pointer (&local);
-  job->key = g_strdup_printf ("pulled:%s", table);
-  job->when = max_time;
-  run_job (cycle->self, job, cycle->cancellable, applied_cb, cycle);
-}
-
-static void
-cursor_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Cycle *cycle = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *since = NULL;
-
-  if (!(since = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
-    {
-      record_error (cycle, error);
-      cycle_finish (cycle);
-      return;
-    }
-
-  cycle->since = g_ascii_strtoll (since, NULL, 10);
-  echoes_sync_remote_list_changes_async (cycle->self->remote, tables[cycle->table],
-                                         cycle->since, cycle->cancellable,
-                                         changes_listed_cb, cycle);
-}
-
-static void
-missing_media_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Cycle *cycle = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!(cycle->media = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
-    {
-      record_error (cycle, error);
-      cycle_finish (cycle);
-      return;
-    }
-
-  cycle->n_steps += cycle->media->len;
-  download_next (cycle);
-}
-
-static void
-pull_next (Cycle *cycle)
-{
-  Job *job;
-
-  announce (cycle);
-
-  if (cycle->table < G_N_ELEMENTS (tables))
-    {
-      job = job_new (JOB_GET_CURSOR);
-      job->key = g_strdup_printf ("pulled:%s", tables[cycle->table]);
-      run_job (cycle->self, job, cycle->cancellable, cursor_cb, cycle);
-      return;
-    }
-
-  run_job (cycle->self, job_new (JOB_MISSING_MEDIA), cycle->cancellable, missing_media_cb, cycle);
-}
-
-/* -- download -- */
-
-static void
-download_finished_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  Cycle *cycle = user_data;
-  g_autoptr(GError) error = NULL;
-
-  echoes_store_run_finish (ECHOES_STORE (object), result, &error);
-  if (is_cancelled (error))
-    {
-      record_error (cycle, error);
-      cycle_finish (cycle);
-      return;
-    }
-  if (error)
-    record_error (cycle, error);
-
-  step_done (cycle);
-  cycle->media_index++;
-  download_next (cycle);
-}
-
-static void
-downloaded_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Cycle *cycle = user_data;
-  g_autoptr(GError) error = NULL;
-  gint64 expected = -1;
-  gint64 size;
-  Job *job;
-
-  size = echoes_sync_remote_download_finish (ECHOES_SYNC_REMOTE (object), result, &expected, &error);
-
-  job = job_new (JOB_FINISH_DOWNLOAD);
-  job->url = g_strdup (cycle->tmp_path);
-  job->path = g_strdup (cycle->final_path);
-  job->size = size;
-  job->expected = expected;
-
-  if (size < 0)
-    {
-      g_autoptr(GFile) tmp = g_file_new_for_path (cycle->tmp_path);
-
-      /* the temporary file goes; the next sync tries again */
-      job_free (job);
-      g_file_delete_async (tmp, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      if (is_cancelled (error))
-        {
-          record_error (cycle, error);
-          cycle_finish (cycle);
-          return;
-        }
-      /* Not uploaded yet by the device that has it: not an error of ours. */
-      if (!g_error_matches (error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_FOUND))
-        record_error (cycle, error);
-      else
-        g_debug ("%s is not on the server yet", cycle->final_path);
-      step_done (cycle);
-      cycle->media_index++;
-      download_next (cycle);
-      return;
-    }
-
-  run_job (cycle->self, job, cycle->cancellable, download_finished_cb, cycle);
-}
-
-static void
-download_prepared_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  Cycle *cycle = user_data;
-  EchoesSyncEngine *self = cycle->self;
-  GVariant *entry = g_ptr_array_index (cycle->media, cycle->media_index);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) destination = NULL;
-  g_autofree char *object_path = NULL;
-  const char *clip_id, *kind, *relative;
-  const char *user_id;
-
-  g_variant_get (entry, "(&s&s&s)", &clip_id, &kind, &relative);
-
-  g_free (cycle->tmp_path);
-  if (!(cycle->tmp_path = echoes_store_run_finish (ECHOES_STORE (object), result, &error)) ||
-      !(user_id = echoes_sync_remote_get_user_id (self->remote)))
-    {
-      if (error == NULL)
-        g_set_error (&error, ECHOES_SYNC_ERROR, ECHOES_SYNC_ERROR_NOT_SIGNED_IN, "Not signed in");
-      record_error (cycle, error);
-      if (is_cancelled (error))
-        {
-          cycle_finish (cycle);
-          return;
-        }
-      step_done (cycle);
-      cycle->media_index++;
-      download_next (cycle);
-      return;
-    }
-
-  /* relative is `images/{project}/{name}`: the object is `{user}/{project}/{name}` */
-  object_path = g_strdup_printf ("%s/%s", user_id, strchr (relative, '/') + 1);
-  destination = g_file_new_for_path (cycle->tmp_path);
-  g_debug ("Downloading %s", relative);
-  echoes_sync_remote_download_async (self->remote,
-                                     g_str_equal (kind, "image") ? "images" : "clips",
-                                     object_path, destination, cycle->cancellable,
-                                     downloaded_cb, cycle);
-}
-
-static void
-download_next (Cycle *cycle)
-{
-  GVariant *entry;
-  const char *relative;
-  Job *job;
-
-  while (cycle->media_index < cycle->media->len)
-    {
-      entry = g_ptr_array_index (cycle->media, cycle->media_index);
-      g_variant_get (entry, "(&s&s&s)", NULL, NULL, &relative);
-      if (strchr (relative, '/') != NULL && !g_path_is_absolute (relative))
-        break;
-      cycle->media_index++;
-    }
-
-  if (cycle->media_index >= cycle->media->len)
-    {
-      cycle_finish (cycle);
-      return;
-    }
-
-  g_free (cycle->final_path);
-  cycle->final_path = echoes_store_resolve (cycle->self->store, relative);
-
-  job = job_new (JOB_PREPARE_DOWNLOAD);
-  job->path = g_strdup (cycle->final_path);
-  run_job (cycle->self, job, cycle->cancellable, download_prepared_cb, cycle);
+  _echoes_sync_push_start (cycle, items);
 }
 
 /* The synced projects of this store belong to the account that first signed in here:
@@ -1410,8 +453,8 @@ account_checked_cb (GObject      *object,
 
   if (!(account = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
     {
-      record_error (cycle, error);
-      cycle_finish (cycle);
+      _echoes_sync_cycle_record_error (cycle, error);
+      _echoes_sync_cycle_finish (cycle);
       return;
     }
 
@@ -1422,12 +465,13 @@ account_checked_cb (GObject      *object,
                  "The synced projects here belong to another account");
   if (error)
     {
-      record_error (cycle, error);
-      cycle_finish (cycle);
+      _echoes_sync_cycle_record_error (cycle, error);
+      _echoes_sync_cycle_finish (cycle);
       return;
     }
 
-  run_job (cycle->self, job_new (JOB_LIST_OUTBOX), cycle->cancellable, outbox_listed_cb, cycle);
+  _echoes_sync_run_job (cycle->self, _echoes_sync_job_new (JOB_LIST_OUTBOX), cycle->cancellable,
+                        outbox_listed_cb, cycle);
 }
 
 static void
@@ -1446,20 +490,19 @@ cycle_start (EchoesSyncEngine *self,
   /* Asked for (start, focus, Retry, a caller waiting): failed items go again now. */
   cycle->retry_now = cycle->pull && (self->pull_requested || self->waiters->len > 0);
   cycle->waiters = g_steal_pointer (&self->waiters);
-  cycle->blocked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->busy = TRUE;
   if (cycle->pull)
     {
       self->pull_requested = FALSE;
-      cycle->n_steps = G_N_ELEMENTS (tables);
-      announce (cycle);
+      cycle->n_steps = ECHOES_SYNC_N_TABLES;
+      _echoes_sync_cycle_announce (cycle);
     }
 
-  job = job_new (JOB_GET_CURSOR);
+  job = _echoes_sync_job_new (JOB_GET_CURSOR);
   job->key = g_strdup ("account");
   job->value = g_strdup ("");
-  run_job (self, job, cycle->cancellable, account_checked_cb, cycle);
+  _echoes_sync_run_job (self, job, cycle->cancellable, account_checked_cb, cycle);
 }
 
 /* ---- scheduling ---- */
@@ -1767,7 +810,10 @@ echoes_sync_engine_start (EchoesSyncEngine *self)
     return;
 
   if (g_cancellable_is_cancelled (self->cancellable))
-    g_set_object (&self->cancellable, g_cancellable_new ());
+    {
+      g_object_unref (self->cancellable);
+      self->cancellable = g_cancellable_new ();
+    }
 
   self->started = TRUE;
   self->pull_requested = TRUE;
@@ -1790,7 +836,8 @@ echoes_sync_engine_stop (EchoesSyncEngine *self)
   self->started = FALSE;
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_object_unref (self->cancellable);
+  self->cancellable = g_cancellable_new ();
 }
 
 /**
@@ -1885,7 +932,7 @@ echoes_sync_engine_list_local_projects_async (EchoesSyncEngine    *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, echoes_sync_engine_list_local_projects_async);
-  run_job (self, job_new (JOB_LIST_LOCAL), cancellable, store_job_cb, task);
+  _echoes_sync_run_job (self, _echoes_sync_job_new (JOB_LIST_LOCAL), cancellable, store_job_cb, task);
 }
 
 /**
@@ -1925,10 +972,10 @@ echoes_sync_engine_signed_in_async (EchoesSyncEngine    *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, echoes_sync_engine_signed_in_async);
-  job = job_new (JOB_SIGNED_IN);
+  job = _echoes_sync_job_new (JOB_SIGNED_IN);
   job->flag = upload_local;
   job->value = g_strdup (echoes_sync_remote_get_user_id (self->remote));
-  run_job (self, job, cancellable, store_job_cb, task);
+  _echoes_sync_run_job (self, job, cancellable, store_job_cb, task);
   self->pull_requested = TRUE;
 }
 
@@ -1971,9 +1018,9 @@ echoes_sync_engine_keep_in_account_async (EchoesSyncEngine    *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, echoes_sync_engine_keep_in_account_async);
-  job = job_new (JOB_KEEP_IN_ACCOUNT);
+  job = _echoes_sync_job_new (JOB_KEEP_IN_ACCOUNT);
   job->id = g_strdup (project_id);
-  run_job (self, job, cancellable, store_job_cb, task);
+  _echoes_sync_run_job (self, job, cancellable, store_job_cb, task);
 }
 
 gboolean
@@ -2004,7 +1051,7 @@ echoes_sync_engine_signed_out_async (EchoesSyncEngine    *self,
   echoes_sync_engine_stop (self);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, echoes_sync_engine_signed_out_async);
-  run_job (self, job_new (JOB_SIGNED_OUT), cancellable, store_job_cb, task);
+  _echoes_sync_run_job (self, _echoes_sync_job_new (JOB_SIGNED_OUT), cancellable, store_job_cb, task);
 }
 
 gboolean

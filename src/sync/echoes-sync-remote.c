@@ -21,9 +21,127 @@
 G_DEFINE_INTERFACE (EchoesSyncRemote, echoes_sync_remote, G_TYPE_OBJECT)
 G_DEFINE_QUARK (echoes-sync-error-quark, echoes_sync_error)
 
+/* ---- push_rows: the default, one row after the other ---- */
+
+typedef struct
+{
+  char      *table;
+  GPtrArray *rows;    /* (owned) GVariant */
+  GPtrArray *errors;  /* (owned) GError or NULL per row */
+  guint      index;
+} RowsPush;
+
+static void
+rows_push_free (RowsPush *push)
+{
+  g_free (push->table);
+  g_ptr_array_unref (push->rows);
+  g_ptr_array_unref (push->errors);
+  g_free (push);
+}
+
+static void
+error_free0 (gpointer error)
+{
+  if (error != NULL)
+    g_error_free (error);
+}
+
+/**
+ * echoes_sync_row_errors_new:
+ * @n_rows: how many rows
+ *
+ * Makes the result of echoes_sync_remote_push_rows_finish() for @n_rows rows, every one
+ * pushed (%NULL) until set otherwise; for implementations of the interface.
+ *
+ * Returns: (transfer full): a new array of @n_rows %NULL errors
+ */
+GPtrArray *
+echoes_sync_row_errors_new (guint n_rows)
+{
+  GPtrArray *errors = g_ptr_array_new_full (n_rows, error_free0);
+
+  g_ptr_array_set_size (errors, n_rows);
+  return errors;
+}
+
+static void push_rows_next (GTask *task);
+
+static void
+default_row_pushed_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RowsPush *push = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!echoes_sync_remote_push_row_finish (ECHOES_SYNC_REMOTE (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      g_ptr_array_index (push->errors, push->index) = error;
+    }
+  push->index++;
+  push_rows_next (g_steal_pointer (&task));
+}
+
+static void
+push_rows_next (GTask *task)
+{
+  RowsPush *push = g_task_get_task_data (task);
+  g_autoptr(GVariant) fields = NULL;
+  const char *id;
+
+  if (push->index >= push->rows->len)
+    {
+      g_task_return_pointer (task, g_ptr_array_ref (push->errors),
+                             (GDestroyNotify)g_ptr_array_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  g_variant_get (g_ptr_array_index (push->rows, push->index), "(&s@a{s(vx)})", &id, &fields);
+  echoes_sync_remote_push_row_async (g_task_get_source_object (task), push->table, id, fields,
+                                     g_task_get_cancellable (task), default_row_pushed_cb,
+                                     task);
+}
+
+static void
+default_push_rows_async (EchoesSyncRemote    *self,
+                         const char          *table,
+                         GPtrArray           *rows,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  RowsPush *push = g_new0 (RowsPush, 1);
+
+  g_task_set_source_tag (task, default_push_rows_async);
+  push->table = g_strdup (table);
+  push->rows = g_ptr_array_ref (rows);
+  push->errors = echoes_sync_row_errors_new (rows->len);
+  g_task_set_task_data (task, push, (GDestroyNotify)rows_push_free);
+  push_rows_next (task);
+}
+
+static GPtrArray *
+default_push_rows_finish (EchoesSyncRemote  *self,
+                          GAsyncResult      *result,
+                          GError           **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 echoes_sync_remote_default_init (EchoesSyncRemoteInterface *iface)
 {
+  iface->push_rows_async = default_push_rows_async;
+  iface->push_rows_finish = default_push_rows_finish;
 }
 
 /**
@@ -95,6 +213,46 @@ echoes_sync_remote_push_row_finish (EchoesSyncRemote  *self,
   g_return_val_if_fail (ECHOES_IS_SYNC_REMOTE (self), FALSE);
 
   return ECHOES_SYNC_REMOTE_GET_IFACE (self)->push_row_finish (self, result, error);
+}
+
+/**
+ * echoes_sync_remote_push_rows_async:
+ * @table: `projects` or `clips`
+ * @rows: (element-type GVariant): the rows, each of type %ECHOES_SYNC_PUSH_ROW_TYPE
+ *
+ * Pushes many rows of one table; each succeeds or fails on its own, as if pushed with
+ * echoes_sync_remote_push_row_async(), but in fewer requests where the server allows.
+ */
+void
+echoes_sync_remote_push_rows_async (EchoesSyncRemote    *self,
+                                    const char          *table,
+                                    GPtrArray           *rows,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (ECHOES_IS_SYNC_REMOTE (self));
+  g_return_if_fail (table != NULL && rows != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  ECHOES_SYNC_REMOTE_GET_IFACE (self)->push_rows_async (self, table, rows, cancellable,
+                                                        callback, user_data);
+}
+
+/**
+ * echoes_sync_remote_push_rows_finish:
+ *
+ * Returns: (transfer full) (element-type GError) (nullable): for each row in the order
+ *   given, %NULL if it was pushed, else why not; %NULL if the whole push failed
+ */
+GPtrArray *
+echoes_sync_remote_push_rows_finish (EchoesSyncRemote  *self,
+                                     GAsyncResult      *result,
+                                     GError           **error)
+{
+  g_return_val_if_fail (ECHOES_IS_SYNC_REMOTE (self), NULL);
+
+  return ECHOES_SYNC_REMOTE_GET_IFACE (self)->push_rows_finish (self, result, error);
 }
 
 void

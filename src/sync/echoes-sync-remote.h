@@ -63,6 +63,14 @@ typedef void (*EchoesSyncUploadProgress) (const char *upload_url,
                                           gint64      size,
                                           gpointer    user_data);
 
+/**
+ * ECHOES_SYNC_PUSH_ROW_TYPE:
+ *
+ * The #GVariant type of a row given to echoes_sync_remote_push_rows_async(): its id and
+ * its fields (each with the time it was written).
+ */
+#define ECHOES_SYNC_PUSH_ROW_TYPE "(sa{s(vx)})"
+
 #define ECHOES_TYPE_SYNC_REMOTE (echoes_sync_remote_get_type())
 
 G_DECLARE_INTERFACE (EchoesSyncRemote, echoes_sync_remote, ECHOES, SYNC_REMOTE, GObject)
@@ -78,6 +86,13 @@ G_DECLARE_INTERFACE (EchoesSyncRemote, echoes_sync_remote, ECHOES, SYNC_REMOTE, 
  * @push_row_async: creates or updates a row with some fields (type
  *   %ECHOES_STORE_SYNC_FIELDS_TYPE, each with the time it was written); idempotent
  * @push_row_finish: finishes @push_row_async
+ * @push_rows_async: pushes many rows of @table at once, each a #GVariant of type
+ *   %ECHOES_SYNC_PUSH_ROW_TYPE (its id and fields, as for @push_row_async), in as few
+ *   requests as the server allows; each row succeeds or fails on its own. Optional: the
+ *   default pushes them one after the other with @push_row_async
+ * @push_rows_finish: a #GPtrArray with, for each row in the order given, %NULL if it was
+ *   pushed or the #GError it failed with; %NULL (and @error set) only if the whole call
+ *   failed (cancelled)
  * @delete_row_async: deletes a row for good; deleting a missing row succeeds
  * @delete_row_finish: finishes @delete_row_async
  * @upload_async: puts a file at @object_path of @bucket (`images` or `clips`), replacing
@@ -113,6 +128,15 @@ struct _EchoesSyncRemoteInterface
                                       GAsyncReadyCallback        callback,
                                       gpointer                   user_data);
   gboolean    (*push_row_finish)     (EchoesSyncRemote          *self,
+                                      GAsyncResult              *result,
+                                      GError                   **error);
+  void        (*push_rows_async)     (EchoesSyncRemote          *self,
+                                      const char                *table,
+                                      GPtrArray                 *rows,
+                                      GCancellable              *cancellable,
+                                      GAsyncReadyCallback        callback,
+                                      gpointer                   user_data);
+  GPtrArray  *(*push_rows_finish)    (EchoesSyncRemote          *self,
                                       GAsyncResult              *result,
                                       GError                   **error);
   void        (*delete_row_async)    (EchoesSyncRemote          *self,
@@ -173,6 +197,16 @@ void        echoes_sync_remote_push_row_async      (EchoesSyncRemote          *s
 gboolean    echoes_sync_remote_push_row_finish     (EchoesSyncRemote          *self,
                                                     GAsyncResult              *result,
                                                     GError                   **error);
+void        echoes_sync_remote_push_rows_async     (EchoesSyncRemote          *self,
+                                                    const char                *table,
+                                                    GPtrArray                 *rows,
+                                                    GCancellable              *cancellable,
+                                                    GAsyncReadyCallback        callback,
+                                                    gpointer                   user_data);
+GPtrArray  *echoes_sync_remote_push_rows_finish    (EchoesSyncRemote          *self,
+                                                    GAsyncResult              *result,
+                                                    GError                   **error);
+GPtrArray  *echoes_sync_row_errors_new             (guint                      n_rows);
 void        echoes_sync_remote_delete_row_async    (EchoesSyncRemote          *self,
                                                     const char                *table,
                                                     const char                *id,
