@@ -13,12 +13,18 @@
 
 #include <glib/gstdio.h>
 
+#include <string.h>
+#include <libsoup/soup.h>
+
 #include "echoes-auth.h"
 #include "echoes-paths.h"
+#include "echoes-player-pipeline.h"
+#include "echoes-stream-resolver.h"
 #include "echoes-store-private.h"
 #include "echoes-store-test-hooks.h"
 #include "echoes-supabase-remote.h"
 #include "echoes-sync-engine.h"
+#include "echoes-test-media.h"
 #include "echoes-test-network.h"
 #include "echoes-test-util.h"
 
@@ -485,13 +491,231 @@ test_two_devices (void)
   device_close (&b);
 }
 
+/* ---- streaming a clip that is not downloaded yet ---- */
+
+static char *
+sign (Device     *device,
+      const char *clip_id,
+      gboolean    force_new,
+      gint64     *expires_at)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *url;
+
+  echoes_sync_engine_sign_media_async (device->engine, clip_id, "video", force_new, NULL,
+                                       result_cb, &result);
+  url = echoes_sync_engine_sign_media_finish (device->engine, wait_result (&result), expires_at,
+                                              &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (url);
+  return url;
+}
+
+static guint
+http_status (const char *url)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  return soup_message_get_status (message);
+}
+
+typedef struct
+{
+  gboolean done;
+  gboolean eos;
+  guint    frames;
+  GError  *error;
+} Playback;
+
+static void
+frame_cb (GstSample *sample,
+          gpointer   user_data)
+{
+  g_atomic_int_inc (&((Playback *) user_data)->frames);
+}
+
+static void
+loaded_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Playback *playback = user_data;
+
+  echoes_player_pipeline_load_finish (ECHOES_PLAYER_PIPELINE (object), result, &playback->error);
+  playback->done = TRUE;
+}
+
+static void
+eos_cb (EchoesPlayerPipeline *player,
+        Playback             *playback)
+{
+  playback->eos = TRUE;
+}
+
+static gboolean
+expired_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Device B pulled a clip whose video is not downloaded yet: the engine signs it (the
+ * same URL until it is about to expire), the player streams it, and a URL the server
+ * refuses (expired) is signed again with force_new and the player goes on. */
+static void
+test_stream (void)
+{
+  g_autofree char *email = g_strdup_printf ("stream-%08x%08x@example.com", g_random_int (),
+                                            g_random_int ());
+  g_autoptr(GNetworkMonitor) network = g_object_new (TEST_TYPE_NETWORK, NULL);
+  g_autofree char *media_dir = g_dir_make_tmp ("echoes-stream-XXXXXX", NULL);
+  g_autofree char *made = echoes_test_media_make_clip (media_dir, "made.mp4", 320, 180, 30, 18);
+  Device a = { NULL, }, b = { NULL, };
+  g_autoptr(EchoesProject) project = NULL;
+  g_autoptr(EchoesClip) clip = NULL;
+  g_autoptr(EchoesClip) pulled = NULL;
+  g_autoptr(EchoesStreamResolver) resolver = NULL;
+  g_autoptr(EchoesPlayerPipeline) player = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *video = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *url1 = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *expiring = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) sources = NULL;
+  const char *ids[2] = { NULL, NULL };
+  gint64 expires_at = 0;
+  gsize length;
+  guint n_streamed = 0;
+  gboolean expired = FALSE;
+  Playback playback = { 0, };
+
+  if (g_getenv ("ECHOES_SUPABASE_URL") == NULL)
+    {
+      g_test_fail_printf ("ECHOES_SUPABASE_URL is not set: run through tests/cloud-standin.sh");
+      return;
+    }
+
+  device_open (&a, "stream-a", email, TRUE, network);
+  device_open (&b, "stream-b", email, FALSE, network);
+
+  /* A makes a clip with a real one-second video and syncs it. */
+  project = echoes_store_create_project (a.store, "Streamed", &error);
+  g_assert_no_error (error);
+  clip = add_clip (a.store, echoes_project_get_id (project), 0, 1000);
+  ids[0] = echoes_clip_get_id (clip);
+  generate_here (a.store, echoes_project_get_id (project), ids[0], 16);
+  video = echoes_paths_video_relative (echoes_project_get_id (project), ids[0]);
+  path = echoes_store_resolve (a.store, video);
+  g_assert_true (g_file_get_contents (made, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+  sync_ok (&a);
+
+  /* B pulls it; its video download has not happened yet (it is removed again). */
+  sync_ok (&b);
+  g_clear_pointer (&path, g_free);
+  path = echoes_store_resolve (b.store, video);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_unlink (path), ==, 0);
+
+  /* Signed for about an hour, and the same URL when asked again. */
+  url1 = sign (&b, ids[0], FALSE, &expires_at);
+  g_assert_cmpint (expires_at - g_get_real_time (), >, (gint64) 3500 * G_USEC_PER_SEC);
+  again = sign (&b, ids[0], FALSE, NULL);
+  g_assert_cmpstr (url1, ==, again);
+  g_assert_cmpuint (http_status (url1), ==, 200);
+
+  /* The resolver streams the missing file. */
+  resolver = echoes_stream_resolver_new (b.engine, ids);
+  {
+    const char *paths[] = { path, NULL };
+
+    echoes_stream_resolver_resolve_async (resolver, paths, NULL, result_cb, &result);
+    sources = echoes_stream_resolver_resolve_finish (resolver, wait_result (&result), &n_streamed,
+                                                     &error);
+    g_assert_no_error (error);
+    g_clear_object (&result);
+  }
+  g_assert_cmpuint (n_streamed, ==, 1);
+  g_assert_cmpstr (sources[0], ==, url1);
+
+  /* A URL that expired before the player loads it: the server answers 400, the player
+   * asks the resolver, which signs again (force_new), and the clip plays to its end. */
+  echoes_sync_engine_set_media_url_lifetime (b.engine, 1);
+  expiring = sign (&b, ids[0], TRUE, &expires_at);
+  echoes_sync_engine_set_media_url_lifetime (b.engine, 3600);
+  /* The stand-in's tokens count whole seconds: wait until the server takes it as expired. */
+  g_timeout_add ((guint) ((expires_at - g_get_real_time ()) / 1000) + 1100, expired_cb, &expired);
+  echoes_test_wait (&expired);
+  g_assert_cmpuint (http_status (expiring), ==, 400);
+
+  player = echoes_player_pipeline_new ();
+  echoes_player_pipeline_set_frame_func (player, frame_cb, &playback, NULL);
+  echoes_player_pipeline_set_audio_sink (player, gst_parse_bin_from_description (
+    "audioconvert ! fakesink sync=true", TRUE, NULL));
+  echoes_player_pipeline_set_renewer (player, ECHOES_URI_RENEWER (resolver));
+  g_signal_connect (player, "eos", G_CALLBACK (eos_cb), &playback);
+  {
+    const char *clips[] = { expiring, NULL };
+
+    echoes_player_pipeline_load_async (player, clips, NULL, 1.0, 0, 0, NULL, loaded_cb,
+                                       &playback);
+  }
+  echoes_test_wait (&playback.done);
+  g_assert_no_error (playback.error);
+  g_assert_cmpuint (echoes_player_pipeline_get_duration (player), ==, GST_SECOND);
+  echoes_player_pipeline_play (player);
+  echoes_test_wait (&playback.eos);
+  g_assert_cmpuint (g_atomic_int_get (&playback.frames), >=, 30);
+
+  /* The renewed URL is the one cached now, and a good one. */
+  g_clear_pointer (&again, g_free);
+  again = sign (&b, ids[0], FALSE, &expires_at);
+  g_assert_cmpstr (again, !=, expiring);
+  g_assert_cmpint (expires_at - g_get_real_time (), >, (gint64) 3500 * G_USEC_PER_SEC);
+  g_assert_cmpuint (http_status (again), ==, 200);
+
+  echoes_player_pipeline_unload (player);
+  g_clear_object (&player);
+  g_clear_object (&resolver);
+  echoes_test_remove_tree (media_dir);
+  device_close (&a);
+  device_close (&b);
+}
+
+/* Signed URLs are secrets: no message logged (debug ones included) quotes a token. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags   level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
+        strstr (fields[i].value, "token=") != NULL)
+      g_error ("A signed URL reached the log");
+
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   echoes_test_init (&argc, &argv);
+  gst_init (&argc, &argv);
+  g_log_set_writer_func (log_writer, NULL, NULL);
 
   g_test_add_func ("/echoes/sync/standin/two-devices", test_two_devices);
+  g_test_add_func ("/echoes/sync/standin/stream", test_stream);
 
   return g_test_run ();
 }

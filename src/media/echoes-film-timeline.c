@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "echoes-music.h"
+#include "echoes-uri-renewer.h"
 
 /* The film as a GES timeline, shared by the player (preview) and the exporter (render
  * and smart render), so that what plays is what gets exported:
@@ -101,11 +102,20 @@ asset_ready_cb (GObject      *object,
   if (asset == NULL && request->error == NULL)
     {
       g_autofree char *path = g_filename_from_uri (uri, NULL, NULL);
-      g_autofree char *display = g_filename_display_basename (path ? path : uri);
+      g_autofree char *display = echoes_uri_display_name (path ? path : uri);
 
-      g_set_error (&request->error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("“%s” cannot be played: %s"), display,
-                   error ? error->message : _("unknown error"));
+      if (echoes_uri_is_remote (uri))
+        /* A streamed clip: the server's refusal (an expired signed URL) is
+         * G_IO_ERROR_PERMISSION_DENIED, so the player can ask for a new URL; no message
+         * that could quote the URL. */
+        g_set_error (&request->error, G_IO_ERROR,
+                     error != NULL && error->domain == GST_RESOURCE_ERROR
+                     ? G_IO_ERROR_PERMISSION_DENIED : G_IO_ERROR_INVALID_DATA,
+                     _("“%s” cannot be streamed"), display);
+      else
+        g_set_error (&request->error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                     _("“%s” cannot be played: %s"), display,
+                     error ? error->message : _("unknown error"));
     }
   g_mutex_unlock (&request->lock);
   g_clear_object (&asset);
@@ -126,7 +136,8 @@ start_requests (gpointer user_data)
 
 /**
  * echoes_film_request_assets:
- * @paths: (array zero-terminated=1): absolute paths of media files
+ * @paths: (array zero-terminated=1): absolute paths of media files, or `http://` /
+ *   `https://` URIs (streamed; a refused URI fails with %G_IO_ERROR_PERMISSION_DENIED)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
@@ -161,6 +172,12 @@ echoes_film_request_assets (const char * const  *paths,
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GError) local_error = NULL;
+
+      if (echoes_uri_is_remote (paths[i]))
+        {
+          request.uris[i] = g_strdup (paths[i]);
+          continue;
+        }
 
       if (!(request.uris[i] = gst_filename_to_uri (paths[i], &local_error)))
         {

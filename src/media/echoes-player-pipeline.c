@@ -11,6 +11,7 @@
 
 #include "echoes-player-pipeline.h"
 
+#include <string.h>
 #include <gst/app/app.h>
 /* GES 1.22's headers have const-qualified return types (-Wignored-qualifiers). */
 #include <ges/ges.h>
@@ -18,6 +19,7 @@
 
 #include "echoes-film-timeline.h"
 #include "echoes-music.h"
+#include "echoes-uri-renewer.h"
 
 /* Plays one clip or the film (approved clips + music) without GTK: the film's GES
  * timeline (shared with the exporter, laid out with the same crossfade and per-clip
@@ -27,8 +29,17 @@
  * clock. Seeking works across clips. Frames leave through an RGBA appsink to a
  * callback (see docs/media.md, section 3).
  *
+ * A clip may be an `http://` or `https://` URI (a signed URL: streamed by souphttpsrc).
+ * When the server refuses it (HTTP 400/401/403: the URL expired) while loading or
+ * playing, the player asks its EchoesUriRenewer for a new URI, builds the film again and
+ * carries on from the same position, playing or paused as it was: a short stall. URIs
+ * are secrets: no message or log of the player quotes them.
+ *
  * Everything but the frame callback runs on the main context that called
  * echoes_player_pipeline_load_async(); file discovery runs on a worker thread. */
+
+/* Renewals in a row at about the same position before giving up. */
+#define MAX_RENEWALS 3
 
 struct _EchoesPlayerPipeline
 {
@@ -44,6 +55,21 @@ struct _EchoesPlayerPipeline
   GTask                 *load_task;    /* (owned) (nullable) until prerolled */
   GstClockTime           pending_seek;
 
+  /* What was loaded, to build it again with renewed URIs */
+  GStrv                  sources;      /* (owned) (nullable) paths or URIs */
+  GStrv                  music;        /* (owned) (nullable) */
+  double                 volume;
+  GstClockTime           fade_out;
+  EchoesUriRenewer      *renewer;      /* (owned) (nullable) */
+  GCancellable          *renew_cancellable; /* (owned) (nullable) */
+  GArray                *to_renew;     /* (owned) (nullable) guint clip indices */
+  guint                  renewals;
+  guint                  start_clip;
+  GstClockTime           renew_position;
+  GstClockTime           resume_position; /* where a rebuilt film continues */
+  GstClockTime           last_position;   /* of the last frame shown (frame_lock) */
+  gboolean               hold_frames;     /* prerolling before a start seek (frame_lock) */
+
   GMutex                 frame_lock;
   EchoesPlayerFrameFunc  frame_func;
   gpointer               frame_data;
@@ -51,6 +77,8 @@ struct _EchoesPlayerPipeline
 
   guint                  playing : 1;
   guint                  loaded : 1;
+  guint                  recovering : 1;  /* rebuilding after a renewal, loaded */
+  guint                  resume_playing : 1;
 };
 
 enum {
@@ -82,6 +110,7 @@ typedef struct
   GstClockTime  crossfade;
   GArray       *durations;  /* (nullable) */
   guint         start_clip;
+  GstClockTime  start_position;  /* or GST_CLOCK_TIME_NONE for start_clip */
   GPtrArray    *clip_assets;
   GPtrArray    *music_assets;
 } LoadData;
@@ -114,7 +143,23 @@ static void
 deliver (EchoesPlayerPipeline *self,
          GstSample            *sample)
 {
+  const GstSegment *segment = gst_sample_get_segment (sample);
+  GstBuffer *buffer = gst_sample_get_buffer (sample);
+
   g_mutex_lock (&self->frame_lock);
+  if (self->hold_frames)
+    {
+      /* The frame at 0 before the seek to where playback starts: not shown. */
+      g_mutex_unlock (&self->frame_lock);
+      return;
+    }
+  if (segment != NULL && buffer != NULL && GST_BUFFER_PTS_IS_VALID (buffer))
+    {
+      GstClockTime time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME,
+                                                      GST_BUFFER_PTS (buffer));
+      if (GST_CLOCK_TIME_IS_VALID (time))
+        self->last_position = time;
+    }
   if (self->frame_func != NULL)
     self->frame_func (sample, self->frame_data);
   g_mutex_unlock (&self->frame_lock);
@@ -204,11 +249,113 @@ finish_load (EchoesPlayerPipeline *self,
       return;
     }
 
-  self->loaded = TRUE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_LOADED]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_DURATION]);
+  if (!self->loaded)
+    {
+      self->loaded = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_LOADED]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_DURATION]);
+    }
   g_task_return_boolean (task, TRUE);
 }
+
+/* Stops and drops the GES pipeline and its bus watch; the clip starts stay. */
+static void
+teardown (EchoesPlayerPipeline *self)
+{
+  g_clear_handle_id (&self->bus_watch, g_source_remove);
+
+  if (self->pipeline != NULL)
+    {
+      /* Joins the streaming threads: no frame callback runs after this. */
+      gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_NULL);
+      gst_clear_object (&self->pipeline);
+    }
+  gst_clear_object (&self->timeline);
+
+  g_mutex_lock (&self->frame_lock);
+  self->hold_frames = FALSE;
+  g_mutex_unlock (&self->frame_lock);
+}
+
+static gboolean
+has_remote_sources (EchoesPlayerPipeline *self)
+{
+  for (guint i = 0; self->sources != NULL && self->sources[i] != NULL; i++)
+    if (echoes_uri_is_remote (self->sources[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Replaces every streamed clip's URI in @text by its file name. */
+static char *
+redact (EchoesPlayerPipeline *self,
+        const char           *text)
+{
+  g_autoptr(GString) string = g_string_new (text ? text : "");
+
+  for (guint i = 0; self->sources != NULL && self->sources[i] != NULL; i++)
+    if (echoes_uri_is_remote (self->sources[i]))
+      {
+        g_autofree char *name = echoes_uri_display_name (self->sources[i]);
+
+        g_string_replace (string, self->sources[i], name, 0);
+      }
+
+  /* Whatever is left of a query (a token) goes too. */
+  for (char *q = strchr (string->str, '?'); q != NULL; q = strchr (q + 1, '?'))
+    if (strstr (q, "token=") == q + 1)
+      {
+        gsize end = strcspn (q, " \t\n)\"'");
+        g_string_erase (string, q - string->str, end);
+        q = string->str;
+      }
+
+  return g_string_free (g_steal_pointer (&string), FALSE);
+}
+
+/* An HTTP source refused by the server: 400 (a signed URL past its expiry, as Supabase
+ * Storage answers), 401 or 403. souphttpsrc posts the status in the error's details. */
+static gboolean
+is_refused (GstMessage   *message,
+            const GError *error)
+{
+  const GstStructure *details = NULL;
+  guint status = 0;
+
+  if (error->domain != GST_RESOURCE_ERROR)
+    return FALSE;
+
+  gst_message_parse_error_details (message, &details);
+  if (details != NULL && gst_structure_get_uint (details, "http-status-code", &status))
+    return status == 400 || status == 401 || status == 403;
+
+  return error->code == GST_RESOURCE_ERROR_NOT_AUTHORIZED;
+}
+
+/* The clip whose URI the message's source element reads, or -1. */
+static int
+clip_of_source (EchoesPlayerPipeline *self,
+                GstObject            *source)
+{
+  g_autofree char *uri = NULL;
+
+  if (source == NULL || !GST_IS_URI_HANDLER (source) ||
+      !(uri = gst_uri_handler_get_uri (GST_URI_HANDLER (source))))
+    return -1;
+
+  for (guint i = 0; self->sources != NULL && self->sources[i] != NULL; i++)
+    if (g_strcmp0 (self->sources[i], uri) == 0)
+      return (int) i;
+
+  return -1;
+}
+
+static void start_load (EchoesPlayerPipeline *self,
+                        guint                 start_clip,
+                        GstClockTime          start_position);
+static gboolean renew (EchoesPlayerPipeline *self,
+                       int                   clip,
+                       GstClockTime          position);
 
 static gboolean
 bus_cb (GstBus     *bus,
@@ -228,6 +375,9 @@ bus_cb (GstBus     *bus,
 
               /* Start from clip N: prerolled at 0, now seek and wait for the next one. */
               self->pending_seek = GST_CLOCK_TIME_NONE;
+              g_mutex_lock (&self->frame_lock);
+              self->hold_frames = FALSE;
+              g_mutex_unlock (&self->frame_lock);
               if (gst_element_seek_simple (GST_ELEMENT (self->pipeline), GST_FORMAT_TIME,
                                            GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE,
                                            (gint64) position))
@@ -251,12 +401,32 @@ bus_cb (GstBus     *bus,
         GError *error;
 
         gst_message_parse_error (message, &gst_error, &debug);
-        g_warning ("Playback failed: %s (%s)", gst_error->message, debug ? debug : "");
-        error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                             _("The film cannot be played: %s"), gst_error->message);
+
+        /* A streamed clip's URL expired: get a new one and go on from here. */
+        if (is_refused (message, gst_error) &&
+            renew (self, clip_of_source (self, GST_MESSAGE_SRC (message)),
+                   echoes_player_pipeline_get_position (self)))
+          break;
+
+        if (has_remote_sources (self))
+          {
+            /* souphttpsrc's debug text quotes the URL: never logged. */
+            g_autofree char *text = redact (self, gst_error->message);
+
+            g_warning ("Playback failed: %s", text);
+            error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                 _("The film cannot be played: %s"), text);
+          }
+        else
+          {
+            g_warning ("Playback failed: %s (%s)", gst_error->message, debug ? debug : "");
+            error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                 _("The film cannot be played: %s"), gst_error->message);
+          }
 
         gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_NULL);
         set_playing (self, FALSE);
+        self->recovering = FALSE;
 
         if (self->load_task != NULL)
           {
@@ -331,6 +501,15 @@ load_assets_cb (GObject      *object,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      /* A streamed clip was refused before playing (its URL expired): which one is not
+       * known here, so every streamed clip gets a new URL. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) &&
+          renew (self, -1, GST_CLOCK_TIME_IS_VALID (data->start_position)
+                           ? data->start_position : self->resume_position))
+        {
+          g_error_free (error);
+          return;
+        }
       finish_load (self, error);
       return;
     }
@@ -372,13 +551,191 @@ load_assets_cb (GObject      *object,
   self->bus_watch = gst_bus_add_watch (bus, bus_cb, self);
 
   self->pending_seek = GST_CLOCK_TIME_NONE;
-  if (data->start_clip > 0 && data->start_clip < self->starts->len - 1)
+  if (GST_CLOCK_TIME_IS_VALID (data->start_position))
+    {
+      if (data->start_position > 0)
+        self->pending_seek = MIN (data->start_position,
+                                  echoes_player_pipeline_get_duration (self));
+    }
+  else if (data->start_clip > 0 && data->start_clip < self->starts->len - 1)
     self->pending_seek = g_array_index (self->starts, GstClockTime, data->start_clip);
+
+  g_mutex_lock (&self->frame_lock);
+  self->hold_frames = GST_CLOCK_TIME_IS_VALID (self->pending_seek);
+  g_mutex_unlock (&self->frame_lock);
 
   if (gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_PAUSED) ==
       GST_STATE_CHANGE_FAILURE)
     finish_load (self, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
                                     _("The film cannot be played")));
+}
+
+/* Discovers the clips of self->sources (and the music) and builds the film for
+ * self->load_task. */
+static void
+start_load (EchoesPlayerPipeline *self,
+            guint                 start_clip,
+            GstClockTime          start_position)
+{
+  g_autoptr(GTask) assets_task = NULL;
+  LoadData *data;
+
+  data = g_new0 (LoadData, 1);
+  data->clips = g_strdupv (self->sources);
+  data->music = self->music ? g_strdupv (self->music) : g_new0 (char *, 1);
+  data->volume = self->volume;
+  data->fade_out = self->fade_out;
+  data->crossfade = self->crossfade;
+  data->durations = self->durations ? g_array_ref (self->durations) : NULL;
+  data->start_clip = start_clip;
+  data->start_position = start_position;
+
+  assets_task = g_task_new (self, g_task_get_cancellable (self->load_task), load_assets_cb,
+                            g_object_ref (self->load_task));
+  g_task_set_source_tag (assets_task, load_thread);
+  g_task_set_task_data (assets_task, data, (GDestroyNotify) load_data_free);
+  g_task_run_in_thread (assets_task, load_thread);
+}
+
+/* The film rebuilt after a renewal (no load of the caller's was pending). */
+static void
+recovered_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  EchoesPlayerPipeline *self = ECHOES_PLAYER_PIPELINE (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self->recovering = FALSE;
+      teardown (self);
+      set_playing (self, FALSE);
+      g_signal_emit (self, signals [ERROR], 0, error);
+      return;
+    }
+
+  self->recovering = FALSE;
+  g_debug ("Streaming again from %" GST_TIME_FORMAT, GST_TIME_ARGS (self->resume_position));
+  if (self->resume_playing)
+    gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_PLAYING);
+  set_playing (self, self->resume_playing);
+}
+
+static void renew_next (EchoesPlayerPipeline *self);
+
+static void
+renewed_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(EchoesPlayerPipeline) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  guint clip;
+
+  uri = echoes_uri_renewer_renew_finish (ECHOES_URI_RENEWER (object), result, &error);
+  if (self->to_renew == NULL || self->load_task == NULL)
+    return;  /* unloaded meanwhile */
+
+  clip = g_array_index (self->to_renew, guint, 0);
+  g_array_remove_index (self->to_renew, 0);
+
+  if (uri == NULL || !echoes_uri_is_remote (uri))
+    {
+      g_autofree char *name = echoes_uri_display_name (self->sources[clip]);
+
+      g_debug ("No new URL for clip %u: %s", clip, error ? error->message : "not a URL");
+      g_clear_pointer (&self->to_renew, g_array_unref);
+      finish_load (self, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                      _("“%s” cannot be streamed any more"), name));
+      return;
+    }
+
+  g_free (self->sources[clip]);
+  self->sources[clip] = g_steal_pointer (&uri);
+  renew_next (self);
+}
+
+static void
+renew_next (EchoesPlayerPipeline *self)
+{
+  if (self->to_renew->len > 0)
+    {
+      echoes_uri_renewer_renew_async (self->renewer, g_array_index (self->to_renew, guint, 0),
+                                      self->renew_cancellable, renewed_cb, g_object_ref (self));
+      return;
+    }
+
+  g_clear_pointer (&self->to_renew, g_array_unref);
+  if (!self->loaded && !self->recovering)
+    /* The caller's load: from its first clip again. */
+    start_load (self, self->start_clip, GST_CLOCK_TIME_NONE);
+  else
+    start_load (self, 0, self->resume_position);
+}
+
+/* The server refused streamed clip @clip (-1: any streamed clip) at @position: asks the
+ * renewer for new URIs, then builds the film again from @position, for the pending load
+ * or, once loaded, for an internal one (the caller sees a stall, not an unload).
+ * Returns FALSE when nothing can be renewed: the failure stands. */
+static gboolean
+renew (EchoesPlayerPipeline *self,
+       int                   clip,
+       GstClockTime          position)
+{
+  g_autoptr(GArray) clips = NULL;
+
+  if (self->renewer == NULL || self->sources == NULL || self->to_renew != NULL)
+    return FALSE;
+
+  if (!GST_CLOCK_TIME_IS_VALID (position))
+    position = 0;
+
+  /* Give up when the new URLs are refused again at the same place. */
+  if (self->renewals > 0 &&
+      (position > self->renew_position ? position - self->renew_position
+                                       : self->renew_position - position) < GST_SECOND)
+    {
+      if (self->renewals >= MAX_RENEWALS)
+        return FALSE;
+      self->renewals++;
+    }
+  else
+    self->renewals = 1;
+  self->renew_position = position;
+
+  clips = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; self->sources[i] != NULL; i++)
+    if (echoes_uri_is_remote (self->sources[i]) && (clip < 0 || (guint) clip == i))
+      g_array_append_val (clips, i);
+  if (clips->len == 0)
+    return FALSE;
+
+  g_debug ("A streamed clip was refused at %" GST_TIME_FORMAT ": renewing %u URL(s)",
+           GST_TIME_ARGS (position), clips->len);
+
+  if (self->load_task == NULL)
+    {
+      /* Playing or paused: carry on as it was once rebuilt. */
+      self->recovering = TRUE;
+      self->resume_playing = self->playing;
+      self->load_task = g_task_new (self, NULL, recovered_cb, NULL);
+      g_task_set_source_tag (self->load_task, renew);
+    }
+  self->resume_position = position;
+  self->pending_seek = GST_CLOCK_TIME_NONE;
+
+  teardown (self);
+
+  if (self->renew_cancellable == NULL)
+    self->renew_cancellable = g_cancellable_new ();
+  self->to_renew = g_steal_pointer (&clips);
+  renew_next (self);
+
+  return TRUE;
 }
 
 static void
@@ -389,6 +746,7 @@ echoes_player_pipeline_dispose (GObject *object)
   echoes_player_pipeline_unload (self);
   echoes_player_pipeline_set_frame_func (self, NULL, NULL, NULL);
   gst_clear_object (&self->audio_sink);
+  g_clear_object (&self->renewer);
 
   G_OBJECT_CLASS (echoes_player_pipeline_parent_class)->dispose (object);
 }
@@ -400,6 +758,8 @@ echoes_player_pipeline_finalize (GObject *object)
 
   g_clear_pointer (&self->starts, g_array_unref);
   g_clear_pointer (&self->durations, g_array_unref);
+  g_clear_pointer (&self->sources, g_strfreev);
+  g_clear_pointer (&self->music, g_strfreev);
   g_mutex_clear (&self->frame_lock);
 
   G_OBJECT_CLASS (echoes_player_pipeline_parent_class)->finalize (object);
@@ -532,6 +892,8 @@ echoes_player_pipeline_init (EchoesPlayerPipeline *self)
   g_mutex_init (&self->frame_lock);
   self->starts = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
   self->pending_seek = GST_CLOCK_TIME_NONE;
+  self->resume_position = 0;
+  self->last_position = GST_CLOCK_TIME_NONE;
 }
 
 /**
@@ -596,6 +958,24 @@ echoes_player_pipeline_set_audio_sink (EchoesPlayerPipeline *self,
     gst_object_ref_sink (sink);
   gst_clear_object (&self->audio_sink);
   self->audio_sink = sink;
+}
+
+/**
+ * echoes_player_pipeline_set_renewer:
+ * @self: a #EchoesPlayerPipeline
+ * @renewer: (nullable): what gives new URIs for streamed clips the server refuses, or
+ *   %NULL: a refused clip stops playback with #EchoesPlayerPipeline::error
+ *
+ * Clip indices given to @renewer are those of the clips of the current load.
+ */
+void
+echoes_player_pipeline_set_renewer (EchoesPlayerPipeline *self,
+                                    EchoesUriRenewer     *renewer)
+{
+  g_return_if_fail (ECHOES_IS_PLAYER_PIPELINE (self));
+  g_return_if_fail (!renewer || ECHOES_IS_URI_RENEWER (renewer));
+
+  g_set_object (&self->renewer, renewer);
 }
 
 /**
@@ -664,7 +1044,8 @@ echoes_player_pipeline_set_clip_durations (EchoesPlayerPipeline *self,
  * echoes_player_pipeline_load_async:
  * @self: a #EchoesPlayerPipeline
  * @clips: (array zero-terminated=1): absolute paths of the clips, in order (one clip to
- *   play a single clip)
+ *   play a single clip); a clip may be an `http://` or `https://` URI instead, streamed
+ *   (see echoes_player_pipeline_set_renewer())
  * @music: (nullable) (array zero-terminated=1): absolute paths of the music tracks
  * @volume: the music's gain
  * @fade_out: the music's fade at the end of the film
@@ -689,8 +1070,6 @@ echoes_player_pipeline_load_async (EchoesPlayerPipeline *self,
                                    gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) assets_task = NULL;
-  LoadData *data;
 
   g_return_if_fail (ECHOES_IS_PLAYER_PIPELINE (self));
   g_return_if_fail (clips != NULL);
@@ -708,21 +1087,16 @@ echoes_player_pipeline_load_async (EchoesPlayerPipeline *self,
       return;
     }
 
-  self->load_task = g_object_ref (task);
+  self->load_task = g_steal_pointer (&task);
+  self->sources = g_strdupv ((GStrv) clips);
+  self->music = music ? g_strdupv ((GStrv) music) : NULL;
+  self->volume = volume;
+  self->fade_out = fade_out;
+  self->renewals = 0;
+  self->resume_position = 0;
+  self->start_clip = start_clip;
 
-  data = g_new0 (LoadData, 1);
-  data->clips = g_strdupv ((GStrv) clips);
-  data->music = music ? g_strdupv ((GStrv) music) : g_new0 (char *, 1);
-  data->volume = volume;
-  data->fade_out = fade_out;
-  data->crossfade = self->crossfade;
-  data->durations = self->durations ? g_array_ref (self->durations) : NULL;
-  data->start_clip = start_clip;
-
-  assets_task = g_task_new (self, cancellable, load_assets_cb, g_steal_pointer (&task));
-  g_task_set_source_tag (assets_task, load_thread);
-  g_task_set_task_data (assets_task, data, (GDestroyNotify) load_data_free);
-  g_task_run_in_thread (assets_task, load_thread);
+  start_load (self, start_clip, GST_CLOCK_TIME_NONE);
 }
 
 /**
@@ -757,19 +1131,21 @@ echoes_player_pipeline_unload (EchoesPlayerPipeline *self)
 
   g_return_if_fail (ECHOES_IS_PLAYER_PIPELINE (self));
 
+  g_cancellable_cancel (self->renew_cancellable);
+  g_clear_object (&self->renew_cancellable);
+  g_clear_pointer (&self->to_renew, g_array_unref);
+  self->recovering = FALSE;
+
   if ((task = g_steal_pointer (&self->load_task)))
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Unloaded");
 
-  g_clear_handle_id (&self->bus_watch, g_source_remove);
-
-  if (self->pipeline != NULL)
-    {
-      /* Joins the streaming threads: no frame callback runs after this. */
-      gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_NULL);
-      gst_clear_object (&self->pipeline);
-    }
-  gst_clear_object (&self->timeline);
+  teardown (self);
   g_array_set_size (self->starts, 0);
+  g_clear_pointer (&self->sources, g_strfreev);
+  g_clear_pointer (&self->music, g_strfreev);
+  g_mutex_lock (&self->frame_lock);
+  self->last_position = GST_CLOCK_TIME_NONE;
+  g_mutex_unlock (&self->frame_lock);
 
   set_playing (self, FALSE);
   if (self->loaded)
@@ -796,6 +1172,13 @@ echoes_player_pipeline_play (EchoesPlayerPipeline *self)
   if (!self->loaded)
     return;
 
+  if (self->recovering)
+    {
+      self->resume_playing = TRUE;
+      set_playing (self, TRUE);
+      return;
+    }
+
   /* At the end: play again from the start. */
   if (echoes_player_pipeline_get_position (self) + GST_SECOND / 20 >=
       echoes_player_pipeline_get_duration (self))
@@ -812,6 +1195,13 @@ echoes_player_pipeline_pause (EchoesPlayerPipeline *self)
 
   if (!self->loaded)
     return;
+
+  if (self->recovering)
+    {
+      self->resume_playing = FALSE;
+      set_playing (self, FALSE);
+      return;
+    }
 
   gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_PAUSED);
   set_playing (self, FALSE);
@@ -846,6 +1236,16 @@ echoes_player_pipeline_seek (EchoesPlayerPipeline *self,
 
   position = MIN (position, echoes_player_pipeline_get_duration (self));
 
+  if (self->recovering)
+    {
+      /* Taken up once the film is built again. */
+      self->resume_position = position;
+      if (GST_CLOCK_TIME_IS_VALID (self->pending_seek))
+        self->pending_seek = position;
+      if (GST_CLOCK_TIME_IS_VALID (self->pending_seek) || self->pipeline == NULL)
+        return TRUE;
+    }
+
   return gst_element_seek_simple (GST_ELEMENT (self->pipeline), GST_FORMAT_TIME,
                                   GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE,
                                   (gint64) position);
@@ -870,10 +1270,21 @@ echoes_player_pipeline_get_position (EchoesPlayerPipeline *self)
 
   g_return_val_if_fail (ECHOES_IS_PLAYER_PIPELINE (self), 0);
 
+  if (self->recovering)
+    return self->resume_position;
+
   if (self->pipeline == NULL ||
       !gst_element_query_position (GST_ELEMENT (self->pipeline), GST_FORMAT_TIME, &position) ||
       position < 0)
-    return 0;
+    {
+      GstClockTime last;
+
+      /* In an error, the query may fail: the last frame shown says where. */
+      g_mutex_lock (&self->frame_lock);
+      last = self->last_position;
+      g_mutex_unlock (&self->frame_lock);
+      return self->pipeline != NULL && GST_CLOCK_TIME_IS_VALID (last) ? last : 0;
+    }
 
   return (GstClockTime) position;
 }

@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
+#include "echoes-uri-renewer.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -35,6 +37,8 @@ void                  echoes_player_pipeline_set_frame_func  (EchoesPlayerPipeli
                                                               GDestroyNotify         destroy);
 void                  echoes_player_pipeline_set_audio_sink  (EchoesPlayerPipeline  *self,
                                                               GstElement            *sink);
+void                  echoes_player_pipeline_set_renewer     (EchoesPlayerPipeline  *self,
+                                                              EchoesUriRenewer      *renewer);
 GstClockTime          echoes_player_pipeline_get_crossfade   (EchoesPlayerPipeline  *self);
 void                  echoes_player_pipeline_set_crossfade   (EchoesPlayerPipeline  *self,
                                                               GstClockTime           crossfade);

@@ -577,6 +577,48 @@ download_finish (EchoesSyncRemote  *remote,
 }
 
 static void
+signed_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  char *url;
+
+  url = echoes_storage_client_create_signed_url_finish (ECHOES_STORAGE_CLIENT (object), result,
+                                                        &error);
+  if (url == NULL)
+    g_task_return_error (task, _echoes_supabase_to_sync_error (g_steal_pointer (&error)));
+  else
+    g_task_return_pointer (task, url, g_free);
+}
+
+static void
+sign_async (EchoesSyncRemote    *remote,
+            const char          *bucket,
+            const char          *object_path,
+            guint                expires_in,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  EchoesSupabaseRemote *self = ECHOES_SUPABASE_REMOTE (remote);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sign_async);
+  echoes_storage_client_create_signed_url_async (self->storage, bucket, object_path, expires_in,
+                                                 cancellable, signed_cb, g_steal_pointer (&task));
+}
+
+static char *
+sign_finish (EchoesSyncRemote  *remote,
+             GAsyncResult      *result,
+             GError           **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
 echoes_supabase_remote_iface_init (EchoesSyncRemoteInterface *iface)
 {
   iface->get_user_id = get_user_id;
@@ -592,6 +634,8 @@ echoes_supabase_remote_iface_init (EchoesSyncRemoteInterface *iface)
   iface->upload_finish = _echoes_supabase_remote_boolean_finish;
   iface->download_async = download_async;
   iface->download_finish = download_finish;
+  iface->sign_async = sign_async;
+  iface->sign_finish = sign_finish;
 }
 
 static void

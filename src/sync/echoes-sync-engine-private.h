@@ -8,6 +8,7 @@
 #pragma once
 
 #include "echoes-sync-engine.h"
+#include "echoes-media-signer.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,7 @@ struct _EchoesSyncEngine
   EchoesSyncRemote *remote;       /* (owned) */
   GNetworkMonitor  *monitor;      /* (owned) */
   gulong            network_handler;
+  EchoesMediaSigner *signer;      /* (owned) */
 
   EchoesSyncState   state;
   GError           *last_error;   /* (owned) (nullable) */

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "echoes-sync-engine-private.h"
+#include "echoes-media-signer.h"
 
 /**
  * EchoesSyncEngine:
@@ -33,6 +34,9 @@
  * Images and videos go up to `images/{user}/{project}/{clip}.{ext}` and
  * `clips/{user}/{project}/{clip}.mp4`; files over 6 MiB by resumable upload, whose URL
  * and offset are kept in the store so that it resumes after a restart.
+ *
+ * While a clip's media waits for its download, echoes_sync_engine_sign_media_async()
+ * gives a signed URL to stream it (see `echoes-media-signer.c`).
  *
  * Once started, the engine pushes within a second of a change, pulls every few minutes
  * (backing off after failures) and whenever echoes_sync_engine_sync_now() asks (the
@@ -560,6 +564,7 @@ echoes_sync_engine_constructed (GObject *object)
                                             G_CALLBACK (network_changed_cb), self);
   self->online = g_network_monitor_get_network_available (self->monitor);
   self->state = self->online ? ECHOES_SYNC_STATE_IDLE : ECHOES_SYNC_STATE_OFFLINE;
+  self->signer = echoes_media_signer_new (self->store, self->remote);
 }
 
 static void
@@ -582,6 +587,7 @@ echoes_sync_engine_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->remote);
   g_clear_object (&self->monitor);
+  g_clear_object (&self->signer);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
   g_clear_error (&self->last_error);
@@ -1049,6 +1055,7 @@ echoes_sync_engine_signed_out_async (EchoesSyncEngine    *self,
   g_return_if_fail (ECHOES_IS_SYNC_ENGINE (self));
 
   echoes_sync_engine_stop (self);
+  echoes_media_signer_forget (self->signer);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, echoes_sync_engine_signed_out_async);
   _echoes_sync_run_job (self, _echoes_sync_job_new (JOB_SIGNED_OUT), cancellable, store_job_cb, task);
@@ -1060,4 +1067,97 @@ echoes_sync_engine_signed_out_finish (EchoesSyncEngine  *self,
                                       GError           **error)
 {
   return echoes_sync_engine_signed_in_finish (self, result, error);
+}
+
+static void
+signed_media_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  gint64 *expires_at = g_task_get_task_data (task);
+  GError *error = NULL;
+  char *url;
+
+  if (!(url = echoes_media_signer_sign_finish (ECHOES_MEDIA_SIGNER (object), result, expires_at,
+                                               &error)))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, url, g_free);
+}
+
+/**
+ * echoes_sync_engine_sign_media_async:
+ * @self: an #EchoesSyncEngine
+ * @clip_id: a clip of a synced project
+ * @kind: `video` or `image`
+ * @force_new: %TRUE when the server refused the last URL (it expired): ask for a new one
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the URL
+ * @user_data: data for @callback
+ *
+ * A signed URL to read the clip's media from the server (to stream a video that is not
+ * downloaded yet), valid for about an hour; the same URL comes back until shortly
+ * before it expires. It is a secret: never log it.
+ */
+void
+echoes_sync_engine_sign_media_async (EchoesSyncEngine    *self,
+                                     const char          *clip_id,
+                                     const char          *kind,
+                                     gboolean             force_new,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (ECHOES_IS_SYNC_ENGINE (self));
+  g_return_if_fail (clip_id != NULL && kind != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, echoes_sync_engine_sign_media_async);
+  g_task_set_task_data (task, g_new0 (gint64, 1), g_free);
+  echoes_media_signer_sign_async (self->signer, clip_id, kind, force_new, cancellable,
+                                  signed_media_cb, task);
+}
+
+/**
+ * echoes_sync_engine_sign_media_finish:
+ * @self: an #EchoesSyncEngine
+ * @result: the result
+ * @expires_at: (out) (optional): when the URL expires (real time, µs)
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the URL, or %NULL with @error set
+ */
+char *
+echoes_sync_engine_sign_media_finish (EchoesSyncEngine  *self,
+                                      GAsyncResult      *result,
+                                      gint64            *expires_at,
+                                      GError           **error)
+{
+  char *url;
+
+  g_return_val_if_fail (ECHOES_IS_SYNC_ENGINE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  url = g_task_propagate_pointer (G_TASK (result), error);
+  if (expires_at != NULL)
+    *expires_at = url ? *(gint64 *) g_task_get_task_data (G_TASK (result)) : 0;
+  return url;
+}
+
+/**
+ * echoes_sync_engine_set_media_url_lifetime:
+ * @self: an #EchoesSyncEngine
+ * @seconds: how long the signed media URLs asked from now on stay valid
+ *
+ * For tests; the default is #ECHOES_MEDIA_URL_LIFETIME.
+ */
+void
+echoes_sync_engine_set_media_url_lifetime (EchoesSyncEngine *self,
+                                           guint             seconds)
+{
+  g_return_if_fail (ECHOES_IS_SYNC_ENGINE (self));
+  echoes_media_signer_set_lifetime (self->signer, seconds);
 }

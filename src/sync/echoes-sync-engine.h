@@ -88,5 +88,18 @@ void              echoes_sync_engine_signed_out_async         (EchoesSyncEngine 
 gboolean          echoes_sync_engine_signed_out_finish        (EchoesSyncEngine     *self,
                                                                GAsyncResult         *result,
                                                                GError              **error);
+void              echoes_sync_engine_sign_media_async         (EchoesSyncEngine     *self,
+                                                               const char           *clip_id,
+                                                               const char           *kind,
+                                                               gboolean              force_new,
+                                                               GCancellable         *cancellable,
+                                                               GAsyncReadyCallback   callback,
+                                                               gpointer              user_data);
+char             *echoes_sync_engine_sign_media_finish        (EchoesSyncEngine     *self,
+                                                               GAsyncResult         *result,
+                                                               gint64               *expires_at,
+                                                               GError              **error);
+void              echoes_sync_engine_set_media_url_lifetime   (EchoesSyncEngine     *self,
+                                                               guint                 seconds);
 
 G_END_DECLS

@@ -349,3 +349,64 @@ echoes_sync_remote_download_finish (EchoesSyncRemote  *self,
 
   return ECHOES_SYNC_REMOTE_GET_IFACE (self)->download_finish (self, result, expected_size, error);
 }
+
+/**
+ * echoes_sync_remote_sign_async:
+ * @self: an #EchoesSyncRemote
+ * @bucket: `images` or `clips`
+ * @object_path: the object
+ * @expires_in: how long the URL stays valid, in seconds
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the URL
+ * @user_data: data for @callback
+ *
+ * Asks for a URL that reads the object without the session (to stream it). A remote
+ * that cannot answers %G_IO_ERROR_NOT_SUPPORTED.
+ */
+void
+echoes_sync_remote_sign_async (EchoesSyncRemote    *self,
+                               const char          *bucket,
+                               const char          *object_path,
+                               guint                expires_in,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  EchoesSyncRemoteInterface *iface;
+
+  g_return_if_fail (ECHOES_IS_SYNC_REMOTE (self));
+  g_return_if_fail (bucket != NULL && object_path != NULL && expires_in > 0);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  iface = ECHOES_SYNC_REMOTE_GET_IFACE (self);
+  if (iface->sign_async == NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, echoes_sync_remote_sign_async,
+                               G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               "This server cannot stream media");
+      return;
+    }
+
+  iface->sign_async (self, bucket, object_path, expires_in, cancellable, callback, user_data);
+}
+
+/**
+ * echoes_sync_remote_sign_finish:
+ * @self: an #EchoesSyncRemote
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the signed URL (a secret: never log it), or %NULL
+ */
+char *
+echoes_sync_remote_sign_finish (EchoesSyncRemote  *self,
+                                GAsyncResult      *result,
+                                GError           **error)
+{
+  g_return_val_if_fail (ECHOES_IS_SYNC_REMOTE (self), NULL);
+
+  if (g_async_result_is_tagged (result, echoes_sync_remote_sign_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+
+  return ECHOES_SYNC_REMOTE_GET_IFACE (self)->sign_finish (self, result, error);
+}

@@ -101,6 +101,10 @@ G_DECLARE_INTERFACE (EchoesSyncRemote, echoes_sync_remote, ECHOES, SYNC_REMOTE, 
  * @download_async: writes an object into @destination (created or replaced)
  * @download_finish: returns the bytes written, and the size the server announced (-1 if
  *   it did not)
+ * @sign_async: (nullable): a URL that reads @object_path of @bucket without the
+ *   session for @expires_in seconds (a signed URL: a secret); a remote without it cannot
+ *   stream, %G_IO_ERROR_NOT_SUPPORTED
+ * @sign_finish: the URL
  *
  * The server as the sync engine sees it: rows with per-field times, and files. The
  * Supabase adapter implements it over the cloud clients; tests use an in-memory one.
@@ -175,6 +179,16 @@ struct _EchoesSyncRemoteInterface
                                       GAsyncResult              *result,
                                       gint64                    *expected_size,
                                       GError                   **error);
+  void        (*sign_async)          (EchoesSyncRemote          *self,
+                                      const char                *bucket,
+                                      const char                *object_path,
+                                      guint                      expires_in,
+                                      GCancellable              *cancellable,
+                                      GAsyncReadyCallback        callback,
+                                      gpointer                   user_data);
+  char       *(*sign_finish)         (EchoesSyncRemote          *self,
+                                      GAsyncResult              *result,
+                                      GError                   **error);
 };
 
 const char *echoes_sync_remote_get_user_id         (EchoesSyncRemote          *self);
@@ -242,6 +256,17 @@ void        echoes_sync_remote_download_async      (EchoesSyncRemote          *s
 gint64      echoes_sync_remote_download_finish     (EchoesSyncRemote          *self,
                                                     GAsyncResult              *result,
                                                     gint64                    *expected_size,
+                                                    GError                   **error);
+
+void        echoes_sync_remote_sign_async          (EchoesSyncRemote          *self,
+                                                    const char                *bucket,
+                                                    const char                *object_path,
+                                                    guint                      expires_in,
+                                                    GCancellable              *cancellable,
+                                                    GAsyncReadyCallback        callback,
+                                                    gpointer                   user_data);
+char       *echoes_sync_remote_sign_finish         (EchoesSyncRemote          *self,
+                                                    GAsyncResult              *result,
                                                     GError                   **error);
 
 G_END_DECLS

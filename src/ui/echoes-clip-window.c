@@ -20,6 +20,7 @@
 #include "echoes-ken-burns-button.h"
 #include "echoes-library.h"
 #include "echoes-store.h"
+#include "echoes-stream-resolver.h"
 #include "echoes-thumbnailer.h"
 
 /**
@@ -27,7 +28,8 @@
  *
  * One clip up close: its video (once generated), the motion editor over its photo,
  * Approve (A) and Regenerate. Every change goes through the library and the queue;
- * the window follows the clip's notifications.
+ * the window follows the clip's notifications. A synced clip whose video is not
+ * downloaded yet streams from the account (EchoesStreamResolver).
  */
 struct _EchoesClipWindow
 {
@@ -38,6 +40,7 @@ struct _EchoesClipWindow
   GCancellable       *cancellable;  /* (owned) */
   GCancellable       *load_cancellable; /* (owned) (nullable) */
   char               *loaded_video; /* (owned) (nullable) */
+  EchoesStreamResolver *resolver;   /* (owned) (nullable) */
   gboolean            updating;
 
   GtkToggleButton    *approve_button;
@@ -75,6 +78,23 @@ player_loaded_cb (GObject      *object,
 }
 
 static void
+video_resolved_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(EchoesClipWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) sources = NULL;
+
+  if (!(sources = echoes_stream_resolver_resolve_finish (ECHOES_STREAM_RESOLVER (object), result,
+                                                         NULL, &error)))
+    return;  /* cancelled: another video, or the window closes */
+
+  echoes_film_player_load_async (self->player, (const char * const *) sources, NULL, 1.0, 0, 0,
+                                 self->load_cancellable, player_loaded_cb, g_object_ref (self));
+}
+
+static void
 echoes_clip_window_update (EchoesClipWindow *self)
 {
   EchoesClipStatus status = echoes_clip_get_status (self->clip);
@@ -98,15 +118,20 @@ echoes_clip_window_update (EchoesClipWindow *self)
         {
           g_autofree char *path = echoes_store_resolve (echoes_context_get_store (self->context), video);
           const char *clips[] = { path, NULL };
+          const char *ids[] = { echoes_clip_get_id (self->clip), NULL };
 
           g_free (self->loaded_video);
           self->loaded_video = g_strdup (video);
           g_cancellable_cancel (self->load_cancellable);
           g_clear_object (&self->load_cancellable);
           self->load_cancellable = g_cancellable_new ();
-          echoes_film_player_load_async (self->player, clips, NULL, 1.0, 0, 0,
-                                         self->load_cancellable, player_loaded_cb,
-                                         g_object_ref (self));
+          g_clear_object (&self->resolver);
+          self->resolver = echoes_stream_resolver_new (echoes_context_get_sync_engine (self->context),
+                                                       ids);
+          echoes_player_pipeline_set_renewer (echoes_film_player_get_pipeline (self->player),
+                                              ECHOES_URI_RENEWER (self->resolver));
+          echoes_stream_resolver_resolve_async (self->resolver, clips, self->load_cancellable,
+                                                video_resolved_cb, g_object_ref (self));
         }
       return;
     }
@@ -274,6 +299,7 @@ echoes_clip_window_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->load_cancellable);
+  g_clear_object (&self->resolver);
   g_clear_object (&self->clip);
   g_clear_object (&self->context);
   g_clear_pointer (&self->loaded_video, g_free);

@@ -14,11 +14,15 @@
 
 #include <glib/gi18n.h>
 
+#include "echoes-stream-resolver.h"
+
 /**
  * EchoesFilmWindow:
  *
  * The whole film (approved, ready clips back to back with the music) in a window of
  * its own; F makes it full screen, Space plays and pauses (both handled by the player).
+ * Synced clips whose video is not downloaded yet stream from the account
+ * (EchoesStreamResolver), renewed when their URL expires.
  */
 struct _EchoesFilmWindow
 {
@@ -26,6 +30,9 @@ struct _EchoesFilmWindow
 
   GCancellable     *cancellable;  /* (owned) */
   gboolean          loaded;
+  EchoesStreamResolver *resolver; /* (owned) */
+  EchoesFilm       *film;         /* (owned) until loading */
+  guint             start_clip;
 
   AdwWindowTitle   *window_title;
   EchoesFilmPlayer *player;
@@ -58,6 +65,27 @@ load_cb (GObject      *object,
 }
 
 static void
+resolved_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(EchoesFilmWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) sources = NULL;
+  g_autoptr(EchoesFilm) film = g_steal_pointer (&self->film);
+
+  if (!(sources = echoes_stream_resolver_resolve_finish (ECHOES_STREAM_RESOLVER (object), result,
+                                                         NULL, &error)))
+    return;  /* cancelled: the window is closing */
+
+  echoes_film_player_load_async (self->player,
+                                 (const char * const *)sources,
+                                 (const char * const *)film->music,
+                                 film->volume, film->fade_out, self->start_clip,
+                                 self->cancellable, load_cb, g_object_ref (self));
+}
+
+static void
 echoes_film_window_dispose (GObject *object)
 {
   EchoesFilmWindow *self = (EchoesFilmWindow *)object;
@@ -74,6 +102,8 @@ echoes_film_window_finalize (GObject *object)
   EchoesFilmWindow *self = (EchoesFilmWindow *)object;
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->resolver);
+  g_clear_pointer (&self->film, echoes_film_free);
 
   G_OBJECT_CLASS (echoes_film_window_parent_class)->finalize (object);
 }
@@ -112,6 +142,7 @@ echoes_film_window_init (EchoesFilmWindow *self)
  * @film: the film to play (copied)
  * @start_clip: the clip of @film to start from
  * @crossfade: the crossfade between clips, as the export has it (0 for cuts)
+ * @engine: (nullable): the sync engine while signed in: clips not downloaded yet stream
  *
  * Plays @film as it is exported: with @film's per-clip durations ("Fit Clips to Music")
  * and @crossfade.
@@ -123,7 +154,8 @@ echoes_film_window_new (GtkWindow    *parent,
                         const char   *title,
                         EchoesFilm   *film,
                         guint         start_clip,
-                        GstClockTime  crossfade)
+                        GstClockTime  crossfade,
+                        EchoesSyncEngine *engine)
 {
   EchoesFilmWindow *self;
   EchoesPlayerPipeline *pipeline;
@@ -139,12 +171,16 @@ echoes_film_window_new (GtkWindow    *parent,
   pipeline = echoes_film_player_get_pipeline (self->player);
   echoes_player_pipeline_set_crossfade (pipeline, crossfade);
   echoes_player_pipeline_set_clip_durations (pipeline, film->durations, film->n_clips);
-  echoes_film_player_load_async (self->player,
-                                 (const char * const *)film->clips,
-                                 (const char * const *)film->music,
-                                 film->volume, film->fade_out,
-                                 MIN (start_clip, film->n_clips - 1),
-                                 self->cancellable, load_cb, g_object_ref (self));
+
+  self->resolver = echoes_stream_resolver_new (engine, (const char * const *)film->clip_ids);
+  echoes_player_pipeline_set_renewer (pipeline, ECHOES_URI_RENEWER (self->resolver));
+  self->start_clip = MIN (start_clip, film->n_clips - 1);
+  self->film = g_new0 (EchoesFilm, 1);
+  self->film->music = g_strdupv (film->music);
+  self->film->volume = film->volume;
+  self->film->fade_out = film->fade_out;
+  echoes_stream_resolver_resolve_async (self->resolver, (const char * const *)film->clips,
+                                        self->cancellable, resolved_cb, g_object_ref (self));
   return self;
 }
 

@@ -11,6 +11,7 @@
 
 #include "echoes-film-export.h"
 #include "echoes-film-player.h"
+#include "echoes-sync-engine.h"
 
 G_BEGIN_DECLS
 
@@ -22,7 +23,8 @@ EchoesFilmWindow *echoes_film_window_new        (GtkWindow        *parent,
                                                  const char       *title,
                                                  EchoesFilm       *film,
                                                  guint             start_clip,
-                                                 GstClockTime      crossfade);
+                                                 GstClockTime      crossfade,
+                                                 EchoesSyncEngine *engine);
 EchoesFilmPlayer *echoes_film_window_get_player (EchoesFilmWindow *self);
 gboolean          echoes_film_window_get_loaded (EchoesFilmWindow *self);
 

@@ -454,7 +454,8 @@ play_film_cb (GObject      *object,
 
   window = g_object_ref_sink (echoes_film_window_new (GTK_WINDOW (self),
                                                       self->project ? echoes_project_get_title (self->project) : NULL,
-                                                      film, start_clip, _echoes_window_get_crossfade (self)));
+                                                      film, start_clip, _echoes_window_get_crossfade (self),
+                                                      self->context ? echoes_context_get_sync_engine (self->context) : NULL));
   echoes_film_free (film);
   gtk_window_present (GTK_WINDOW (window));
 }
