@@ -74,6 +74,15 @@ push_free (Push *push)
   g_free (push);
 }
 
+/* Ends @task (the push of a row) with @error (owned), as a sync error. */
+static void
+push_fail (GTask  *task,
+           GError *error)
+{
+  g_task_return_error (task, _echoes_supabase_to_sync_error (error));
+  g_object_unref (task);
+}
+
 static void
 return_rest_result (GTask    *task,
                     JsonNode *node,
@@ -196,8 +205,7 @@ patched_cb (GObject      *object,
     }
   if (error)
     {
-      g_task_return_error (task, _echoes_supabase_to_sync_error (g_steal_pointer (&error)));
-      g_object_unref (task);
+      push_fail (task, g_steal_pointer (&error));
       return;
     }
 
@@ -221,8 +229,7 @@ approved_cb (GObject      *object,
   node = echoes_rest_client_update_finish (ECHOES_REST_CLIENT (object), result, &error);
   if (error)
     {
-      g_task_return_error (task, _echoes_supabase_to_sync_error (g_steal_pointer (&error)));
-      g_object_unref (task);
+      push_fail (task, g_steal_pointer (&error));
       return;
     }
   if (node && JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) == 0)
@@ -250,8 +257,7 @@ attached_cb (GObject      *object,
   node = echoes_rest_client_rpc_finish (ECHOES_REST_CLIENT (object), result, &error);
   if (error)
     {
-      g_task_return_error (task, _echoes_supabase_to_sync_error (g_steal_pointer (&error)));
-      g_object_unref (task);
+      push_fail (task, g_steal_pointer (&error));
       return;
     }
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
@@ -391,8 +397,7 @@ inserted_cb (GObject      *object,
   node = echoes_rest_client_insert_finish (ECHOES_REST_CLIENT (object), result, &error);
   if (error)
     {
-      g_task_return_error (task, _echoes_supabase_to_sync_error (g_steal_pointer (&error)));
-      g_object_unref (task);
+      push_fail (task, g_steal_pointer (&error));
       return;
     }
 
@@ -571,8 +576,7 @@ looked_up_cb (GObject      *object,
 
   if (!(node = echoes_rest_client_select_finish (ECHOES_REST_CLIENT (object), result, &error)))
     {
-      g_task_return_error (task, _echoes_supabase_to_sync_error (g_steal_pointer (&error)));
-      g_object_unref (task);
+      push_fail (task, g_steal_pointer (&error));
       return;
     }
   if (!JSON_NODE_HOLDS_ARRAY (node))
