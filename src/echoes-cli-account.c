@@ -23,6 +23,7 @@
 #include "echoes-store.h"
 #include "echoes-supabase-remote.h"
 #include "echoes-sync-engine.h"
+#include "echoes-util.h"
 
 /* `echoes-cli account login|logout|status|sync`: the account the app signs in to, from a
  * terminal or a script; `sync` runs one sync of the data directory with it. The password is read from stdin (a prompt without echo on a
@@ -186,7 +187,7 @@ account_login (EchoesAuth *auth,
     }
 
   echoes_auth_sign_in_async (auth, email, password, NULL, done_cb, &wait);
-  memset (password, 0, strlen (password));
+  g_clear_pointer (&password, echoes_secret_free);
   wait_for (&wait);
   ok = echoes_auth_sign_in_finish (auth, wait.result, &error);
   g_object_unref (wait.result);

@@ -11,13 +11,13 @@
 
 #include "echoes-cli-runway-key.h"
 
-#include <string.h>
 #include <glib/gi18n.h>
 
 #include "echoes-cli-account.h"
 #include "echoes-cloud-error.h"
 #include "echoes-runway-key.h"
 #include "echoes-secret-store.h"
+#include "echoes-util.h"
 
 /* `echoes-cli runway-key set|remove|status`: the user's own Runway key ("bring your own
  * key"). AI clips then go straight to Runway, without an account or credits. The key is
@@ -62,14 +62,6 @@ lookup (EchoesSecretStore  *keyring,
   return key;
 }
 
-static void
-wipe (char *text)
-{
-  if (text != NULL)
-    memset (text, 0, strlen (text));
-  g_free (text);
-}
-
 /**
  * echoes_cli_runway_key_apply:
  * @registry: the providers `projects generate` uses
@@ -88,7 +80,7 @@ echoes_cli_runway_key_apply (EchoesProviderRegistry *registry)
     echoes_provider_registry_set_runway_key (registry, key, api_url);
   else if (error != NULL)
     g_debug ("No own Runway key: %s", error->message);
-  wipe (key);
+  echoes_secret_free (key);
 }
 
 /**
@@ -149,7 +141,7 @@ echoes_cli_runway_key (int        argc,
       char *key = lookup (keyring, api_url, &error);
       gboolean set = key != NULL;
 
-      wipe (key);
+      echoes_secret_free (key);
       if (error != NULL)
         {
           g_printerr ("echoes-cli: %s\n", echoes_cloud_error_describe (error));
@@ -169,12 +161,12 @@ echoes_cli_runway_key (int        argc,
 
       if (key == NULL || *key == '\0')
         {
-          wipe (key);
+          echoes_secret_free (key);
           g_printerr ("echoes-cli: %s\n", _("No key given"));
           return 2;
         }
       echoes_runway_key_save_async (keyring, api_url, key, NULL, done_cb, &wait);
-      wipe (key);
+      echoes_secret_free (key);
       ok = echoes_runway_key_save_finish (wait_for (&wait), &error);
     }
   g_clear_object (&wait.result);

@@ -12,14 +12,13 @@
 #include "echoes-context.h"
 #include "echoes-context-private.h"
 
-#include <string.h>
-
 #include "echoes-export-scratch.h"
 #include "echoes-local-provider.h"
 #include "echoes-paths.h"
 #include "echoes-runway-key.h"
 #include "echoes-secret-store.h"
 #include "echoes-supabase-remote.h"
+#include "echoes-util.h"
 
 /**
  * EchoesContext:
@@ -823,8 +822,8 @@ runway_key_looked_up_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   EchoesContext *self = g_task_get_source_object (task);
-  g_autofree char *key = NULL;
   GError *error = NULL;
+  char *key;
 
   key = echoes_secret_store_lookup_finish (ECHOES_SECRET_STORE (object), result, &error);
   if (error != NULL)
@@ -833,8 +832,7 @@ runway_key_looked_up_cb (GObject      *object,
       return;
     }
   apply_runway_key (self, key);
-  if (key != NULL)
-    memset (key, 0, strlen (key));
+  echoes_secret_free (key);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -912,15 +910,6 @@ runway_key_forgotten_cb (GObject      *object,
     g_task_return_boolean (task, TRUE);
 }
 
-static void
-wipe_free (gpointer data)
-{
-  char *text = data;
-
-  memset (text, 0, strlen (text));
-  g_free (text);
-}
-
 /**
  * echoes_context_set_runway_key_async:
  * @key: (nullable): the user's own Runway key, %NULL to remove it
@@ -951,7 +940,7 @@ echoes_context_set_runway_key_async (EchoesContext       *self,
       return;
     }
 
-  g_task_set_task_data (task, g_strdup (key), wipe_free);
+  g_task_set_task_data (task, g_strdup (key), echoes_secret_free);
   echoes_runway_key_save_async (get_keyring (self), api_url, key, cancellable,
                                 runway_key_saved_cb, g_steal_pointer (&task));
 }

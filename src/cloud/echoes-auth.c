@@ -20,6 +20,7 @@
 #include "echoes-cloud-private.h"
 #include "echoes-http.h"
 #include "echoes-loopback-redirect.h"
+#include "echoes-util.h"
 
 /* A session is refreshed this long before its access token expires. */
 #define DEFAULT_REFRESH_MARGIN_S 60
@@ -83,20 +84,12 @@ static void schedule_refresh (EchoesAuth *self,
                               gint64      delay_s);
 
 static void
-wipe_string (char **s)
-{
-  if (*s != NULL)
-    memset (*s, 0, strlen (*s));
-  g_clear_pointer (s, g_free);
-}
-
-static void
 clear_session (EchoesAuth *self)
 {
   gboolean was_signed_in = self->access_token != NULL;
 
-  wipe_string (&self->access_token);
-  wipe_string (&self->refresh_token);
+  g_clear_pointer (&self->access_token, echoes_secret_free);
+  g_clear_pointer (&self->refresh_token, echoes_secret_free);
   g_clear_pointer (&self->user_id, g_free);
   g_clear_pointer (&self->email, g_free);
   self->expires_at = 0;
@@ -214,8 +207,8 @@ apply_session (EchoesAuth  *self,
   if (expires_at <= 0)
     expires_at = jwt_exp (access_token);
 
-  wipe_string (&self->access_token);
-  wipe_string (&self->refresh_token);
+  g_clear_pointer (&self->access_token, echoes_secret_free);
+  g_clear_pointer (&self->refresh_token, echoes_secret_free);
   self->access_token = g_strdup (access_token);
   self->refresh_token = g_strdup (refresh_token);
   g_free (self->user_id);
@@ -298,7 +291,7 @@ persist_session (EchoesAuth          *self,
                  gpointer             user_data)
 {
   GTask *task = g_task_new (self, self->cancellable, callback, user_data);
-  g_autofree char *secret = NULL;
+  char *secret;
 
   if (self->store == NULL || self->access_token == NULL)
     {
@@ -312,7 +305,7 @@ persist_session (EchoesAuth          *self,
   secret = serialize_session (self);
   echoes_secret_store_store_async (self->store, self->url, secret, self->cancellable,
                                    persisted_cb, task);
-  memset (secret, 0, strlen (secret));
+  echoes_secret_free (secret);
 }
 
 static void
@@ -477,8 +470,8 @@ echoes_auth_finalize (GObject *object)
 {
   EchoesAuth *self = (EchoesAuth *)object;
 
-  wipe_string (&self->access_token);
-  wipe_string (&self->refresh_token);
+  g_clear_pointer (&self->access_token, echoes_secret_free);
+  g_clear_pointer (&self->refresh_token, echoes_secret_free);
   g_clear_pointer (&self->user_id, g_free);
   g_clear_pointer (&self->email, g_free);
   g_clear_pointer (&self->url, g_free);
@@ -1213,7 +1206,7 @@ oauth_flow_free (gpointer data)
   OAuthFlow *flow = data;
 
   g_clear_object (&flow->redirect);
-  wipe_string (&flow->verifier);
+  g_clear_pointer (&flow->verifier, echoes_secret_free);
   g_free (flow);
 }
 
@@ -1454,7 +1447,6 @@ echoes_auth_sign_out_async (EchoesAuth          *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(SoupMessageHeaders) headers = NULL;
-  g_autofree char *bearer = NULL;
   SignOut *sign_out;
 
   g_return_if_fail (ECHOES_IS_AUTH (self));
@@ -1473,9 +1465,7 @@ echoes_auth_sign_out_async (EchoesAuth          *self,
     }
 
   headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  bearer = g_strconcat ("Bearer ", self->access_token, NULL);
-  soup_message_headers_replace (headers, "Authorization", bearer);
-  memset (bearer, 0, strlen (bearer));
+  echoes_http_headers_set_bearer (headers, self->access_token);
 
   sign_out->pending = 2;
   end_session_full (self, NULL, sign_out_forgotten_cb, g_object_ref (task));

@@ -16,6 +16,7 @@
 #include "echoes-auth.h"
 #include "echoes-cloud-error.h"
 #include "echoes-cloud-private.h"
+#include "echoes-util.h"
 
 #define READ_CHUNK         (64 * 1024)
 #define MAX_ERROR_BODY     (64 * 1024)
@@ -94,9 +95,7 @@ request_free (gpointer data)
   g_clear_pointer (&request->headers, soup_message_headers_unref);
   g_clear_pointer (&request->body, g_bytes_unref);
   g_free (request->content_type);
-  if (request->token != NULL)
-    memset (request->token, 0, strlen (request->token));
-  g_free (request->token);
+  echoes_secret_free (request->token);
   g_clear_object (&request->msg);
   g_clear_object (&request->stream);
   g_clear_pointer (&request->buffer, g_byte_array_unref);
@@ -573,6 +572,23 @@ echoes_http_set_max_body_size (EchoesHttp *self,
       self->max_body_size = max_body_size;
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MAX_BODY_SIZE]);
     }
+}
+
+/**
+ * echoes_http_headers_set_bearer:
+ * @headers: request headers
+ * @token: a secret (a session's access token, an API key)
+ *
+ * Sets `Authorization: Bearer @token`; the copy of the secret made for it is wiped.
+ */
+void
+echoes_http_headers_set_bearer (SoupMessageHeaders *headers,
+                                const char         *token)
+{
+  char *bearer = g_strconcat ("Bearer ", token, NULL);
+
+  soup_message_headers_replace (headers, "Authorization", bearer);
+  echoes_secret_free (bearer);
 }
 
 /**
@@ -1055,12 +1071,7 @@ start_attempt (GTask *task)
   if (request->same_host)
     soup_message_headers_replace (headers, "apikey", self->anon_key);
   if (request->token != NULL)
-    {
-      g_autofree char *bearer = g_strconcat ("Bearer ", request->token, NULL);
-
-      soup_message_headers_replace (headers, "Authorization", bearer);
-      memset (bearer, 0, strlen (bearer));
-    }
+    echoes_http_headers_set_bearer (headers, request->token);
   if (request->json)
     soup_message_headers_replace (headers, "Accept", "application/json");
   if (request->headers != NULL)

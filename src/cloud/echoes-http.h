@@ -99,6 +99,8 @@ void                echoes_http_set_retry_delay    (EchoesHttp          *self,
 gsize               echoes_http_get_max_body_size  (EchoesHttp          *self);
 void                echoes_http_set_max_body_size  (EchoesHttp          *self,
                                                     gsize                max_body_size);
+void                echoes_http_headers_set_bearer (SoupMessageHeaders  *headers,
+                                                    const char          *token);
 char               *echoes_http_build_url          (EchoesHttp          *self,
                                                     const char          *path,
                                                     const char * const  *params);

@@ -15,6 +15,7 @@
 
 #include "echoes-cloud-error.h"
 #include "echoes-http.h"
+#include "echoes-util.h"
 
 /**
  * echoes_runway_key_dup_api_url:
@@ -28,6 +29,23 @@ echoes_runway_key_dup_api_url (void)
   const char *env = g_getenv (ECHOES_RUNWAY_API_URL_ENV);
 
   return g_strdup (env != NULL && *env != '\0' ? env : ECHOES_RUNWAY_API_URL);
+}
+
+/**
+ * echoes_runway_key_new_headers:
+ * @key: the user's own Runway key (a secret)
+ *
+ * Returns: (transfer full): request headers for Runway's API: the key as a bearer token
+ *   and the API version
+ */
+SoupMessageHeaders *
+echoes_runway_key_new_headers (const char *key)
+{
+  SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
+
+  echoes_http_headers_set_bearer (headers, key);
+  soup_message_headers_replace (headers, "X-Runway-Version", ECHOES_RUNWAY_API_VERSION);
+  return headers;
 }
 
 static void
@@ -71,8 +89,7 @@ echoes_runway_key_validate_async (const char          *base_url,
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr(EchoesHttp) http = NULL;
-  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  g_autofree char *bearer = NULL;
+  g_autoptr(SoupMessageHeaders) headers = NULL;
 
   g_return_if_fail (base_url != NULL);
   g_return_if_fail (key != NULL);
@@ -86,9 +103,7 @@ echoes_runway_key_validate_async (const char          *base_url,
     }
 
   http = echoes_http_new (base_url, "", NULL);
-  bearer = g_strconcat ("Bearer ", key, NULL);
-  soup_message_headers_replace (headers, "Authorization", bearer);
-  soup_message_headers_replace (headers, "X-Runway-Version", ECHOES_RUNWAY_API_VERSION);
+  headers = echoes_runway_key_new_headers (key);
   echoes_http_send_async (http, "GET", "/v1/organization", headers, NULL, NULL,
                           ECHOES_HTTP_ANONYMOUS, cancellable, validated_cb,
                           g_steal_pointer (&task));
@@ -114,9 +129,7 @@ save_free (Save *save)
 {
   g_clear_object (&save->store);
   g_free (save->base_url);
-  if (save->key != NULL)
-    memset (save->key, 0, strlen (save->key));
-  g_free (save->key);
+  echoes_secret_free (save->key);
   g_free (save);
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 #include "echoes-secret-store.h"
 
@@ -23,6 +24,7 @@ G_BEGIN_DECLS
 #define ECHOES_RUNWAY_API_URL_ENV "ECHOES_RUNWAY_API_URL"
 
 char    *echoes_runway_key_dup_api_url     (void);
+SoupMessageHeaders *echoes_runway_key_new_headers (const char *key);
 
 void     echoes_runway_key_validate_async  (const char           *base_url,
                                             const char           *key,

@@ -255,3 +255,20 @@ echoes_settings_new (const char *key)
     return NULL;
   return g_settings_new_full (schema, NULL, NULL);
 }
+
+/**
+ * echoes_secret_free:
+ * @secret: (nullable) (transfer full): a token, key or password (a string)
+ *
+ * Overwrites @secret with zeros, then frees it. explicit_bzero(), unlike a memset()
+ * right before the free, is never optimised away. For g_clear_pointer() and as a
+ * #GDestroyNotify too.
+ */
+void
+echoes_secret_free (gpointer secret)
+{
+  if (secret == NULL)
+    return;
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}

@@ -28,5 +28,6 @@ gboolean  echoes_names_lookup         (const char * const *names,
                                        const char         *str,
                                        guint              *index);
 GSettings *echoes_settings_new        (const char *key);
+void      echoes_secret_free          (gpointer    secret);
 
 G_END_DECLS

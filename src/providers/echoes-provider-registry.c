@@ -11,11 +11,10 @@
 
 #include "echoes-provider-registry.h"
 
-#include <string.h>
-
 #include "echoes-cloud-config.h"
 #include "echoes-local-provider.h"
 #include "echoes-runway-provider.h"
+#include "echoes-util.h"
 
 /* Knows every video provider by name and picks the active one. Swapping providers is a
  * matter of the `active-provider` setting (or ECHOES_PROVIDER): callers only ever see
@@ -38,9 +37,7 @@ echoes_provider_registry_finalize (GObject *object)
   EchoesProviderRegistry *self = ECHOES_PROVIDER_REGISTRY (object);
 
   g_clear_pointer (&self->providers, g_ptr_array_unref);
-  if (self->runway_key != NULL)
-    memset (self->runway_key, 0, strlen (self->runway_key));
-  g_clear_pointer (&self->runway_key, g_free);
+  g_clear_pointer (&self->runway_key, echoes_secret_free);
   g_clear_pointer (&self->runway_api_url, g_free);
 
   G_OBJECT_CLASS (echoes_provider_registry_parent_class)->finalize (object);
@@ -148,9 +145,7 @@ echoes_provider_registry_set_runway_key (EchoesProviderRegistry *self,
 
   g_return_if_fail (ECHOES_IS_PROVIDER_REGISTRY (self));
 
-  if (self->runway_key != NULL)
-    memset (self->runway_key, 0, strlen (self->runway_key));
-  g_clear_pointer (&self->runway_key, g_free);
+  g_clear_pointer (&self->runway_key, echoes_secret_free);
   g_clear_pointer (&self->runway_api_url, g_free);
   if (key != NULL && *key != '\0')
     {

@@ -23,6 +23,7 @@
 #include "echoes-runway-key.h"
 #include "echoes-storage-client.h"
 #include "echoes-types.h"
+#include "echoes-util.h"
 
 /* AI motion through the account server (supabase/functions): the server holds the Runway
  * key and charges the credit.
@@ -812,12 +813,7 @@ status_cb (GObject      *object,
 static SoupMessageHeaders *
 direct_headers (EchoesRunwayProvider *self)
 {
-  SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_REQUEST);
-  g_autofree char *bearer = g_strconcat ("Bearer ", self->api_key, NULL);
-
-  soup_message_headers_replace (headers, "Authorization", bearer);
-  soup_message_headers_replace (headers, "X-Runway-Version", ECHOES_RUNWAY_API_VERSION);
-  return headers;
+  return echoes_runway_key_new_headers (self->api_key);
 }
 
 static void
@@ -1590,9 +1586,7 @@ echoes_runway_provider_finalize (GObject *object)
   g_clear_object (&self->functions);
   g_clear_object (&self->auth);
   g_clear_object (&self->direct);
-  if (self->api_key != NULL)
-    memset (self->api_key, 0, strlen (self->api_key));
-  g_clear_pointer (&self->api_key, g_free);
+  g_clear_pointer (&self->api_key, echoes_secret_free);
 
   G_OBJECT_CLASS (echoes_runway_provider_parent_class)->finalize (object);
 }
@@ -1783,9 +1777,7 @@ echoes_runway_provider_set_api_key (EchoesRunwayProvider *self,
 {
   g_return_if_fail (ECHOES_IS_RUNWAY_PROVIDER (self));
 
-  if (self->api_key != NULL)
-    memset (self->api_key, 0, strlen (self->api_key));
-  g_clear_pointer (&self->api_key, g_free);
+  g_clear_pointer (&self->api_key, echoes_secret_free);
   g_clear_object (&self->direct);
   if (key == NULL || *key == '\0')
     return;
