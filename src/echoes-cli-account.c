@@ -11,10 +11,6 @@
 
 #include "echoes-cli-account.h"
 
-#include <stdio.h>
-#include <string.h>
-#include <termios.h>
-#include <unistd.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
@@ -24,82 +20,17 @@
 #include "echoes-supabase-remote.h"
 #include "echoes-sync-engine.h"
 #include "echoes-util.h"
+#include "echoes-cli-util.h"
 
 /* `echoes-cli account login|logout|status|sync`: the account the app signs in to, from a
  * terminal or a script; `sync` runs one sync of the data directory with it. The password is read from stdin (a prompt without echo on a
  * terminal); never from the command line, where other users could see it. */
-
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-}
-
-static void
-wait_for (Wait *wait)
-{
-  while (wait->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 static int
 fail_error (const GError *error)
 {
   g_printerr ("echoes-cli: %s\n", echoes_cloud_error_describe (error));
   return 1;
-}
-
-/**
- * echoes_cli_read_line:
- * @prompt: shown on a terminal
- * @secret: whether to turn echo off (a password, a key)
- *
- * Returns: (transfer full) (nullable): one line of stdin, without its newline
- */
-char *
-echoes_cli_read_line (const char *prompt,
-                      gboolean    secret)
-{
-  struct termios saved;
-  gboolean tty = isatty (STDIN_FILENO);
-  gboolean echo_off = FALSE;
-  char buffer[1024];
-  char *line = NULL;
-
-  if (tty)
-    {
-      g_printerr ("%s", prompt);
-      if (secret && tcgetattr (STDIN_FILENO, &saved) == 0)
-        {
-          struct termios quiet = saved;
-
-          quiet.c_lflag &= ~(tcflag_t) ECHO;
-          echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-        }
-    }
-
-  if (fgets (buffer, sizeof buffer, stdin) != NULL)
-    {
-      buffer[strcspn (buffer, "\r\n")] = '\0';
-      line = g_strdup (buffer);
-    }
-  memset (buffer, 0, sizeof buffer);
-
-  if (echo_off)
-    {
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-      g_printerr ("\n");
-    }
-  return line;
 }
 
 static void
@@ -151,11 +82,11 @@ static gboolean
 restore (EchoesAuth  *auth,
          GError     **error)
 {
-  Wait wait = { NULL };
+  EchoesCliWait wait = { NULL };
   gboolean ok;
 
-  echoes_auth_restore_async (auth, NULL, done_cb, &wait);
-  wait_for (&wait);
+  echoes_auth_restore_async (auth, NULL, echoes_cli_wait_cb, &wait);
+  echoes_cli_wait (&wait);
   ok = echoes_auth_restore_finish (auth, wait.result, error);
   g_object_unref (wait.result);
   return ok;
@@ -170,7 +101,7 @@ account_login (EchoesAuth *auth,
   g_autoptr(GError) error = NULL;
   g_autofree char *email = NULL;
   g_autofree char *password = NULL;
-  Wait wait = { NULL };
+  EchoesCliWait wait = { NULL };
   gboolean ok;
 
   email = argc > 1 ? g_strdup (argv[1]) : echoes_cli_read_line (_("E-mail address: "), FALSE);
@@ -186,9 +117,9 @@ account_login (EchoesAuth *auth,
       return 2;
     }
 
-  echoes_auth_sign_in_async (auth, email, password, NULL, done_cb, &wait);
+  echoes_auth_sign_in_async (auth, email, password, NULL, echoes_cli_wait_cb, &wait);
   g_clear_pointer (&password, echoes_secret_free);
-  wait_for (&wait);
+  echoes_cli_wait (&wait);
   ok = echoes_auth_sign_in_finish (auth, wait.result, &error);
   g_object_unref (wait.result);
   if (!ok)
@@ -211,7 +142,7 @@ account_logout (EchoesAuth *auth,
                 gboolean    json)
 {
   g_autoptr(GError) error = NULL;
-  Wait wait = { NULL };
+  EchoesCliWait wait = { NULL };
   gboolean ok;
 
   if (!restore (auth, &error))
@@ -222,8 +153,8 @@ account_logout (EchoesAuth *auth,
       return 0;
     }
 
-  echoes_auth_sign_out_async (auth, NULL, done_cb, &wait);
-  wait_for (&wait);
+  echoes_auth_sign_out_async (auth, NULL, echoes_cli_wait_cb, &wait);
+  echoes_cli_wait (&wait);
   ok = echoes_auth_sign_out_finish (auth, wait.result, &error);
   g_object_unref (wait.result);
   /* Signed out here either way; say so when the server could not be told. */
@@ -269,7 +200,7 @@ account_sync (EchoesAuth *auth,
   g_autoptr(EchoesStore) store = NULL;
   g_autoptr(EchoesSupabaseRemote) remote = NULL;
   g_autoptr(EchoesSyncEngine) engine = NULL;
-  Wait wait = { NULL };
+  EchoesCliWait wait = { NULL };
   gboolean ok;
 
   if (!restore (auth, &error))
@@ -288,8 +219,8 @@ account_sync (EchoesAuth *auth,
 
   remote = echoes_supabase_remote_new (auth);
   engine = echoes_sync_engine_new (store, ECHOES_SYNC_REMOTE (remote), NULL);
-  echoes_sync_engine_sync_async (engine, NULL, done_cb, &wait);
-  wait_for (&wait);
+  echoes_sync_engine_sync_async (engine, NULL, echoes_cli_wait_cb, &wait);
+  echoes_cli_wait (&wait);
   ok = echoes_sync_engine_sync_finish (engine, wait.result, &error);
   g_object_unref (wait.result);
   echoes_sync_engine_stop (engine);

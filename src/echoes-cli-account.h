@@ -12,8 +12,6 @@
 G_BEGIN_DECLS
 
 const char *echoes_cli_account_usage (void);
-char       *echoes_cli_read_line     (const char *prompt,
-                                      gboolean    secret);
 int         echoes_cli_account       (int        argc,
                                       char     **argv,
                                       gboolean   json);

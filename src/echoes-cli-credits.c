@@ -20,6 +20,7 @@
 #include "echoes-credits-client.h"
 #include "echoes-runway-provider.h"
 #include "echoes-util.h"
+#include "echoes-cli-util.h"
 
 /* `echoes-cli credits [packs | buy PACK | redeem CODE]` and `echoes-cli referral`: the
  * account's credits from a terminal or a script, as the account the app signed in to
@@ -43,29 +44,6 @@ echoes_cli_credits_handles (const char *group)
   return g_strcmp0 (group, "credits") == 0 || g_strcmp0 (group, "referral") == 0;
 }
 
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (Wait *wait)
-{
-  while (wait->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return wait->result;
-}
-
 static int
 fail_error (const GError *error)
 {
@@ -79,14 +57,14 @@ static EchoesAuth *
 dup_session (GError **error)
 {
   g_autoptr(EchoesAuth) auth = NULL;
-  Wait wait = { NULL };
+  EchoesCliWait wait = { NULL };
   gboolean ok;
 
   if (!(auth = echoes_auth_new_from_settings (error)))
     return NULL;
 
-  echoes_auth_restore_async (auth, NULL, done_cb, &wait);
-  ok = echoes_auth_restore_finish (auth, wait_for (&wait), error);
+  echoes_auth_restore_async (auth, NULL, echoes_cli_wait_cb, &wait);
+  ok = echoes_auth_restore_finish (auth, echoes_cli_wait (&wait), error);
   g_object_unref (wait.result);
   if (!ok)
     return NULL;
@@ -147,18 +125,18 @@ credits_show (EchoesCreditsClient *credits,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) ledger = NULL;
   g_autofree char *code = NULL;
-  Wait wait = { NULL };
+  EchoesCliWait wait = { NULL };
   int balance = 0;
   gboolean ok;
 
-  echoes_credits_client_get_balance_async (credits, NULL, done_cb, &wait);
-  ok = echoes_credits_client_get_balance_finish (credits, wait_for (&wait), &balance, &code, &error);
+  echoes_credits_client_get_balance_async (credits, NULL, echoes_cli_wait_cb, &wait);
+  ok = echoes_credits_client_get_balance_finish (credits, echoes_cli_wait (&wait), &balance, &code, &error);
   g_clear_object (&wait.result);
   if (!ok)
     return fail_error (error);
 
-  echoes_credits_client_list_ledger_async (credits, 0, NULL, done_cb, &wait);
-  ledger = echoes_credits_client_list_ledger_finish (credits, wait_for (&wait), &error);
+  echoes_credits_client_list_ledger_async (credits, 0, NULL, echoes_cli_wait_cb, &wait);
+  ledger = echoes_credits_client_list_ledger_finish (credits, echoes_cli_wait (&wait), &error);
   g_clear_object (&wait.result);
   if (ledger == NULL)
     return fail_error (error);
@@ -218,10 +196,10 @@ credits_packs (EchoesCreditsClient *credits,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) packs = NULL;
-  Wait wait = { NULL };
+  EchoesCliWait wait = { NULL };
 
-  echoes_credits_client_list_packs_async (credits, NULL, done_cb, &wait);
-  packs = echoes_credits_client_list_packs_finish (credits, wait_for (&wait), &error);
+  echoes_credits_client_list_packs_async (credits, NULL, echoes_cli_wait_cb, &wait);
+  packs = echoes_credits_client_list_packs_finish (credits, echoes_cli_wait (&wait), &error);
   g_clear_object (&wait.result);
   if (packs == NULL)
     return fail_error (error);
@@ -282,10 +260,10 @@ credits_buy (EchoesCreditsClient *credits,
   g_autofree char *cancel = dup_setting ("checkout-cancel-url");
   g_autofree char *session = NULL;
   g_autofree char *url = NULL;
-  Wait wait = { NULL };
+  EchoesCliWait wait = { NULL };
 
-  echoes_credits_client_checkout_async (credits, pack, success, cancel, NULL, done_cb, &wait);
-  url = echoes_credits_client_checkout_finish (credits, wait_for (&wait), &session, &error);
+  echoes_credits_client_checkout_async (credits, pack, success, cancel, NULL, echoes_cli_wait_cb, &wait);
+  url = echoes_credits_client_checkout_finish (credits, echoes_cli_wait (&wait), &session, &error);
   g_clear_object (&wait.result);
   if (url == NULL)
     return fail_error (error);
@@ -317,12 +295,12 @@ credits_redeem (EchoesCreditsClient *credits,
                 gboolean             json)
 {
   g_autoptr(GError) error = NULL;
-  Wait wait = { NULL };
+  EchoesCliWait wait = { NULL };
   int bonus = 0, balance = 0;
   gboolean ok;
 
-  echoes_credits_client_redeem_async (credits, code, NULL, done_cb, &wait);
-  ok = echoes_credits_client_redeem_finish (credits, wait_for (&wait), &bonus, &balance, &error);
+  echoes_credits_client_redeem_async (credits, code, NULL, echoes_cli_wait_cb, &wait);
+  ok = echoes_credits_client_redeem_finish (credits, echoes_cli_wait (&wait), &bonus, &balance, &error);
   g_clear_object (&wait.result);
   if (!ok)
     return fail_error (error);
@@ -352,11 +330,11 @@ referral_show (EchoesCreditsClient *credits,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *code = NULL;
-  Wait wait = { NULL };
+  EchoesCliWait wait = { NULL };
   gboolean ok;
 
-  echoes_credits_client_get_balance_async (credits, NULL, done_cb, &wait);
-  ok = echoes_credits_client_get_balance_finish (credits, wait_for (&wait), NULL, &code, &error);
+  echoes_credits_client_get_balance_async (credits, NULL, echoes_cli_wait_cb, &wait);
+  ok = echoes_credits_client_get_balance_finish (credits, echoes_cli_wait (&wait), NULL, &code, &error);
   g_clear_object (&wait.result);
   if (!ok)
     return fail_error (error);

@@ -13,7 +13,7 @@
 
 #include <glib/gi18n.h>
 
-#include "echoes-cli-account.h"
+#include "echoes-cli-util.h"
 #include "echoes-cloud-error.h"
 #include "echoes-runway-key.h"
 #include "echoes-secret-store.h"
@@ -24,40 +24,17 @@
  * read from stdin (a prompt without echo on a terminal), never from the command line;
  * it is checked once with Runway, then kept only in the keyring, and never printed. */
 
-typedef struct
-{
-  GAsyncResult *result;
-} Wait;
-
-static void
-done_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (Wait *wait)
-{
-  while (wait->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return wait->result;
-}
-
 /* The key in the keyring, or %NULL (none, or no keyring: @error). */
 static char *
 lookup (EchoesSecretStore  *keyring,
         const char         *api_url,
         GError            **error)
 {
-  Wait wait = { NULL };
+  EchoesCliWait wait = { NULL };
   char *key;
 
-  echoes_secret_store_lookup_async (keyring, api_url, NULL, done_cb, &wait);
-  key = echoes_secret_store_lookup_finish (keyring, wait_for (&wait), error);
+  echoes_secret_store_lookup_async (keyring, api_url, NULL, echoes_cli_wait_cb, &wait);
+  key = echoes_secret_store_lookup_finish (keyring, echoes_cli_wait (&wait), error);
   g_clear_object (&wait.result);
   return key;
 }
@@ -124,7 +101,7 @@ echoes_cli_runway_key (int        argc,
   g_autofree char *api_url = echoes_runway_key_dup_api_url ();
   g_autoptr(GError) error = NULL;
   const char *command = argc > 0 ? argv[0] : "";
-  Wait wait = { NULL };
+  EchoesCliWait wait = { NULL };
   gboolean ok;
 
   if (argc != 1 || !(g_str_equal (command, "set") || g_str_equal (command, "remove") ||
@@ -152,8 +129,8 @@ echoes_cli_runway_key (int        argc,
 
   if (g_str_equal (command, "remove"))
     {
-      echoes_secret_store_clear_async (keyring, api_url, NULL, done_cb, &wait);
-      ok = echoes_secret_store_clear_finish (keyring, wait_for (&wait), &error);
+      echoes_secret_store_clear_async (keyring, api_url, NULL, echoes_cli_wait_cb, &wait);
+      ok = echoes_secret_store_clear_finish (keyring, echoes_cli_wait (&wait), &error);
     }
   else
     {
@@ -165,9 +142,9 @@ echoes_cli_runway_key (int        argc,
           g_printerr ("echoes-cli: %s\n", _("No key given"));
           return 2;
         }
-      echoes_runway_key_save_async (keyring, api_url, key, NULL, done_cb, &wait);
+      echoes_runway_key_save_async (keyring, api_url, key, NULL, echoes_cli_wait_cb, &wait);
       echoes_secret_free (key);
-      ok = echoes_runway_key_save_finish (wait_for (&wait), &error);
+      ok = echoes_runway_key_save_finish (echoes_cli_wait (&wait), &error);
     }
   g_clear_object (&wait.result);
 
