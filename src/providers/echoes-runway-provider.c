@@ -682,21 +682,28 @@ object_node_for (const char *first_name,
 
 /* ---- 6. download ---- */
 
-/* Both downloads, by signed URL or by object path, finish alike. */
+/* Every download of the video (through the account by signed URL or object path, or
+ * straight from Runway with the user's own key) ends here; @error is owned. */
 static void
-download_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+job_downloaded (Job    *job,
+                GError *error)
 {
-  Job *job = user_data;
-  GError *error = NULL;
-
-  echoes_storage_client_download_finish (ECHOES_STORAGE_CLIENT (object), result, &error);
   if (!job_resumed (job, &error))
     return;
 
   report_progress (job, 1.0);
   job_return (job, NULL);
+}
+
+static void
+download_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GError *error = NULL;
+
+  echoes_storage_client_download_finish (ECHOES_STORAGE_CLIENT (object), result, &error);
+  job_downloaded (user_data, error);
 }
 
 static void
@@ -843,14 +850,10 @@ direct_downloaded_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  Job *job = user_data;
   GError *error = NULL;
 
   echoes_http_download_finish (ECHOES_HTTP (object), result, &error);
-  if (!job_resumed (job, &error))
-    return;
-  report_progress (job, 1.0);
-  job_return (job, NULL);
+  job_downloaded (user_data, error);
 }
 
 static void
