@@ -619,7 +619,10 @@ job_resumed (Job     *job,
 {
   job->in_flight = FALSE;
   if (job->done)
-    return FALSE;
+    {
+      g_clear_error (error);
+      return FALSE;
+    }
   if (g_cancellable_is_cancelled (job->cancellable))
     {
       g_clear_error (error);
