@@ -19,4 +19,83 @@ EchoesClipFailure _echoes_generation_failure_from_error      (const GError *erro
 void              _echoes_generation_remove_stale_temp_files (EchoesStore  *store,
                                                               EchoesClip   *clip);
 
+/* The store work of the queue (echoes-generation-store.c), run on the store's worker
+ * thread. */
+
+typedef struct
+{
+  char  *clip_id;
+  char  *forced;        /* (nullable): the provider every clip uses */
+  char  *default_name;  /* the queue's provider, for clips and projects without a choice */
+  GStrv  known;         /* the providers that can be looked up */
+} StartData;
+
+typedef struct
+{
+  char *project_id;
+  char *ratio;
+  char *image_path;
+  char *output_path;
+  char *video;
+  char *motion;
+  char *prompt;
+  char *provider;   /* the chosen provider's name */
+  gboolean unknown; /* nobody knows @provider: nothing was written */
+  char *state_path;
+  gboolean resume;
+} StartResult;
+
+typedef struct
+{
+  char   *clip_id;
+  char   *video;
+  GError *error;
+} FinishData;
+
+/* Records queued (data->queued) or not, for the ids in data->ids; returns the ids of
+ * their projects when data->find_projects, for reloading the library. */
+typedef struct
+{
+  GStrv    ids;
+  gboolean queued;
+  gboolean find_projects;
+} QueuedData;
+
+typedef struct
+{
+  char *clip_id;
+  char *provider;
+} OverrideData;
+
+void      _echoes_generation_start_data_free     (StartData     *data);
+void      _echoes_generation_start_result_free   (StartResult   *res);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StartResult, _echoes_generation_start_result_free)
+void      _echoes_generation_finish_data_free    (FinishData    *data);
+void      _echoes_generation_queued_data_free    (QueuedData    *data);
+void      _echoes_generation_override_data_free  (OverrideData  *data);
+gpointer  _echoes_generation_start_func          (EchoesStore   *store,
+                                                  gpointer       data,
+                                                  GCancellable  *cancellable,
+                                                  GError       **error);
+gpointer  _echoes_generation_finish_func         (EchoesStore   *store,
+                                                  gpointer       data,
+                                                  GCancellable  *cancellable,
+                                                  GError       **error);
+gpointer  _echoes_generation_list_project_func   (EchoesStore   *store,
+                                                  gpointer       data,
+                                                  GCancellable  *cancellable,
+                                                  GError       **error);
+gpointer  _echoes_generation_set_queued_func     (EchoesStore   *store,
+                                                  gpointer       data,
+                                                  GCancellable  *cancellable,
+                                                  GError       **error);
+gpointer  _echoes_generation_set_override_func   (EchoesStore   *store,
+                                                  gpointer       data,
+                                                  GCancellable  *cancellable,
+                                                  GError       **error);
+gpointer  _echoes_generation_resume_func         (EchoesStore   *store,
+                                                  gpointer       data,
+                                                  GCancellable  *cancellable,
+                                                  GError       **error);
+
 G_END_DECLS

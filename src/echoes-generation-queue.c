@@ -12,7 +12,6 @@
 #include "echoes-generation-queue.h"
 #include "echoes-generation-queue-private.h"
 
-#include <glib/gstdio.h>
 #include <glib/gi18n.h>
 
 #include "echoes-ken-burns.h"
@@ -144,290 +143,7 @@ static void pump   (EchoesGenerationQueue *self);
 static void reload (EchoesGenerationQueue *self,
                     const char            *project_id);
 
-/* ---- store work (store worker thread) ---- */
-
-typedef struct
-{
-  char  *clip_id;
-  char  *forced;        /* (nullable): the provider every clip uses */
-  char  *default_name;  /* the queue's provider, for clips and projects without a choice */
-  GStrv  known;         /* the providers that can be looked up */
-} StartData;
-
-static void
-start_data_free (StartData *data)
-{
-  g_free (data->clip_id);
-  g_free (data->forced);
-  g_free (data->default_name);
-  g_strfreev (data->known);
-  g_free (data);
-}
-
-typedef struct
-{
-  char *project_id;
-  char *ratio;
-  char *image_path;
-  char *output_path;
-  char *video;
-  char *motion;
-  char *prompt;
-  char *provider;   /* the chosen provider's name */
-  gboolean unknown; /* nobody knows @provider: nothing was written */
-  char *state_path;
-  gboolean resume;
-} StartResult;
-
-static void
-start_result_free (StartResult *res)
-{
-  g_free (res->project_id);
-  g_free (res->ratio);
-  g_free (res->image_path);
-  g_free (res->output_path);
-  g_free (res->video);
-  g_free (res->motion);
-  g_free (res->prompt);
-  g_free (res->provider);
-  g_free (res->state_path);
-  g_free (res);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (StartResult, start_result_free)
-
-static gpointer
-start_func (EchoesStore   *store,
-            gpointer       data,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  StartData *start = data;
-  g_autoptr(EchoesClip) clip = NULL;
-  g_autoptr(EchoesProject) project = NULL;
-  g_autoptr(StartResult) res = NULL;
-  g_autofree char *state = NULL;
-  const char *project_id;
-  const char *provider;
-  gboolean resume;
-
-  if (!(clip = echoes_store_get_clip (store, start->clip_id, error)))
-    return NULL;
-
-  project_id = echoes_clip_get_project_id (clip);
-  if (!(project = echoes_store_get_project (store, project_id, error)))
-    return NULL;
-
-  if (echoes_clip_get_image (clip) == NULL)
-    {
-      g_set_error (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_INVALID,
-                   "Clip %s has no photo", start->clip_id);
-      return NULL;
-    }
-
-  provider = start->forced ?: echoes_clip_choose_provider (clip, echoes_project_get_provider (project),
-                                                           start->default_name);
-  res = g_new0 (StartResult, 1);
-  res->project_id = g_strdup (project_id);
-  res->provider = g_strdup (provider);
-  if (provider == NULL || !g_strv_contains ((const char * const *)start->known, provider))
-    {
-      /* Failed as it is, by complete(): no provider was asked, nothing was spent. */
-      res->unknown = TRUE;
-      return g_steal_pointer (&res);
-    }
-
-  /* Already `generating`: the app stopped during its run, and this one finishes it (a
-   * deliberate regenerate starts from ready, failed or pending). */
-  resume = echoes_clip_get_status (clip) == ECHOES_CLIP_STATUS_GENERATING;
-
-  /* Persist first: if we crash from here on, resume finds the clip `generating`. */
-  echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_GENERATING);
-  echoes_clip_set_error (clip, NULL);
-  echoes_clip_set_provider (clip, provider);
-  if (!echoes_store_update_clip (store, clip, error))
-    return NULL;
-
-  res->ratio = g_strdup (echoes_project_get_ratio (project));
-  res->image_path = echoes_store_resolve (store, echoes_clip_get_image (clip));
-  res->video = echoes_paths_video_relative (project_id, start->clip_id);
-  res->output_path = echoes_store_resolve (store, res->video);
-  res->motion = g_strdup (echoes_clip_get_motion (clip));
-  res->prompt = g_strdup (echoes_clip_get_prompt (clip));
-  state = echoes_paths_generation_state_relative (start->clip_id);
-  res->state_path = echoes_store_resolve (store, state);
-  res->resume = resume;
-
-  return g_steal_pointer (&res);
-}
-
-typedef struct
-{
-  char   *clip_id;
-  char   *video;
-  GError *error;
-} FinishData;
-
-static void
-finish_data_free (FinishData *data)
-{
-  g_free (data->clip_id);
-  g_free (data->video);
-  g_clear_error (&data->error);
-  g_free (data);
-}
-
-/* The stable code stored for a failure; the provider's message is for the log only. */
-EchoesClipFailure
-_echoes_generation_failure_from_error (const GError *error)
-{
-  if (error->domain != ECHOES_PROVIDER_ERROR)
-    return ECHOES_CLIP_FAILURE_FAILED;
-
-  switch ((EchoesProviderError) error->code)
-    {
-    case ECHOES_PROVIDER_ERROR_NOT_SUPPORTED:
-      return ECHOES_CLIP_FAILURE_NOT_SUPPORTED;
-
-    case ECHOES_PROVIDER_ERROR_NOT_FOUND:
-      return ECHOES_CLIP_FAILURE_NO_PROVIDER;
-
-    case ECHOES_PROVIDER_ERROR_INVALID:
-      return ECHOES_CLIP_FAILURE_INVALID_MOTION;
-
-    case ECHOES_PROVIDER_ERROR_NETWORK:
-      return ECHOES_CLIP_FAILURE_NETWORK;
-
-    case ECHOES_PROVIDER_ERROR_NO_CREDITS:
-      return ECHOES_CLIP_FAILURE_NO_CREDITS;
-
-    case ECHOES_PROVIDER_ERROR_IMAGE:
-      return ECHOES_CLIP_FAILURE_PHOTO;
-
-    case ECHOES_PROVIDER_ERROR_MISSING_PLUGIN:
-      return ECHOES_CLIP_FAILURE_MISSING_PLUGIN;
-
-    case ECHOES_PROVIDER_ERROR_MODERATION:
-      return ECHOES_CLIP_FAILURE_MODERATION;
-
-    case ECHOES_PROVIDER_ERROR_NOT_SIGNED_IN:
-      return ECHOES_CLIP_FAILURE_NOT_SIGNED_IN;
-
-    case ECHOES_PROVIDER_ERROR_FAILED:
-    default:
-      return ECHOES_CLIP_FAILURE_FAILED;
-    }
-}
-
-static gpointer
-finish_func (EchoesStore   *store,
-             gpointer       data,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  FinishData *finish = data;
-  g_autoptr(EchoesClip) clip = NULL;
-
-  if (!(clip = echoes_store_get_clip (store, finish->clip_id, error)))
-    return NULL;
-
-  if (finish->error == NULL)
-    {
-      echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_READY);
-      echoes_clip_set_video (clip, finish->video);
-      echoes_clip_set_error (clip, NULL);
-    }
-  else if (g_error_matches (finish->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      /* The old video (if any) is untouched: providers write beside it and rename. */
-      echoes_clip_set_status (clip, echoes_clip_get_video (clip) != NULL
-                                    ? ECHOES_CLIP_STATUS_READY : ECHOES_CLIP_STATUS_PENDING);
-      echoes_clip_set_error (clip, NULL);
-    }
-  else
-    {
-      echoes_clip_set_status (clip, ECHOES_CLIP_STATUS_FAILED);
-      echoes_clip_set_failure (clip, _echoes_generation_failure_from_error (finish->error));
-    }
-
-  if (!echoes_store_update_clip (store, clip, error) ||
-      !echoes_store_set_clips_queued (store, (const char *[]) { finish->clip_id, NULL }, FALSE,
-                                      error))
-    return NULL;
-
-  return g_steal_pointer (&clip);
-}
-
-static gpointer
-list_project_func (EchoesStore   *store,
-                   gpointer       data,
-                   GCancellable  *cancellable,
-                   GError       **error)
-{
-  g_autoptr(GPtrArray) clips = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) ids = NULL;
-
-  if (!(clips = echoes_store_list_clips (store, data, error)))
-    return NULL;
-
-  for (guint i = 0; i < clips->len; i++)
-    {
-      EchoesClipStatus status = echoes_clip_get_status (clips->pdata[i]);
-
-      if (status == ECHOES_CLIP_STATUS_PENDING || status == ECHOES_CLIP_STATUS_FAILED)
-        g_strv_builder_add (builder, echoes_clip_get_id (clips->pdata[i]));
-    }
-
-  ids = g_strv_builder_end (builder);
-  /* Persisted before they are queued in memory: a restart finds them again. */
-  if (!echoes_store_set_clips_queued (store, (const char * const *)ids, TRUE, error))
-    return NULL;
-
-  return g_steal_pointer (&ids);
-}
-
-/* Records queued (data->queued) or not, for the ids in data->ids; returns the ids of
- * their projects when data->find_projects, for reloading the library. */
-typedef struct
-{
-  GStrv    ids;
-  gboolean queued;
-  gboolean find_projects;
-} QueuedData;
-
-static void
-queued_data_free (QueuedData *data)
-{
-  g_strfreev (data->ids);
-  g_free (data);
-}
-
-static gpointer
-set_queued_func (EchoesStore   *store,
-                 gpointer       data,
-                 GCancellable  *cancellable,
-                 GError       **error)
-{
-  QueuedData *queued = data;
-  g_autoptr(GStrvBuilder) projects = g_strv_builder_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-  if (!echoes_store_set_clips_queued (store, (const char * const *)queued->ids,
-                                      queued->queued, error))
-    return NULL;
-
-  for (guint i = 0; queued->find_projects && queued->ids[i] != NULL; i++)
-    {
-      g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, queued->ids[i], NULL);
-
-      if (clip != NULL &&
-          g_hash_table_add (seen, g_strdup (echoes_clip_get_project_id (clip))))
-        g_strv_builder_add (projects, echoes_clip_get_project_id (clip));
-    }
-
-  return g_strv_builder_end (projects);
-}
+/* ---- store work: run on the store's worker thread (echoes-generation-store.c) ---- */
 
 static void
 set_queued_cb (GObject      *object,
@@ -459,69 +175,9 @@ persist_queued (EchoesGenerationQueue *self,
   data->ids = ids;
   data->queued = queued;
   data->find_projects = self->library != NULL;
-  echoes_store_run_async (self->store, set_queued_func, data, (GDestroyNotify)queued_data_free,
+  echoes_store_run_async (self->store, _echoes_generation_set_queued_func, data, (GDestroyNotify)_echoes_generation_queued_data_free,
                           (GDestroyNotify)g_strfreev, NULL, set_queued_cb,
                           self->library ? g_object_ref (self->library) : NULL);
-}
-
-/* Removes `.{clip}.mp4.XXXXXX` files a crashed render left beside the clip's video. */
-void
-_echoes_generation_remove_stale_temp_files (EchoesStore *store,
-                                            EchoesClip  *clip)
-{
-  g_autofree char *relative = echoes_paths_video_relative (echoes_clip_get_project_id (clip),
-                                                           echoes_clip_get_id (clip));
-  g_autofree char *path = echoes_store_resolve (store, relative);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *prefix = g_strdup_printf (".%s.", base);
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)))
-    {
-      if (g_str_has_prefix (name, prefix))
-        {
-          g_autofree char *stale = g_build_filename (dir, name, NULL);
-
-          g_debug ("Removing %s left by an interrupted generation", stale);
-          g_unlink (stale);
-        }
-    }
-}
-
-typedef struct
-{
-  char *clip_id;
-  char *provider;
-} OverrideData;
-
-static void
-override_data_free (OverrideData *data)
-{
-  g_free (data->clip_id);
-  g_free (data->provider);
-  g_free (data);
-}
-
-/* Makes data->provider the clip's own choice; returns its project's id. */
-static gpointer
-set_override_func (EchoesStore   *store,
-                   gpointer       data,
-                   GCancellable  *cancellable,
-                   GError       **error)
-{
-  OverrideData *override = data;
-  g_autoptr(EchoesClip) clip = NULL;
-
-  if (!(clip = echoes_store_get_clip (store, override->clip_id, error)))
-    return NULL;
-
-  echoes_clip_set_provider_override (clip, override->provider);
-  if (!echoes_store_update_clip (store, clip, error))
-    return NULL;
-
-  return g_strdup (echoes_clip_get_project_id (clip));
 }
 
 static void
@@ -547,32 +203,9 @@ persist_override (EchoesGenerationQueue *self,
 
   data->clip_id = g_strdup (clip_id);
   data->provider = g_strdup (provider);
-  echoes_store_run_async (self->store, set_override_func, data,
-                          (GDestroyNotify)override_data_free, g_free, NULL, set_override_cb,
+  echoes_store_run_async (self->store, _echoes_generation_set_override_func, data,
+                          (GDestroyNotify)_echoes_generation_override_data_free, g_free, NULL, set_override_cb,
                           g_object_ref (self));
-}
-
-static gpointer
-resume_func (EchoesStore   *store,
-             gpointer       data,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  g_auto(GStrv) ids = NULL;
-
-  /* Queued before the restart, or left `generating` by a crash. */
-  if (!(ids = echoes_store_dup_queued_clips (store, error)))
-    return NULL;
-
-  for (guint i = 0; ids[i]; i++)
-    {
-      g_autoptr(EchoesClip) clip = echoes_store_get_clip (store, ids[i], NULL);
-
-      if (clip != NULL && echoes_clip_get_status (clip) == ECHOES_CLIP_STATUS_GENERATING)
-        _echoes_generation_remove_stale_temp_files (store, clip);
-    }
-
-  return g_steal_pointer (&ids);
 }
 
 /* ---- main thread ---- */
@@ -763,8 +396,8 @@ complete (Job    *job,
   finish->error = error;
 
   /* Not cancellable: the outcome must reach the store. */
-  echoes_store_run_async (job->self->store, finish_func, finish,
-                          (GDestroyNotify)finish_data_free, g_object_unref,
+  echoes_store_run_async (job->self->store, _echoes_generation_finish_func, finish,
+                          (GDestroyNotify)_echoes_generation_finish_data_free, g_object_unref,
                           NULL, finish_cb, job_ref (job));
 }
 
@@ -868,8 +501,8 @@ start (EchoesGenerationQueue *self,
   data->default_name = g_strdup (echoes_video_provider_get_name (self->provider));
   data->forced = self->force_provider ? g_strdup (data->default_name) : NULL;
   data->known = dup_known_names (self);
-  echoes_store_run_async (self->store, start_func, data, (GDestroyNotify)start_data_free,
-                          (GDestroyNotify)start_result_free, NULL, start_cb, job_ref (job));
+  echoes_store_run_async (self->store, _echoes_generation_start_func, data, (GDestroyNotify)_echoes_generation_start_data_free,
+                          (GDestroyNotify)_echoes_generation_start_result_free, NULL, start_cb, job_ref (job));
 }
 
 static void
@@ -1421,7 +1054,7 @@ echoes_generation_queue_enqueue_project (EchoesGenerationQueue *self,
   g_return_if_fail (project_id != NULL);
 
   self->n_listing++;
-  echoes_store_run_async (self->store, list_project_func, g_strdup (project_id), g_free,
+  echoes_store_run_async (self->store, _echoes_generation_list_project_func, g_strdup (project_id), g_free,
                           (GDestroyNotify)g_strfreev, NULL, list_project_cb,
                           g_object_ref (self));
 }
@@ -1535,7 +1168,7 @@ echoes_generation_queue_resume_async (EchoesGenerationQueue *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, echoes_generation_queue_resume_async);
-  echoes_store_run_async (self->store, resume_func, NULL, NULL, (GDestroyNotify)g_strfreev,
+  echoes_store_run_async (self->store, _echoes_generation_resume_func, NULL, NULL, (GDestroyNotify)g_strfreev,
                           cancellable, resume_cb, g_steal_pointer (&task));
 }
 
