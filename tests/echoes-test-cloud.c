@@ -53,6 +53,54 @@ fake_server_json (SoupServerMessage *msg,
     soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json, strlen (json));
 }
 
+static void
+runway_keys_cb (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           data)
+{
+  FakeRunwayKeys *fake = data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autofree char *good = g_strconcat ("Bearer ", fake->good_key, NULL);
+
+  fake->checks++;
+  g_assert_cmpstr (path, ==, "/v1/organization");
+  g_assert_nonnull (soup_message_headers_get_one (headers, "X-Runway-Version"));
+  if (g_strcmp0 (soup_message_headers_get_one (headers, "Authorization"), good) == 0)
+    fake_server_json (msg, 200, "{\"creditBalance\":10}");
+  else
+    fake_server_json (msg, 401, "{\"error\":\"Invalid API key\"}");
+}
+
+FakeRunwayKeys *
+fake_runway_keys_new (const char *good_key)
+{
+  FakeRunwayKeys *fake = g_new0 (FakeRunwayKeys, 1);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  fake->good_key = g_strdup (good_key);
+  fake->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fake->server, NULL, runway_keys_cb, fake, NULL);
+  soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (fake->server);
+  fake->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return fake;
+}
+
+void
+fake_runway_keys_free (FakeRunwayKeys *fake)
+{
+  soup_server_disconnect (fake->server);
+  g_object_unref (fake->server);
+  g_free (fake->url);
+  g_free (fake->good_key);
+  g_free (fake);
+}
+
 void
 fake_server_pause (FakeServer        *fake,
                    SoupServerMessage *msg)

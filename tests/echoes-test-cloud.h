@@ -77,11 +77,24 @@ int         fake_server_run_cli      (FakeServer         *fake,
                                       char              **err,
                                       const char * const *args);
 
+/* Runway's key check (`GET /v1/organization`) on loopback: one key is good. */
+typedef struct
+{
+  SoupServer *server;
+  char       *url;       /* the API's base URL */
+  char       *good_key;
+  guint       checks;    /* requests seen */
+} FakeRunwayKeys;
+
+FakeRunwayKeys *fake_runway_keys_new  (const char     *good_key);
+void            fake_runway_keys_free (FakeRunwayKeys *fake);
+
 void          test_wait_result       (GAsyncResult **result);
 void          test_result_cb         (GObject       *object,
                                       GAsyncResult  *result,
                                       gpointer       user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeServer, fake_server_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeRunwayKeys, fake_runway_keys_free)
 
 G_END_DECLS

@@ -11,11 +11,10 @@
 
 #include <locale.h>
 #include <adwaita.h>
-#include <libsoup/soup.h>
-#include <string.h>
 #include <glib/gi18n.h>
 
 #include "echoes-preferences-window.h"
+#include "echoes-test-cloud.h"
 #include "echoes-runway-key.h"
 #include "echoes-test-ui.h"
 #include "echoes-test-util.h"
@@ -175,23 +174,6 @@ test_german (void)
 
 #define GOOD_KEY "key_4b3a29180716f5e4"
 
-/* Runway's key check, on loopback: one key is good. */
-static void
-runway_cb (SoupServer        *server,
-           SoupServerMessage *msg,
-           const char        *path,
-           GHashTable        *query,
-           gpointer           data)
-{
-  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                   "Authorization");
-  gboolean good = g_strcmp0 (auth, "Bearer " GOOD_KEY) == 0;
-  const char *body = good ? "{\"creditBalance\":10}" : "{\"error\":\"Invalid API key\"}";
-
-  soup_server_message_set_status (msg, good ? 200 : 401, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body, strlen (body));
-}
-
 static gboolean
 row_enabled (gpointer data)
 {
@@ -216,21 +198,12 @@ apply_key (EchoesPreferencesWindow *window,
 static void
 test_runway_key (void)
 {
-  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base = NULL;
+  g_autoptr(FakeRunwayKeys) runway = fake_runway_keys_new (GOOD_KEY);
   EchoesPreferencesWindow *window = NULL;
   EchoesContext *context = NULL;
   GtkWidget *saved;
-  GSList *uris;
 
-  soup_server_add_handler (server, NULL, runway_cb, NULL, NULL);
-  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  g_setenv (ECHOES_RUNWAY_API_URL_ENV, base, TRUE);
+  g_setenv (ECHOES_RUNWAY_API_URL_ENV, runway->url, TRUE);
 
   window = show_preferences ();
   g_assert_false (gtk_widget_get_visible (child (window, "runway_group")));

@@ -22,26 +22,6 @@
 
 #define GOOD_KEY "key_9f8e7d6c5b4a39281706"
 
-static guint checks;
-
-static void
-runway_cb (SoupServer        *server,
-           SoupServerMessage *msg,
-           const char        *path,
-           GHashTable        *query,
-           gpointer           data)
-{
-  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
-
-  checks++;
-  g_assert_cmpstr (path, ==, "/v1/organization");
-  g_assert_nonnull (soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "X-Runway-Version"));
-  if (g_strcmp0 (auth, "Bearer " GOOD_KEY) == 0)
-    fake_server_json (msg, 200, "{\"creditBalance\":10}");
-  else
-    fake_server_json (msg, 401, "{\"error\":\"Invalid API key\"}");
-}
-
 static char *
 lookup (EchoesSecretStore *store,
         const char        *base)
@@ -60,20 +40,12 @@ lookup (EchoesSecretStore *store,
 static void
 test_save (void)
 {
-  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(FakeRunwayKeys) runway = fake_runway_keys_new (GOOD_KEY);
   g_autoptr(EchoesSecretStore) store = echoes_secret_store_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  g_autofree char *base = NULL;
   g_autofree char *kept = NULL;
-  GSList *uris;
-
-  soup_server_add_handler (server, NULL, runway_cb, NULL, NULL);
-  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  const char *base = runway->url;
 
   /* Refused: nothing kept. */
   echoes_runway_key_save_async (store, base, "key_wrong", NULL, test_result_cb, &result);
@@ -83,7 +55,7 @@ test_save (void)
   g_clear_error (&error);
   g_clear_object (&result);
   g_assert_null (lookup (store, base));
-  g_assert_cmpuint (checks, ==, 1);
+  g_assert_cmpuint (runway->checks, ==, 1);
 
   /* Accepted once, then in the keyring. */
   echoes_runway_key_save_async (store, base, GOOD_KEY, NULL, test_result_cb, &result);
@@ -91,7 +63,7 @@ test_save (void)
   g_assert_true (echoes_runway_key_save_finish (result, &error));
   g_assert_no_error (error);
   g_clear_object (&result);
-  g_assert_cmpuint (checks, ==, 2);
+  g_assert_cmpuint (runway->checks, ==, 2);
   kept = lookup (store, base);
   g_assert_cmpstr (kept, ==, GOOD_KEY);
 
@@ -99,22 +71,6 @@ test_save (void)
   test_wait_result (&result);
   g_assert_true (echoes_secret_store_clear_finish (store, result, &error));
   g_assert_no_error (error);
-}
-
-static char *
-start_fake_runway (SoupServer *server)
-{
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
-  char *base;
-
-  soup_server_add_handler (server, NULL, runway_cb, NULL, NULL);
-  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  return base;
 }
 
 static void
@@ -164,8 +120,8 @@ load_key (EchoesContext *context)
 static void
 test_context (void)
 {
-  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
-  g_autofree char *base = start_fake_runway (server);
+  g_autoptr(FakeRunwayKeys) runway = fake_runway_keys_new (GOOD_KEY);
+  const char *base = runway->url;
   g_autofree char *dir = g_dir_make_tmp ("test-runway-key-XXXXXX", NULL);
   g_autoptr(EchoesContext) context = NULL;
   g_autoptr(EchoesContext) restarted = NULL;
@@ -173,7 +129,6 @@ test_context (void)
   guint notified = 0;
 
   g_setenv (ECHOES_RUNWAY_API_URL_ENV, base, TRUE);
-  checks = 0;
   context = open_context (dir);
   g_signal_connect_swapped (context, "notify::has-runway-key", G_CALLBACK (count_cb), &notified);
   g_assert_false (load_key (context));
@@ -189,12 +144,12 @@ test_context (void)
   g_assert_true (echoes_context_get_has_runway_key (context));
   g_assert_true (echoes_provider_registry_get_has_runway_key (echoes_context_get_registry (context)));
   g_assert_cmpuint (notified, ==, 1);
-  g_assert_cmpuint (checks, ==, 2);
+  g_assert_cmpuint (runway->checks, ==, 2);
 
   /* A new session of the app finds it, without asking Runway again. */
   restarted = open_context (dir);
   g_assert_true (load_key (restarted));
-  g_assert_cmpuint (checks, ==, 2);
+  g_assert_cmpuint (runway->checks, ==, 2);
 
   g_assert_true (set_key (context, NULL, &error));
   g_assert_no_error (error);
@@ -249,12 +204,11 @@ run_cli (const char  *base,
 static void
 test_cli (void)
 {
-  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
-  g_autofree char *base = start_fake_runway (server);
+  g_autoptr(FakeRunwayKeys) runway = fake_runway_keys_new (GOOD_KEY);
+  const char *base = runway->url;
   char *out = NULL;
 
   g_assert_nonnull (g_getenv ("ECHOES_CLI"));
-  checks = 0;
   g_assert_cmpint (run_cli (base, NULL, &out, "status"), ==, 0);
   g_assert_nonnull (strstr (out, "No own Runway key"));
   g_clear_pointer (&out, g_free);
@@ -266,7 +220,7 @@ test_cli (void)
   g_assert_cmpint (run_cli (base, GOOD_KEY "\n", &out, "set"), ==, 0);
   g_assert_nonnull (strstr (out, "Your own Runway key is set"));
   g_clear_pointer (&out, g_free);
-  g_assert_cmpuint (checks, ==, 2);
+  g_assert_cmpuint (runway->checks, ==, 2);
 
   g_assert_cmpint (run_cli (base, NULL, &out, "status"), ==, 0);
   g_assert_nonnull (strstr (out, "Your own Runway key is set"));
