@@ -18,8 +18,8 @@
 #     --autopay-ms N     the fake Stripe pays every checkout N ms after it is created (default: only on request,
 #                        POST <stripe_url>/_test/checkout/<session id>/pay, or the Pay button of the checkout page)
 #     --quiet            print nothing but errors
-# Needs postgresql-15 (+ postgresql-15-pgtap) and deno. The fake Runway finishes every clip 10 s after its first
-# status poll (STANDIN_RUNWAY_MS to change it).
+# Needs postgresql-15 (+ postgresql-15-pgtap) and deno. The fake Runway finishes every clip 10 s after it was
+# started, reporting a steadily growing progress until then (STANDIN_RUNWAY_MS to change it).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

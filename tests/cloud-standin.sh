@@ -4,7 +4,7 @@
 # ECHOES_SUPABASE_ANON_KEY exported for the test (and ECHOES_TEST_RUNWAY_URL /
 # ECHOES_TEST_STRIPE_URL, the fakes' addresses). Everything is stopped and removed after.
 #   tests/cloud-standin.sh [--runway-ms N] TEST-PROGRAM [ARGS…]
-#     --runway-ms N: fake Runway tasks succeed N ms after their first poll (default 10000)
+#     --runway-ms N: fake Runway tasks succeed N ms after they were started (default 10000)
 set -euo pipefail
 if [ "${1:-}" = "--runway-ms" ]; then
   export STANDIN_RUNWAY_MS="$2"

@@ -79,7 +79,22 @@ export async function advanceGeneration(
     return await release(db, clip.id, stopReason, opts.cancel);
   }
   return { status: "generating", state: st!.state, progress: st!.progress ?? null,
-    retry_after_seconds: 5 + Math.round(deps.random() * 2) };
+    retry_after_seconds: nextPollSeconds(st!, deps) };
+}
+
+export const POLL_MIN_SECONDS = 1;
+export const POLL_MAX_SECONDS = 7;
+
+/** When the client should ask again. With the provider's progress and the task's age the
+ * remaining time is estimated (age × (1 − p) / p, assuming a steady pace) and the next poll
+ * lands about when the video should be done, so a finished clip is seen within seconds; never
+ * sooner than POLL_MIN_SECONDS, never later than POLL_MAX_SECONDS. Without both: 5–7 s. */
+export function nextPollSeconds(st: TaskStatus, deps: Pick<Deps, "now" | "random">): number {
+  const p = st.progress;
+  const age = st.createdAtMs === undefined ? NaN : (deps.now() - st.createdAtMs) / 1000;
+  if (p === undefined || !(p > 0 && p < 1) || !(age > 0)) return 5 + Math.round(deps.random() * 2);
+  const remaining = age * (1 - p) / p;
+  return Math.min(POLL_MAX_SECONDS, Math.max(POLL_MIN_SECONDS, Math.round(remaining * 10) / 10));
 }
 
 async function release(db: SupabaseClient, clipId: string, reason: string, cancelled?: boolean): Promise<GenerationStep> {

@@ -15,6 +15,8 @@ export type TaskState = "queued" | "running" | "succeeded" | "failed";
 export interface TaskStatus {
   state: TaskState;
   progress?: number;
+  /** when the provider created the task, ms since the epoch (Runway's `createdAt`) */
+  createdAtMs?: number;
   outputUrl?: string;
   failure?: string;
   failureCode?: string;

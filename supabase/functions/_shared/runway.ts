@@ -85,8 +85,11 @@ export class RunwayProvider implements VideoProvider {
       case "PENDING":
       case "THROTTLED":
         return { state: "queued" };
-      case "RUNNING":
-        return { state: "running", progress: typeof t.progress === "number" ? t.progress : undefined };
+      case "RUNNING": {
+        const created = typeof t.createdAt === "string" ? Date.parse(t.createdAt) : NaN;
+        return { state: "running", progress: typeof t.progress === "number" ? t.progress : undefined,
+          createdAtMs: Number.isFinite(created) ? created : undefined };
+      }
       case "SUCCEEDED": {
         const out = Array.isArray(t.output) ? t.output.find((u) => typeof u === "string") : undefined;
         if (!out) return { state: "failed", failure: "provider returned no output", failureCode: "INTERNAL.NO_OUTPUT" };

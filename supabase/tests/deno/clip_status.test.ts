@@ -1,5 +1,6 @@
 import { createHandler as generate } from "../../functions/generate-clip/handler.ts";
 import { createHandler as status } from "../../functions/clip-status/handler.ts";
+import { nextPollSeconds, POLL_MAX_SECONDS, POLL_MIN_SECONDS } from "../../functions/_shared/generation.ts";
 import { assert, assertEquals, assertMatch, call, envTest, type Env } from "./_helpers.ts";
 
 async function started(env: Env) {
@@ -48,6 +49,34 @@ envTest("clip-status: running -> generating; succeeded -> video copied, clip rea
   assertEquals(again.status, "ready");
   assertEquals(env.runway.calls("GET", "/v1/tasks/").length, 2, "no provider poll once ready");
   assert(await env.ledgerOk(), "ledger invariant");
+});
+
+Deno.test("clip-status: the next poll is timed by the provider's progress when it has one", () => {
+  const now = 1_000_000_000_000;
+  const deps = { now: () => now, random: () => 0.5 };
+  const at = (age: number) => now - age * 1000;
+  // 20 s in, 80 % done: about 5 s to go
+  assertEquals(nextPollSeconds({ state: "running", progress: 0.8, createdAtMs: at(20) }, deps), 5);
+  // almost done: soon, but never sooner than the floor
+  assertEquals(nextPollSeconds({ state: "running", progress: 0.99, createdAtMs: at(29.7) }, deps), POLL_MIN_SECONDS);
+  // just started: long to go, but never later than the ceiling
+  assertEquals(nextPollSeconds({ state: "running", progress: 0.05, createdAtMs: at(1.5) }, deps), POLL_MAX_SECONDS);
+  assertEquals(nextPollSeconds({ state: "running", progress: 0.6, createdAtMs: at(3) }, deps), 2);
+  // nothing to estimate from: the plain 5–7 s
+  for (const st of [{ state: "queued" }, { state: "running", progress: 0.5 }, { state: "running", createdAtMs: at(10) },
+    { state: "running", progress: 0, createdAtMs: at(10) }, { state: "running", progress: 0.5, createdAtMs: at(-5) }] as const) {
+    assertEquals(nextPollSeconds(st, deps), 6, JSON.stringify(st));
+  }
+});
+
+envTest("clip-status: a running task with progress and createdAt is polled again about when it should be done", async (env) => {
+  const { u, clipId } = await started(env);
+  const h = status(env.deps());
+  const createdAt = new Date(Date.now() - 24_000).toISOString();
+  env.runway.onTask = (id) => ({ status: 200, body: { id, status: "RUNNING", createdAt, progress: 0.8 } });
+  const body = await (await call(h, u.token, { clip_id: clipId })).json();
+  assertEquals([body.status, body.progress], ["generating", 0.8]);
+  assert(body.retry_after_seconds >= 5.5 && body.retry_after_seconds <= 6.5, `about 6 s left, told ${body.retry_after_seconds}`);
 });
 
 envTest("clip-status: moderation failure marks the clip failed with the reason and releases", async (env) => {

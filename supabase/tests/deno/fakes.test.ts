@@ -52,10 +52,20 @@ Deno.test({ name: "fake Runway: succeedAfter finishes a task only once its time 
   const r = FakeRunway.start().succeedAfter(60_000);
   try {
     const t = await (await fetch(`${r.url}/v1/tasks/abc`)).json();
-    assertEquals(t.status, "RUNNING");
+    assertEquals([t.status, t.progress], ["RUNNING", 0]);
+    assert(Math.abs(Date.parse(t.createdAt) - Date.now()) < 5000, "createdAt is the first poll's time for a task it did not start");
+    r.created.set("abc", Date.now() - 45_000);
+    const later = await (await fetch(`${r.url}/v1/tasks/abc`)).json();
+    assertEquals([later.status, later.progress], ["RUNNING", 0.75], "progress grows with the task's age");
     r.succeedAfter(0);
     const done = await (await fetch(`${r.url}/v1/tasks/abc`)).json();
     assertEquals([done.status, done.output], ["SUCCEEDED", [`${r.url}/output/abc.mp4`]]);
+    const stats = await (await fetch(`${r.url}/_test/stats`)).json();
+    assert(Math.abs(stats.tasks.abc.finished_at - Date.now()) < 5000, "the time it first reported SUCCEEDED");
+    assert(Math.abs(stats.tasks.abc.created_at + 45_000 - Date.now()) < 5000, "the time it was started");
+    const started = await (await fetch(`${r.url}/v1/image_to_video`, { method: "POST", body: JSON.stringify({ promptImage: "http://x/images/u/p/c.jpg?token=secret" }) })).json();
+    const after = await (await fetch(`${r.url}/_test/stats`)).json();
+    assertEquals([after.tasks[started.id].image, after.tasks[started.id].finished_at], ["http://x/images/u/p/c.jpg", null]);
     const mp4 = await fetch(done.output[0]);
     assertEquals([mp4.status, mp4.headers.get("Content-Type"), await mp4.text()], [200, "video/mp4", "FAKE-MP4-abc"]);
   } finally {

@@ -68,7 +68,13 @@ export class FakeRunway {
   failCode: string | null = null;
   rejectStart = false;
   onStart: (nth: number) => Reply = () => ({ status: 200, body: { id: crypto.randomUUID() } });
-  onTask: (id: string, nth: number) => Reply = (id) => ({ status: 200, body: { id, status: "RUNNING", progress: 0.5 } });
+  onTask: (id: string, nth: number) => Reply = (id) => ({ status: 200, body: { id, status: "RUNNING", createdAt: this.createdAt(id), progress: 0.5 } });
+  /** ms since the epoch a task was started (`POST /v1/image_to_video`), or first asked for */
+  readonly created = new Map<string, number>();
+  /** ms since the epoch a task reported SUCCEEDED first */
+  readonly finished = new Map<string, number>();
+  /** a task's `promptImage` when it is a URL, without its query (the signature) */
+  readonly images = new Map<string, string>();
   static start(port = 0) {
     const f = new FakeRunway();
     f.server = fakeServer((r, nth) => {
@@ -78,12 +84,21 @@ export class FakeRunway {
       }
       if (r.method === "POST" && r.path === "/v1/image_to_video") {
         if (f.rejectStart) return { status: 400, body: { error: "promptImage: the asset could not be read" } };
-        return f.onStart(nth);
+        const started = f.onStart(nth);
+        const id = (started.body as { id?: unknown } | undefined)?.id;
+        if (started.status === 200 && typeof id === "string") {
+          f.created.set(id, Date.now());
+          const image = (JSON.parse(r.body || "{}") as { promptImage?: unknown }).promptImage;
+          if (typeof image === "string" && /^https?:/.test(image)) f.images.set(id, image.split("?")[0]);
+        }
+        return started;
       }
       const t = /^\/v1\/tasks\/([^/?]+)$/.exec(r.path);
       if (t && r.method === "GET") {
         if (f.failCode) return { status: 200, body: { id: t[1], status: "FAILED", failure: "refused by the fake", failureCode: f.failCode } };
-        return f.onTask(t[1], nth);
+        const reply = f.onTask(t[1], nth);
+        if ((reply.body as { status?: unknown } | undefined)?.status === "SUCCEEDED" && !f.finished.has(t[1])) f.finished.set(t[1], Date.now());
+        return reply;
       }
       if (t && r.method === "DELETE") return { status: 204 };
       const o = /^\/output\/([^/]+)\.mp4$/.exec(r.path);
@@ -107,21 +122,32 @@ export class FakeRunway {
         }
         return { status: 200, body: { starts: f.calls("POST", "/v1/image_to_video").length, polls: f.calls("GET", "/v1/tasks/").length, polls_by_task: polls,
           cancels: f.calls("DELETE", "/v1/tasks/").map((c) => c.path.slice("/v1/tasks/".length).split("?")[0]),
-          downloads: f.calls("GET", "/output/").length } };
+          downloads: f.calls("GET", "/output/").length,
+          // per task: started, first reported SUCCEEDED (ms since the epoch), its photo's URL
+          tasks: Object.fromEntries([...f.created.keys()].map((id) =>
+            [id, { created_at: f.created.get(id), finished_at: f.finished.get(id) ?? null, image: f.images.get(id) ?? null }])) } };
       }
       return { status: 404, body: { error: "not found" } };
     }, port);
     return f;
   }
-  /** For a local backend: every task succeeds `afterMs` after its first poll. */
+  /** For a local backend: every task succeeds `afterMs` after it was started, reporting a
+   * progress that grows steadily until then, as Runway's does. */
   succeedAfter(afterMs: number) {
-    const first = new Map<string, number>();
     this.onTask = (id) => {
-      if (!first.has(id)) first.set(id, Date.now());
-      const done = Date.now() - first.get(id)! >= afterMs;
-      return { status: 200, body: done ? { id, status: "SUCCEEDED", output: [`${this.url}/output/${id}.mp4`] } : { id, status: "RUNNING", progress: 0.5 } };
+      const age = Date.now() - this.createdAtMs(id);
+      if (age >= afterMs) return { status: 200, body: { id, status: "SUCCEEDED", createdAt: this.createdAt(id), output: [`${this.url}/output/${id}.mp4`] } };
+      return { status: 200, body: { id, status: "RUNNING", createdAt: this.createdAt(id), progress: Math.floor((age / afterMs) * 100) / 100 } };
     };
     return this;
+  }
+  /** A task this fake did not start (a test made up its id) counts from its first poll. */
+  createdAtMs(id: string) {
+    if (!this.created.has(id)) this.created.set(id, Date.now());
+    return this.created.get(id)!;
+  }
+  createdAt(id: string) {
+    return new Date(this.createdAtMs(id)).toISOString();
   }
   get url() {
     return this.server.url;

@@ -6,7 +6,7 @@
 //                     point the Edge Functions at them; the fake Stripe delivers signed webhooks to stripe-webhook.
 //                     Pay a checkout with `POST <stripe_url>/_test/checkout/<session id>/pay` (or open its `url`
 //                     and press Pay); STANDIN_AUTOPAY_MS=<ms> pays every checkout automatically after that delay.
-//                     Fake Runway tasks succeed STANDIN_RUNWAY_MS (default 10000) ms after their first poll.
+//                     Fake Runway tasks succeed STANDIN_RUNWAY_MS (default 10000) ms after they were started.
 //                     Checkout takes a client's success_url / cancel_url on loopback (CHECKOUT_REDIRECT_ALLOWLIST,
 //                     default "loopback": a page on this computer, e.g. the fake Stripe's or one the app serves).
 //   --data-dir DIR    (or STANDIN_DATA_DIR) keep sessions, stored objects and TUS uploads there across restarts;
