@@ -19,7 +19,7 @@
 
 /* The runway provider's rules against a SoupServer on loopback standing in for the
  * account server: the first status request after the server's retry_after_seconds, then
- * backing off; never two status requests in flight for one clip, even when the clip is
+ * after its estimate while the progress moves, else backing off; never two status requests in flight for one clip, even when the clip is
  * asked for twice; failures mapped to their codes; Cancel tells the server. */
 
 #define SCALE 0.1  /* poll-scale: every wait 10× shorter, same order */
@@ -35,6 +35,7 @@ typedef struct
   const char *final_status;   /* "ready", "failed" */
   const char *failure;        /* clips.error of a failed clip */
   guint       status_before_final; /* "generating" answers first */
+  const char *const *generating;   /* their bodies, in turn (the last one repeats) */
   gboolean    no_credits;
   gboolean    hold_first_status;   /* pause the first clip-status for a while */
 
@@ -95,7 +96,13 @@ functions_handler (FakeServer        *fake,
         }
 
       f->in_flight--;
-      if (f->status_times->len <= f->status_before_final)
+      if (f->status_times->len <= f->status_before_final && f->generating != NULL)
+        {
+          guint n = g_strv_length ((char **) f->generating);
+
+          fake_server_json (msg, 200, f->generating[MIN (f->status_times->len, n) - 1]);
+        }
+      else if (f->status_times->len <= f->status_before_final)
         fake_server_json (msg, 200, "{\"status\":\"generating\",\"state\":\"running\",\"progress\":0.5,\"retry_after_seconds\":5}");
       else if (g_str_equal (f->final_status, "ready"))
         {
@@ -223,12 +230,24 @@ test_polling (Fixture       *f,
   g_autofree char *output2 = NULL;
   g_autofree char *contents = NULL;
   Wait a = { 0 }, b = { 0 };
-  /* generate-clip gives no retry_after_seconds: 5 s; then ×1.5 up to 8 s, never below
-   * the 5 s the server asks for. */
-  const double expected[] = { 5.0, 7.5, 8.0 };
+  /* The answers (the first is held, and answered the same by release_cb), then "ready". */
+  static const char *const generating[] = {
+    "{\"status\":\"generating\",\"state\":\"running\",\"progress\":0.5,\"retry_after_seconds\":5}",
+    "{\"status\":\"generating\",\"state\":\"running\",\"progress\":0.5,\"retry_after_seconds\":5}",
+    "{\"status\":\"generating\",\"state\":\"running\",\"progress\":0.5,\"retry_after_seconds\":5}",
+    "{\"status\":\"generating\",\"state\":\"running\",\"progress\":0.9,\"retry_after_seconds\":1.5}",
+    NULL
+  };
+  /* generate-clip gives no retry_after_seconds: 5 s. The first progress (0.5): the server's
+   * 5 s. No progress since: ×1.5 up to 8 s, never below the 5 s the server asks for. The
+   * progress moved (0.9): the server's estimate of the time left, 1.5 s, sooner than the
+   * backing off would. */
+  const double expected[] = { 5.0, 5.0, 7.5, 8.0, 1.5 };
 
   echoes_runway_provider_set_poll_scale (provider, SCALE);
   f->hold_first_status = TRUE;
+  f->status_before_final = 4;
+  f->generating = generating;
 
   /* Asked for twice: the second joins the first. */
   start (f, provider, NULL, &a, &output);
@@ -239,8 +258,8 @@ test_polling (Fixture       *f,
   g_assert_no_error (b.error);
 
   g_assert_cmpuint (fake_server_hits (f->fake, "POST /functions/v1/generate-clip"), ==, 1);
-  g_assert_cmpuint (f->status_times->len, ==, 3);
-  g_assert_cmpuint (echoes_runway_provider_get_n_status_requests (provider), ==, 3);
+  g_assert_cmpuint (f->status_times->len, ==, 5);
+  g_assert_cmpuint (echoes_runway_provider_get_n_status_requests (provider), ==, 5);
   g_assert_cmpuint (f->max_in_flight, ==, 1);
 
   /* Timers never fire early: each wait is at least what the rules say. */
@@ -251,6 +270,9 @@ test_polling (Fixture       *f,
 
       g_assert_cmpint (gap, >=, (gint64) (expected[i] * SCALE * G_USEC_PER_SEC) - 1000);
     }
+  /* …and the estimate was followed: sooner than the 8 s of backing off. */
+  g_assert_cmpint (g_array_index (f->status_times, gint64, 4) - g_array_index (f->status_times, gint64, 3),
+                   <, (gint64) (8.0 * SCALE * G_USEC_PER_SEC) - 1000);
 
   /* The generate-clip request carried the clip, the prompt, Runway's ratio and length. */
   g_assert_true (g_file_get_contents (output, &contents, NULL, NULL));
@@ -258,6 +280,90 @@ test_polling (Fixture       *f,
   g_assert_cmpfloat (a.last_progress, ==, 1.0);
   g_assert_cmpuint (fake_server_hits (f->fake, "POST /storage/v1/object/images/" FAKE_USER_ID
                                       "/00000000-0000-4000-8000-0000000000aa/00000000-0000-4000-8000-0000000000bb.jpg"), ==, 1);
+}
+
+/* Runway itself, for the user's own key: 9 s in and 90 % done, then done. */
+static void
+runway_cb (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           data)
+{
+  Fixture *f = data;
+
+  if (g_str_equal (path, "/v1/image_to_video"))
+    {
+      f->generated_at = g_get_monotonic_time ();
+      fake_server_json (msg, 200, "{\"id\":\"t1\"}");
+    }
+  else if (g_str_equal (path, "/v1/tasks/t1"))
+    {
+      gint64 now = g_get_monotonic_time ();
+      g_autoptr(GDateTime) utc = g_date_time_new_now_utc ();
+      g_autoptr(GDateTime) created = g_date_time_add_seconds (utc, -9);
+      g_autofree char *iso = g_date_time_format_iso8601 (created);
+      g_autoptr(GUri) base = g_uri_ref (soup_server_message_get_uri (msg));
+      g_autofree char *json = NULL;
+
+      g_array_append_val (f->status_times, now);
+      if (f->status_times->len == 1)
+        json = g_strdup_printf ("{\"id\":\"t1\",\"status\":\"RUNNING\",\"createdAt\":\"%s\",\"progress\":0.9}", iso);
+      else
+        json = g_strdup_printf ("{\"id\":\"t1\",\"status\":\"SUCCEEDED\",\"createdAt\":\"%s\","
+                                "\"output\":[\"http://127.0.0.1:%d/output/t1.mp4\"]}", iso, g_uri_get_port (base));
+      fake_server_json (msg, 200, json);
+    }
+  else if (g_str_equal (path, "/output/t1.mp4"))
+    {
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "video/mp4", SOUP_MEMORY_STATIC, VIDEO, strlen (VIDEO));
+    }
+  else
+    soup_server_message_set_status (msg, 404, NULL);
+}
+
+/* The user's own key: Runway is asked directly, and the time left is estimated here from
+ * the task's createdAt and progress, as the server does otherwise. */
+static void
+test_own_key_polling (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(EchoesRunwayProvider) provider = echoes_runway_provider_new (f->auth);
+  g_autofree char *output = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(SoupServer) runway = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  GSList *uris;
+  Wait wait = { 0 };
+  gint64 first, second;
+
+  soup_server_add_handler (runway, NULL, runway_cb, f, NULL);
+  soup_server_listen_local (runway, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (runway);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  echoes_runway_provider_set_poll_scale (provider, SCALE);
+  echoes_runway_provider_set_api_key (provider, "key_0123456789abcdef", url);
+  start (f, provider, NULL, &wait, &output);
+  echoes_test_wait (&wait.done);
+  g_assert_no_error (wait.error);
+  g_assert_true (g_file_get_contents (output, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, VIDEO);
+  g_assert_cmpuint (fake_server_hits (f->fake, "POST /functions/v1/generate-clip"), ==, 0);
+  g_assert_cmpuint (f->status_times->len, ==, 2);
+
+  /* First after the default 5 s; then after the estimate, 9 s × 0.1 / 0.9 = 1 s, not the
+   * 7.5 s of backing off. */
+  first = g_array_index (f->status_times, gint64, 0) - f->generated_at;
+  second = g_array_index (f->status_times, gint64, 1) - g_array_index (f->status_times, gint64, 0);
+  g_assert_cmpint (first, >=, (gint64) (5.0 * SCALE * G_USEC_PER_SEC) - 1000);
+  g_assert_cmpint (second, >=, (gint64) (1.0 * SCALE * G_USEC_PER_SEC) - 1000);
+  g_assert_cmpint (second, <, (gint64) (7.5 * SCALE * G_USEC_PER_SEC) - 1000);
+  soup_server_disconnect (runway);
 }
 
 static void
@@ -340,6 +446,7 @@ main (int   argc,
   echoes_test_init (&argc, &argv);
 
   g_test_add ("/runway-provider/polling", Fixture, NULL, fixture_setup, test_polling, fixture_teardown);
+  g_test_add ("/runway-provider/own-key-polling", Fixture, NULL, fixture_setup, test_own_key_polling, fixture_teardown);
   g_test_add ("/runway-provider/moderation", Fixture, NULL, fixture_setup, test_moderation, fixture_teardown);
   g_test_add ("/runway-provider/no-credits", Fixture, NULL, fixture_setup, test_no_credits, fixture_teardown);
   g_test_add ("/runway-provider/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);

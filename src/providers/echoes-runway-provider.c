@@ -39,9 +39,12 @@
  *     how a generation resumes after a restart: the queue asks again for the same clip);
  *  3. the photo goes to `images/{user}/{project}/{clip}.{ext}`;
  *  4. `generate-clip` (a repeat never charges twice);
- *  5. `clip-status`: first after the server's `retry_after_seconds`, then backing off (×1.5,
- *     at most MAX_POLL_SECONDS, never sooner than the server asks); one request at a time
- *     per clip, also when the same clip is asked for twice (the second caller joins);
+ *  5. `clip-status`: first after the server's `retry_after_seconds`; then, while the
+ *     provider's progress moves, after the server's estimate of the time left (so the poll
+ *     lands about when the video is done, see supabase/functions/_shared/generation.ts),
+ *     and otherwise backing off (×1.5, at most MAX_POLL_SECONDS, never sooner than the
+ *     server asks); one request at a time per clip, also when the same clip is asked for
+ *     twice (the second caller joins);
  *  6. the ready video is downloaded (signed URL, else the `clips` bucket) to a temporary
  *     file beside the output and renamed over it, so preview and export need no network.
  * Cancel calls `cancel-generation` (the credit comes back unless the video was already
@@ -65,6 +68,9 @@
 #define MAX_POLL_SECONDS            8.0
 #define BACKOFF_FACTOR              1.5
 #define MAX_PROMPT_CHARS            1000
+/* The user's own key: the estimate of the time left that the server makes otherwise. */
+#define MIN_ESTIMATE_SECONDS        1.0
+#define MAX_ESTIMATE_SECONDS        7.0
 
 struct _EchoesRunwayProvider
 {
@@ -149,6 +155,8 @@ typedef struct
   GSource              *cancel_source; /* (owned) (nullable) */
   double                retry_after;   /* seconds, from the server */
   double                last_delay;    /* seconds */
+  double                last_progress; /* the provider's, 0–1; -1 before any */
+  gboolean              progressed;    /* the last answer's progress was higher */
   guint                 n_polls;
   guint                 poll_source;
 } Job;
@@ -747,6 +755,42 @@ job_download (Job      *job,
 
 /* ---- 5. clip-status ---- */
 
+/* The provider's progress in a clip-status answer or a Runway task, if any. */
+static void
+job_note_progress (Job        *job,
+                   JsonObject *answer)
+{
+  double progress;
+
+  if (!json_object_has_member (answer, "progress")
+      || JSON_NODE_HOLDS_NULL (json_object_get_member (answer, "progress")))
+    return;
+  progress = CLAMP (json_object_get_double_member (answer, "progress"), 0.0, 1.0);
+  job->progressed = progress > job->last_progress;
+  job->last_progress = progress;
+  report_progress (job, 0.05 + 0.85 * progress);
+}
+
+/* The user's own key: the time left that the server estimates otherwise, from the task's
+ * age (`createdAt`) and progress, within MIN_ESTIMATE_SECONDS–MAX_ESTIMATE_SECONDS; the
+ * default wait without them. */
+static double
+direct_retry_after (JsonObject *task,
+                    double      progress)
+{
+  const char *created = json_object_get_string_member_with_default (task, "createdAt", NULL);
+  g_autoptr(GDateTime) then = created ? g_date_time_new_from_iso8601 (created, NULL) : NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  double age;
+
+  if (then == NULL || !(progress > 0.0 && progress < 1.0))
+    return DEFAULT_RETRY_AFTER_SECONDS;
+  age = g_date_time_difference (now, then) / (double) G_USEC_PER_SEC;
+  if (age <= 0)
+    return DEFAULT_RETRY_AFTER_SECONDS;
+  return CLAMP (age * (1.0 - progress) / progress, MIN_ESTIMATE_SECONDS, MAX_ESTIMATE_SECONDS);
+}
+
 static gboolean
 job_settle (Job        *job,
             JsonObject *answer)
@@ -773,9 +817,7 @@ job_settle (Job        *job,
 
   if (json_object_has_member (answer, "retry_after_seconds"))
     job->retry_after = MAX (1.0, json_object_get_double_member (answer, "retry_after_seconds"));
-  if (json_object_has_member (answer, "progress")
-      && !JSON_NODE_HOLDS_NULL (json_object_get_member (answer, "progress")))
-    report_progress (job, 0.05 + 0.85 * json_object_get_double_member (answer, "progress"));
+  job_note_progress (job, answer);
   return FALSE;
 }
 
@@ -923,9 +965,8 @@ direct_status_cb (GObject      *object,
       return;
     }
 
-  if (json_object_has_member (task, "progress")
-      && !JSON_NODE_HOLDS_NULL (json_object_get_member (task, "progress")))
-    report_progress (job, 0.05 + 0.85 * json_object_get_double_member (task, "progress"));
+  job_note_progress (job, task);
+  job->retry_after = direct_retry_after (task, job->last_progress);
   job_step_poll (job);
 }
 
@@ -1008,6 +1049,7 @@ poll_timeout_cb (gpointer user_data)
   g_autoptr(JsonNode) body = object_node_for ("clip_id", job->clip_id, NULL);
 
   job->poll_source = 0;
+  job->progressed = FALSE;
   job->n_polls++;
   job->self->n_status_requests++;
   job->in_flight = TRUE;
@@ -1031,9 +1073,10 @@ job_step_poll (Job *job)
   g_autoptr(GSource) source = NULL;
   double delay;
 
-  /* First after the server's retry_after_seconds, then backing off, never sooner than the
+  /* First after the server's retry_after_seconds, and after its estimate of the time left
+   * while the provider's progress moves; otherwise backing off, never sooner than the
    * server asks. */
-  if (job->last_delay <= 0)
+  if (job->last_delay <= 0 || job->progressed)
     delay = job->retry_after;
   else
     delay = MAX (job->retry_after, MIN (job->last_delay * BACKOFF_FACTOR, MAX_POLL_SECONDS));
@@ -1522,6 +1565,7 @@ echoes_runway_provider_generate_async (EchoesVideoProvider      *provider,
   job->progress_data = progress_data;
   job->progress_destroy = progress_destroy;
   job->retry_after = DEFAULT_RETRY_AFTER_SECONDS;
+  job->last_progress = -1.0;
   job->use_key = self->api_key != NULL;
   job->resume = request->resume;
   job->state_path = g_strdup (request->state_path);
