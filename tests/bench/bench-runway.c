@@ -19,12 +19,14 @@
 /* AI clips at scale against the stand-in (tests/cloud-standin.sh --runway-ms 30000): N
  * (ECHOES_BENCH_N, default 20) accounts each generate one clip at once through the
  * runway provider, at the server's real pace (poll-scale 1). The fake Runway finishes a
- * task 30 s after its first poll, which the server makes on the clip's first clip-status
- * request. The fake serves a real MP4, made here with GStreamer and handed to it through
+ * task 30 s after it was started, reporting a steadily growing progress until then. The
+ * fake serves a real MP4, made here with GStreamer and handed to it through
  * `POST /_test/output`. Prints the status requests per clip (goal ≤ 12) and the time from
- * the provider's "succeeded" to the clip playable: downloaded, and its first frame decoded
- * from the file on disk (a pipeline of it prerolled, with a duration) (goal ≤ 3 s). Never
- * fails on a figure; a clip that does not decode counts as failed. */
+ * the provider's "succeeded" (the task's start, as the fake tells in `GET /_test/stats`,
+ * + 30 s) to the clip playable: downloaded, and its first frame decoded from the file on
+ * disk (a pipeline of it prerolled, with a duration) (goal ≤ 3 s); also when the server
+ * first saw it succeeded. Never fails on a figure; a clip that does not decode, or whose
+ * task the fake does not know, counts as failed. */
 
 #define TASK_SECONDS 30.0
 
@@ -36,10 +38,8 @@ typedef struct
   char                 *output;
   char                 *project_id;
   char                 *clip_id;
-  gint64                started;
-  gint64                first_poll;  /* µs, first clip-status sent */
-  gint64                done_at;      /* µs, the provider finished (downloaded) */
-  gint64                playable_at;  /* µs, the file's first frame decoded */
+  gint64                done_at;      /* µs since the epoch, the provider finished (downloaded) */
+  gint64                playable_at;  /* µs since the epoch, the file's first frame decoded */
   GstElement           *pipeline;
   gboolean              done;
   GError               *error;
@@ -72,7 +72,7 @@ bus_cb (GstBus     *bus,
   else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ASYNC_DONE)
     {
       if (gst_element_query_duration (gen->pipeline, GST_FORMAT_TIME, &duration) && duration > 0)
-        gen->playable_at = g_get_monotonic_time ();
+        gen->playable_at = g_get_real_time ();
       else
         gen->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "No duration");
     }
@@ -94,7 +94,7 @@ done_cb (GObject      *object,
   g_autofree char *description = NULL;
   g_autoptr(GstBus) bus = NULL;
 
-  gen->done_at = g_get_monotonic_time ();
+  gen->done_at = g_get_real_time ();
   if (!echoes_video_provider_generate_finish (ECHOES_VIDEO_PROVIDER (object), result, &gen->error))
     {
       gen->done = TRUE;
@@ -141,6 +141,46 @@ serve_real_video (const char *runway_url,
   if (answer == NULL || soup_message_get_status (msg) != 200)
     g_error ("the fake Runway did not take the video: %s", error ? error->message : "HTTP error");
   g_print ("# the fake Runway serves a real MP4: 1280×720, 5 s, %" G_GSIZE_FORMAT " bytes\n", len);
+}
+
+/* The fake's tasks: id → {created_at, finished_at, image} (ms since the epoch, URL). */
+static JsonNode *
+runway_tasks (const char *runway_url)
+{
+  g_autofree char *address = g_strconcat (runway_url, "/_test/stats", NULL);
+  g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", direct, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", address);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) stats = NULL;
+
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  if (answer == NULL || soup_message_get_status (msg) != 200)
+    g_error ("the fake Runway gave no stats: %s", error ? error->message : "HTTP error");
+  stats = json_from_string (g_bytes_get_data (answer, NULL), &error);
+  if (stats == NULL || !JSON_NODE_HOLDS_OBJECT (stats))
+    g_error ("the fake Runway's stats are not JSON: %s", error ? error->message : "no object");
+  return json_node_copy (json_object_get_member (json_node_get_object (stats), "tasks"));
+}
+
+/* The task of a clip: the one started with its photo (images/{user}/{project}/{clip}.jpg). */
+static JsonObject *
+task_of_clip (JsonNode   *tasks,
+              const char *clip_id)
+{
+  g_autoptr(GList) members = json_object_get_values (json_node_get_object (tasks));
+  g_autofree char *name = g_strconcat ("/", clip_id, ".jpg", NULL);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonObject *task = json_node_get_object (l->data);
+      const char *image = json_object_get_string_member_with_default (task, "image", NULL);
+
+      if (image != NULL && g_str_has_suffix (image, name))
+        return task;
+    }
+  return NULL;
 }
 
 static void
@@ -192,6 +232,8 @@ main (int   argc,
   g_autofree double *latency = NULL;
   g_autofree double *requests = NULL;
   g_autofree double *download = NULL;
+  g_autofree double *seen = NULL;
+  g_autoptr(JsonNode) tasks = NULL;
   guint failed = 0;
   double total_requests = 0;
 
@@ -206,6 +248,7 @@ main (int   argc,
   latency = g_new0 (double, n);
   requests = g_new0 (double, n);
   download = g_new0 (double, n);
+  seen = g_new0 (double, n);
 
   for (guint i = 0; i < n; i++)
     {
@@ -229,28 +272,23 @@ main (int   argc,
         .project_id = gen->project_id, .clip_id = gen->clip_id,
       };
 
-      gen->started = g_get_monotonic_time ();
       echoes_video_provider_generate_async (ECHOES_VIDEO_PROVIDER (gen->provider), &request,
                                             progress_cb, gen, NULL, NULL, done_cb, gen);
     }
 
   for (guint i = 0; i < n; i++)
-    {
-      /* The first status request's time: when progress left the start (polled below). */
-      while (!gens[i].done)
-        {
-          g_main_context_iteration (NULL, TRUE);
-          for (guint j = 0; j < n; j++)
-            if (gens[j].first_poll == 0
-                && echoes_runway_provider_get_n_status_requests (gens[j].provider) > 0)
-              gens[j].first_poll = g_get_monotonic_time ();
-        }
-    }
+    while (!gens[i].done)
+      g_main_context_iteration (NULL, TRUE);
 
+  tasks = runway_tasks (runway_url);
   for (guint i = 0; i < n; i++)
     {
       Gen *gen = &gens[i];
+      JsonObject *task = task_of_clip (tasks, gen->clip_id);
+      double succeeded;
 
+      if (gen->error == NULL && task == NULL)
+        gen->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "The fake Runway has no task for it");
       if (gen->error != NULL)
         {
           g_print ("# clip %u failed: %s\n", i, gen->error->message);
@@ -259,16 +297,21 @@ main (int   argc,
         }
       requests[i] = echoes_runway_provider_get_n_status_requests (gen->provider);
       total_requests += requests[i];
-      /* Runway "succeeded" TASK_SECONDS after the server's first poll of the task. */
-      latency[i] = (gen->playable_at - gen->first_poll) / (double) G_USEC_PER_SEC - TASK_SECONDS;
-      download[i] = (gen->done_at - gen->first_poll) / (double) G_USEC_PER_SEC - TASK_SECONDS;
+      /* Runway "succeeded" TASK_SECONDS after it started the task (ms since the epoch). */
+      succeeded = json_object_get_double_member (task, "created_at") / 1000.0 + TASK_SECONDS;
+      latency[i] = gen->playable_at / (double) G_USEC_PER_SEC - succeeded;
+      download[i] = gen->done_at / (double) G_USEC_PER_SEC - succeeded;
+      seen[i] = json_object_get_double_member (task, "finished_at") / 1000.0 - succeeded;
     }
 
   qsort (latency, n, sizeof (double), compare_double);
   qsort (download, n, sizeof (double), compare_double);
+  qsort (seen, n, sizeof (double), compare_double);
   qsort (requests, n, sizeof (double), compare_double);
   g_print ("status requests per clip: mean %.1f, max %.0f (goal ≤ 12)\n",
            total_requests / MAX (1, n - failed), requests[n - 1]);
+  g_print ("succeeded → seen by the server: median %.2f s, max %.2f s\n",
+           seen[n / 2], seen[n - 1]);
   g_print ("succeeded → downloaded: median %.2f s, max %.2f s\n",
            download[n / 2], download[n - 1]);
   g_print ("succeeded → playable (first frame decoded): median %.2f s, max %.2f s (goal ≤ 3 s)\n",
