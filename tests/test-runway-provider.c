@@ -231,22 +231,22 @@ test_polling (Fixture       *f,
   g_autofree char *contents = NULL;
   Wait a = { 0 }, b = { 0 };
   /* The answers (the first is held, and answered the same by release_cb), then "ready". */
+#define STILL "{\"status\":\"generating\",\"state\":\"running\",\"progress\":0.5,\"retry_after_seconds\":5}"
   static const char *const generating[] = {
-    "{\"status\":\"generating\",\"state\":\"running\",\"progress\":0.5,\"retry_after_seconds\":5}",
-    "{\"status\":\"generating\",\"state\":\"running\",\"progress\":0.5,\"retry_after_seconds\":5}",
-    "{\"status\":\"generating\",\"state\":\"running\",\"progress\":0.5,\"retry_after_seconds\":5}",
+    STILL, STILL, STILL, STILL, STILL,
     "{\"status\":\"generating\",\"state\":\"running\",\"progress\":0.9,\"retry_after_seconds\":1.5}",
     NULL
   };
-  /* generate-clip gives no retry_after_seconds: 5 s. The first progress (0.5): the server's
-   * 5 s. No progress since: ×1.5 up to 8 s, never below the 5 s the server asks for. The
-   * progress moved (0.9): the server's estimate of the time left, 1.5 s, sooner than the
-   * backing off would. */
-  const double expected[] = { 5.0, 5.0, 7.5, 8.0, 1.5 };
+#undef STILL
+  /* generate-clip gives no retry_after_seconds: 5 s. Then the server's 5 s while the
+   * progress moved (0.5 at first) and for three answers more without new progress; after
+   * the fourth, ×1.5 (7.5 s). The progress moved (0.9): the server's estimate of the time
+   * left, 1.5 s, sooner than the backing off would. */
+  const double expected[] = { 5.0, 5.0, 5.0, 5.0, 5.0, 7.5, 1.5 };
 
   echoes_runway_provider_set_poll_scale (provider, SCALE);
   f->hold_first_status = TRUE;
-  f->status_before_final = 4;
+  f->status_before_final = 6;
   f->generating = generating;
 
   /* Asked for twice: the second joins the first. */
@@ -258,8 +258,8 @@ test_polling (Fixture       *f,
   g_assert_no_error (b.error);
 
   g_assert_cmpuint (fake_server_hits (f->fake, "POST /functions/v1/generate-clip"), ==, 1);
-  g_assert_cmpuint (f->status_times->len, ==, 5);
-  g_assert_cmpuint (echoes_runway_provider_get_n_status_requests (provider), ==, 5);
+  g_assert_cmpuint (f->status_times->len, ==, 7);
+  g_assert_cmpuint (echoes_runway_provider_get_n_status_requests (provider), ==, 7);
   g_assert_cmpuint (f->max_in_flight, ==, 1);
 
   /* Timers never fire early: each wait is at least what the rules say. */
@@ -271,7 +271,7 @@ test_polling (Fixture       *f,
       g_assert_cmpint (gap, >=, (gint64) (expected[i] * SCALE * G_USEC_PER_SEC) - 1000);
     }
   /* …and the estimate was followed: sooner than the 8 s of backing off. */
-  g_assert_cmpint (g_array_index (f->status_times, gint64, 4) - g_array_index (f->status_times, gint64, 3),
+  g_assert_cmpint (g_array_index (f->status_times, gint64, 6) - g_array_index (f->status_times, gint64, 5),
                    <, (gint64) (8.0 * SCALE * G_USEC_PER_SEC) - 1000);
 
   /* The generate-clip request carried the clip, the prompt, Runway's ratio and length. */
@@ -282,7 +282,7 @@ test_polling (Fixture       *f,
                                       "/00000000-0000-4000-8000-0000000000aa/00000000-0000-4000-8000-0000000000bb.jpg"), ==, 1);
 }
 
-/* Runway itself, for the user's own key: 9 s in and 90 % done, then done. */
+/* Runway itself, for the user's own key: 24 s in and 75 % done, then done. */
 static void
 runway_cb (SoupServer        *server,
            SoupServerMessage *msg,
@@ -301,14 +301,14 @@ runway_cb (SoupServer        *server,
     {
       gint64 now = g_get_monotonic_time ();
       g_autoptr(GDateTime) utc = g_date_time_new_now_utc ();
-      g_autoptr(GDateTime) created = g_date_time_add_seconds (utc, -9);
+      g_autoptr(GDateTime) created = g_date_time_add_seconds (utc, -24);
       g_autofree char *iso = g_date_time_format_iso8601 (created);
       g_autoptr(GUri) base = g_uri_ref (soup_server_message_get_uri (msg));
       g_autofree char *json = NULL;
 
       g_array_append_val (f->status_times, now);
       if (f->status_times->len == 1)
-        json = g_strdup_printf ("{\"id\":\"t1\",\"status\":\"RUNNING\",\"createdAt\":\"%s\",\"progress\":0.9}", iso);
+        json = g_strdup_printf ("{\"id\":\"t1\",\"status\":\"RUNNING\",\"createdAt\":\"%s\",\"progress\":0.75}", iso);
       else
         json = g_strdup_printf ("{\"id\":\"t1\",\"status\":\"SUCCEEDED\",\"createdAt\":\"%s\","
                                 "\"output\":[\"http://127.0.0.1:%d/output/t1.mp4\"]}", iso, g_uri_get_port (base));
@@ -356,13 +356,13 @@ test_own_key_polling (Fixture       *f,
   g_assert_cmpuint (fake_server_hits (f->fake, "POST /functions/v1/generate-clip"), ==, 0);
   g_assert_cmpuint (f->status_times->len, ==, 2);
 
-  /* First after the default 5 s; then after the estimate, 9 s × 0.1 / 0.9 = 1 s, not the
-   * 7.5 s of backing off. */
+  /* First after the default 5 s; then after the estimate, (24 s × 0.25 − 4 s) / 0.75 ≈ 2.7 s
+   * (see direct_retry_after()), not the 5 s of the default. */
   first = g_array_index (f->status_times, gint64, 0) - f->generated_at;
   second = g_array_index (f->status_times, gint64, 1) - g_array_index (f->status_times, gint64, 0);
   g_assert_cmpint (first, >=, (gint64) (5.0 * SCALE * G_USEC_PER_SEC) - 1000);
-  g_assert_cmpint (second, >=, (gint64) (1.0 * SCALE * G_USEC_PER_SEC) - 1000);
-  g_assert_cmpint (second, <, (gint64) (7.5 * SCALE * G_USEC_PER_SEC) - 1000);
+  g_assert_cmpint (second, >=, (gint64) (2.6 * SCALE * G_USEC_PER_SEC) - 1000);
+  g_assert_cmpint (second, <, (gint64) (5.0 * SCALE * G_USEC_PER_SEC) - 1000);
   soup_server_disconnect (runway);
 }
 

@@ -39,12 +39,12 @@
  *     how a generation resumes after a restart: the queue asks again for the same clip);
  *  3. the photo goes to `images/{user}/{project}/{clip}.{ext}`;
  *  4. `generate-clip` (a repeat never charges twice);
- *  5. `clip-status`: first after the server's `retry_after_seconds`; then, while the
- *     provider's progress moves, after the server's estimate of the time left (so the poll
- *     lands about when the video is done, see supabase/functions/_shared/generation.ts),
- *     and otherwise backing off (×1.5, at most MAX_POLL_SECONDS, never sooner than the
- *     server asks); one request at a time per clip, also when the same clip is asked for
- *     twice (the second caller joins);
+ *  5. `clip-status`: first after the server's `retry_after_seconds`, which is its estimate
+ *     of the time left while the provider reports progress (so the poll lands about when
+ *     the video is done, see supabase/functions/_shared/generation.ts); that is followed
+ *     until STILL_POLLS answers in a row showed no new progress, then the wait backs off
+ *     (×1.5, at most MAX_POLL_SECONDS, never sooner than the server asks); one request at
+ *     a time per clip, also when the same clip is asked for twice (the second caller joins);
  *  6. the ready video is downloaded (signed URL, else the `clips` bucket) to a temporary
  *     file beside the output and renamed over it, so preview and export need no network.
  * Cancel calls `cancel-generation` (the credit comes back unless the video was already
@@ -68,9 +68,11 @@
 #define MAX_POLL_SECONDS            8.0
 #define BACKOFF_FACTOR              1.5
 #define MAX_PROMPT_CHARS            1000
+#define STILL_POLLS                 3
 /* The user's own key: the estimate of the time left that the server makes otherwise. */
-#define MIN_ESTIMATE_SECONDS        1.0
+#define MIN_ESTIMATE_SECONDS        1.5
 #define MAX_ESTIMATE_SECONDS        7.0
+#define PROGRESS_AGE_SECONDS        4.0
 
 struct _EchoesRunwayProvider
 {
@@ -156,7 +158,7 @@ typedef struct
   double                retry_after;   /* seconds, from the server */
   double                last_delay;    /* seconds */
   double                last_progress; /* the provider's, 0–1; -1 before any */
-  gboolean              progressed;    /* the last answer's progress was higher */
+  guint                 n_still;       /* answers in a row without new progress */
   guint                 n_polls;
   guint                 poll_source;
 } Job;
@@ -766,14 +768,16 @@ job_note_progress (Job        *job,
       || JSON_NODE_HOLDS_NULL (json_object_get_member (answer, "progress")))
     return;
   progress = CLAMP (json_object_get_double_member (answer, "progress"), 0.0, 1.0);
-  job->progressed = progress > job->last_progress;
+  if (progress > job->last_progress)
+    job->n_still = 0;
   job->last_progress = progress;
   report_progress (job, 0.05 + 0.85 * progress);
 }
 
-/* The user's own key: the time left that the server estimates otherwise, from the task's
- * age (`createdAt`) and progress, within MIN_ESTIMATE_SECONDS–MAX_ESTIMATE_SECONDS; the
- * default wait without them. */
+/* The user's own key: the time left, estimated as the server does otherwise (see
+ * nextPollSeconds() in supabase/functions/_shared/generation.ts) from the task's age
+ * (`createdAt`) and progress, within MIN_ESTIMATE_SECONDS–MAX_ESTIMATE_SECONDS; the default
+ * wait without them. */
 static double
 direct_retry_after (JsonObject *task,
                     double      progress)
@@ -788,7 +792,8 @@ direct_retry_after (JsonObject *task,
   age = g_date_time_difference (now, then) / (double) G_USEC_PER_SEC;
   if (age <= 0)
     return DEFAULT_RETRY_AFTER_SECONDS;
-  return CLAMP (age * (1.0 - progress) / progress, MIN_ESTIMATE_SECONDS, MAX_ESTIMATE_SECONDS);
+  return CLAMP ((age * (1.0 - progress) - MIN (PROGRESS_AGE_SECONDS, age / 2.0)) / progress,
+                MIN_ESTIMATE_SECONDS, MAX_ESTIMATE_SECONDS);
 }
 
 static gboolean
@@ -841,9 +846,10 @@ status_cb (GObject      *object,
           g_clear_error (&error);
           return;
         }
-      /* The job goes on at the server: ask again later. */
+      /* The job goes on at the server: ask again later, backing off. */
       g_debug ("Status of clip %s: %s; asking again later", job->clip_id, error->message);
       g_clear_error (&error);
+      job->n_still = MAX (job->n_still, STILL_POLLS + 1);
       job_step_poll (job);
       return;
     }
@@ -919,6 +925,7 @@ direct_status_cb (GObject      *object,
       g_autoptr(GError) none = NULL;
 
       g_clear_error (&error);
+      job->n_still = MAX (job->n_still, STILL_POLLS + 1);  /* backing off */
       if (job_resumed (job, &none))
         job_step_poll (job);
       return;
@@ -1049,7 +1056,7 @@ poll_timeout_cb (gpointer user_data)
   g_autoptr(JsonNode) body = object_node_for ("clip_id", job->clip_id, NULL);
 
   job->poll_source = 0;
-  job->progressed = FALSE;
+  job->n_still++;  /* until the answer shows new progress */
   job->n_polls++;
   job->self->n_status_requests++;
   job->in_flight = TRUE;
@@ -1073,10 +1080,10 @@ job_step_poll (Job *job)
   g_autoptr(GSource) source = NULL;
   double delay;
 
-  /* First after the server's retry_after_seconds, and after its estimate of the time left
-   * while the provider's progress moves; otherwise backing off, never sooner than the
-   * server asks. */
-  if (job->last_delay <= 0 || job->progressed)
+  /* After the server's retry_after_seconds (its estimate of the time left, while there is
+   * progress) until STILL_POLLS answers in a row brought no new progress; then backing off,
+   * never sooner than the server asks. */
+  if (job->last_delay <= 0 || job->n_still <= STILL_POLLS)
     delay = job->retry_after;
   else
     delay = MAX (job->retry_after, MIN (job->last_delay * BACKOFF_FACTOR, MAX_POLL_SECONDS));

@@ -82,18 +82,22 @@ export async function advanceGeneration(
     retry_after_seconds: nextPollSeconds(st!, deps) };
 }
 
-export const POLL_MIN_SECONDS = 1;
+export const POLL_MIN_SECONDS = 1.5;
 export const POLL_MAX_SECONDS = 7;
+/** Runway's task status moves about every 5 s at most: the progress a poll shows may be up to
+ * that old; the estimate assumes this much (but at most half the task's age). */
+export const PROGRESS_AGE_SECONDS = 4;
 
-/** When the client should ask again. With the provider's progress and the task's age the
- * remaining time is estimated (age × (1 − p) / p, assuming a steady pace) and the next poll
- * lands about when the video should be done, so a finished clip is seen within seconds; never
- * sooner than POLL_MIN_SECONDS, never later than POLL_MAX_SECONDS. Without both: 5–7 s. */
+/** When the client should ask again. With the provider's progress p and the task's age the
+ * remaining time is estimated assuming a steady pace, and that p was reached
+ * PROGRESS_AGE_SECONDS ago: (age × (1 − p) − that) / p. So the next poll lands about when the
+ * video should be done, and a finished clip is seen within a second or two; never sooner than
+ * POLL_MIN_SECONDS, never later than POLL_MAX_SECONDS. Without both: 5–7 s. */
 export function nextPollSeconds(st: TaskStatus, deps: Pick<Deps, "now" | "random">): number {
   const p = st.progress;
   const age = st.createdAtMs === undefined ? NaN : (deps.now() - st.createdAtMs) / 1000;
   if (p === undefined || !(p > 0 && p < 1) || !(age > 0)) return 5 + Math.round(deps.random() * 2);
-  const remaining = age * (1 - p) / p;
+  const remaining = (age * (1 - p) - Math.min(PROGRESS_AGE_SECONDS, age / 2)) / p;
   return Math.min(POLL_MAX_SECONDS, Math.max(POLL_MIN_SECONDS, Math.round(remaining * 10) / 10));
 }
 

@@ -55,13 +55,15 @@ Deno.test("clip-status: the next poll is timed by the provider's progress when i
   const now = 1_000_000_000_000;
   const deps = { now: () => now, random: () => 0.5 };
   const at = (age: number) => now - age * 1000;
-  // 20 s in, 80 % done: about 5 s to go
-  assertEquals(nextPollSeconds({ state: "running", progress: 0.8, createdAtMs: at(20) }, deps), 5);
+  // 14 s in, half done, that half reached up to 4 s ago: (7 − 4) / 0.5 = 6 s to go
+  assertEquals(nextPollSeconds({ state: "running", progress: 0.5, createdAtMs: at(14) }, deps), 6);
+  assertEquals(nextPollSeconds({ state: "running", progress: 0.75, createdAtMs: at(24) }, deps), 2.7);
   // almost done: soon, but never sooner than the floor
   assertEquals(nextPollSeconds({ state: "running", progress: 0.99, createdAtMs: at(29.7) }, deps), POLL_MIN_SECONDS);
-  // just started: long to go, but never later than the ceiling
-  assertEquals(nextPollSeconds({ state: "running", progress: 0.05, createdAtMs: at(1.5) }, deps), POLL_MAX_SECONDS);
-  assertEquals(nextPollSeconds({ state: "running", progress: 0.6, createdAtMs: at(3) }, deps), 2);
+  // long to go: never later than the ceiling
+  assertEquals(nextPollSeconds({ state: "running", progress: 0.4, createdAtMs: at(12) }, deps), POLL_MAX_SECONDS);
+  // just started: the progress is at most half the task's age old, so no hurry either
+  assertEquals(nextPollSeconds({ state: "running", progress: 0.16, createdAtMs: at(5) }, deps), POLL_MAX_SECONDS);
   // nothing to estimate from: the plain 5–7 s
   for (const st of [{ state: "queued" }, { state: "running", progress: 0.5 }, { state: "running", createdAtMs: at(10) },
     { state: "running", progress: 0, createdAtMs: at(10) }, { state: "running", progress: 0.5, createdAtMs: at(-5) }] as const) {
@@ -72,11 +74,12 @@ Deno.test("clip-status: the next poll is timed by the provider's progress when i
 envTest("clip-status: a running task with progress and createdAt is polled again about when it should be done", async (env) => {
   const { u, clipId } = await started(env);
   const h = status(env.deps());
-  const createdAt = new Date(Date.now() - 24_000).toISOString();
-  env.runway.onTask = (id) => ({ status: 200, body: { id, status: "RUNNING", createdAt, progress: 0.8 } });
+  // 13 s in, 60 % done: (5.2 − 4) / 0.6 = 2 s (the default would be 5–7 s)
+  const createdAt = new Date(Date.now() - 13_000).toISOString();
+  env.runway.onTask = (id) => ({ status: 200, body: { id, status: "RUNNING", createdAt, progress: 0.6 } });
   const body = await (await call(h, u.token, { clip_id: clipId })).json();
-  assertEquals([body.status, body.progress], ["generating", 0.8]);
-  assert(body.retry_after_seconds >= 5.5 && body.retry_after_seconds <= 6.5, `about 6 s left, told ${body.retry_after_seconds}`);
+  assertEquals([body.status, body.progress], ["generating", 0.6]);
+  assert(body.retry_after_seconds >= 2 && body.retry_after_seconds <= 4, `about 2 s left, told ${body.retry_after_seconds}`);
 });
 
 envTest("clip-status: moderation failure marks the clip failed with the reason and releases", async (env) => {

@@ -57,6 +57,10 @@ Deno.test({ name: "fake Runway: succeedAfter finishes a task only once its time 
     r.created.set("abc", Date.now() - 45_000);
     const later = await (await fetch(`${r.url}/v1/tasks/abc`)).json();
     assertEquals([later.status, later.progress], ["RUNNING", 0.75], "progress grows with the task's age");
+    r.progressStepMs = 20_000;
+    const stepped = await (await fetch(`${r.url}/v1/tasks/abc`)).json();
+    assertEquals(stepped.progress, 0.66, "in 20 s steps: 40 of 60 s");
+    r.progressStepMs = 0;
     r.succeedAfter(0);
     const done = await (await fetch(`${r.url}/v1/tasks/abc`)).json();
     assertEquals([done.status, done.output], ["SUCCEEDED", [`${r.url}/output/abc.mp4`]]);

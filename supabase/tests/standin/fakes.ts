@@ -67,6 +67,8 @@ export class FakeRunway {
   /** Tasks fail at their first poll with this failureCode (`POST /_test/mode`). */
   failCode: string | null = null;
   rejectStart = false;
+  /** succeedAfter's progress moves in steps this long (Runway's moves about every 5 s); 0: smoothly */
+  progressStepMs = 0;
   onStart: (nth: number) => Reply = () => ({ status: 200, body: { id: crypto.randomUUID() } });
   onTask: (id: string, nth: number) => Reply = (id) => ({ status: 200, body: { id, status: "RUNNING", createdAt: this.createdAt(id), progress: 0.5 } });
   /** ms since the epoch a task was started (`POST /v1/image_to_video`), or first asked for */
@@ -109,10 +111,11 @@ export class FakeRunway {
         return { status: 200, body: { bytes: f.video.length } };
       }
       if (r.method === "POST" && r.path === "/_test/mode") {
-        const m = JSON.parse(r.body || "{}") as { fail?: string | null; reject_start?: boolean };
+        const m = JSON.parse(r.body || "{}") as { fail?: string | null; reject_start?: boolean; progress_step_ms?: number };
         if ("fail" in m) f.failCode = m.fail ?? null;
         if ("reject_start" in m) f.rejectStart = Boolean(m.reject_start);
-        return { status: 200, body: { fail: f.failCode, reject_start: f.rejectStart } };
+        if ("progress_step_ms" in m) f.progressStepMs = Math.max(0, Number(m.progress_step_ms) || 0);
+        return { status: 200, body: { fail: f.failCode, reject_start: f.rejectStart, progress_step_ms: f.progressStepMs } };
       }
       if (r.method === "GET" && r.path === "/_test/stats") {
         const polls: Record<string, number> = {};
@@ -137,7 +140,8 @@ export class FakeRunway {
     this.onTask = (id) => {
       const age = Date.now() - this.createdAtMs(id);
       if (age >= afterMs) return { status: 200, body: { id, status: "SUCCEEDED", createdAt: this.createdAt(id), output: [`${this.url}/output/${id}.mp4`] } };
-      return { status: 200, body: { id, status: "RUNNING", createdAt: this.createdAt(id), progress: Math.floor((age / afterMs) * 100) / 100 } };
+      const shown = this.progressStepMs > 0 ? Math.floor(age / this.progressStepMs) * this.progressStepMs : age;
+      return { status: 200, body: { id, status: "RUNNING", createdAt: this.createdAt(id), progress: Math.floor((shown / afterMs) * 100) / 100 } };
     };
     return this;
   }
