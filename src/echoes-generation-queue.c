@@ -35,7 +35,8 @@
  * and generated again, as a resumed run (EchoesVideoRequest:resume): a provider that was
  * still making it, or has made it meanwhile, delivers that run instead of starting (and
  * charging for) another; its state file is `generations/{clip}.json`
- * (echoes_paths_generation_state_relative()). A cancelled clip goes back to `pending`.
+ * (echoes_paths_generation_state_relative()); resuming also removes the state files of
+ * clips deleted or no longer generating. A cancelled clip goes back to `pending`.
  *
  * Which provider makes a clip is read from the store when its job starts (so a clip
  * resumed after a restart keeps its choice): the clip's EchoesClip:provider-override,

@@ -317,6 +317,41 @@ _echoes_generation_set_override_func (EchoesStore   *store,
   return g_strdup (echoes_clip_get_project_id (clip));
 }
 
+/* Removes the resume state files (echoes_paths_generation_state_relative()) of runs that
+ * can never resume: their clip was deleted, or is no longer `generating` (a crash between
+ * the run's end and the file's removal). A clip being generated is `generating` in the
+ * store before its provider writes the file, so a running job keeps its own. */
+static void
+remove_orphan_state_files (EchoesStore *store)
+{
+  g_autofree char *any = echoes_paths_generation_state_relative ("x");
+  g_autofree char *relative = g_path_get_dirname (any);
+  g_autofree char *dir = echoes_store_resolve (store, relative);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *clip_id = NULL;
+      g_autoptr(EchoesClip) clip = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      clip_id = g_strndup (name, strlen (name) - strlen (".json"));
+      clip = echoes_store_get_clip (store, clip_id, &error);
+      if (clip == NULL && !g_error_matches (error, ECHOES_STORE_ERROR, ECHOES_STORE_ERROR_NOT_FOUND))
+        continue;  /* not known to be gone: keep it */
+      if (clip == NULL || echoes_clip_get_status (clip) != ECHOES_CLIP_STATUS_GENERATING)
+        {
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+
+          g_debug ("Removing %s: its clip's run is over", path);
+          g_unlink (path);
+        }
+    }
+}
+
 gpointer
 _echoes_generation_resume_func (EchoesStore   *store,
                                 gpointer       data,
@@ -336,6 +371,7 @@ _echoes_generation_resume_func (EchoesStore   *store,
       if (clip != NULL && echoes_clip_get_status (clip) == ECHOES_CLIP_STATUS_GENERATING)
         _echoes_generation_remove_stale_temp_files (store, clip);
     }
+  remove_orphan_state_files (store);
 
   return g_steal_pointer (&ids);
 }

@@ -281,6 +281,20 @@ store_result_cb (GObject      *object,
   *out = g_object_ref (result);
 }
 
+/* A provider's resume state for @clip_id, where the queue tells it to keep it. */
+static char *
+write_state_file (Fixture    *f,
+                  const char *clip_id)
+{
+  g_autofree char *relative = echoes_paths_generation_state_relative (clip_id);
+  char *path = echoes_store_resolve (f->store, relative);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_mkdir_with_parents (dir, 0700);
+  g_assert_true (g_file_set_contents (path, "{\"kind\": \"server\", \"previous_task\": null}", -1, NULL));
+  return path;
+}
+
 static void
 test_resume (Fixture       *f,
              gconstpointer  data)
@@ -297,6 +311,11 @@ test_resume (Fixture       *f,
   g_autofree char *stale = NULL;
   g_autofree char *base = g_path_get_basename (video_path);
   g_autofree char *stale_name = g_strdup_printf (".%s.Ab12Cd", base);
+  g_autofree char *state_a = NULL;
+  g_autofree char *state_b = NULL;
+  g_autofree char *state_gone = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *state_dir = NULL;
 
   /* A crash mid-generation: the row says generating, a partial temp file is there. */
   clip = get_clip (f, a);
@@ -307,12 +326,25 @@ test_resume (Fixture       *f,
   g_mkdir_with_parents (dir, 0755);
   g_assert_true (g_file_set_contents (stale, "partial", -1, NULL));
 
+  /* Resume state files: the interrupted clip's, one of a clip that is not generating,
+   * one of a deleted clip (both over, removed), and something else (left alone). */
+  state_a = write_state_file (f, a);
+  state_b = write_state_file (f, b);
+  state_gone = write_state_file (f, "00000000-0000-4000-8000-00000000dead");
+  state_dir = g_path_get_dirname (state_a);
+  other = g_build_filename (state_dir, "README", NULL);
+  g_assert_true (g_file_set_contents (other, "kept", -1, NULL));
+
   queue = make_queue (f, NULL);
   echoes_generation_queue_resume_async (queue, NULL, store_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (echoes_generation_queue_resume_finish (queue, result, &error), ==, 1);
   g_assert_no_error (error);
+  g_assert_true (g_file_test (state_a, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (state_b, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (state_gone, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
   wait_drained (f, 1);
 
   assert_ready (f, a);
