@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "echoes-paths.h"
@@ -83,6 +85,34 @@ test_set_str (void)
   g_assert_false (echoes_set_str (&s, NULL));
 }
 
+static void
+test_base64url (void)
+{
+  static const guint8 bytes[] = { 0xfb, 0xff, 0x3e };
+  g_autofree char *text = echoes_base64url_encode (bytes, 2);
+  g_autofree guint8 *back = NULL;
+  g_autofree guint8 *padded = NULL;
+  g_autofree guint8 *bad = NULL;
+  g_autofree char *a = echoes_random_base64url (32);
+  g_autofree char *b = echoes_random_base64url (32);
+  gsize len = 0;
+
+  /* RFC 4648 §5: - and _ for + and /, no padding. */
+  g_assert_cmpstr (text, ==, "-_8");
+  back = echoes_base64url_decode (text, &len);
+  g_assert_cmpmem (back, len, bytes, 2);
+  padded = echoes_base64url_decode ("-_8=", &len);
+  g_assert_cmpmem (padded, len, bytes, 2);
+  bad = echoes_base64url_decode ("a+b/", &len);
+  g_assert_null (bad);
+  g_assert_cmpuint (len, ==, 0);
+
+  /* 32 random bytes: 43 characters, never the same twice. */
+  g_assert_cmpuint (strlen (a), ==, 43);
+  g_assert_cmpstr (a, !=, b);
+  g_assert_cmpuint (strspn (a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), ==, 43);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -92,6 +122,7 @@ main (int   argc,
   g_test_add_func ("/echoes/core/paths/layout", test_paths_layout);
   g_test_add_func ("/echoes/core/util/copy-atomic", test_copy_atomic);
   g_test_add_func ("/echoes/core/util/set-str", test_set_str);
+  g_test_add_func ("/echoes/core/util/base64url", test_base64url);
 
   return g_test_run ();
 }

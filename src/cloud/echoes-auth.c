@@ -125,20 +125,14 @@ jwt_exp (const char *token)
 {
   g_auto(GStrv) parts = g_strsplit (token, ".", 3);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree guchar *payload = NULL;
-  g_autofree char *b64 = NULL;
+  g_autofree guint8 *payload = NULL;
   gsize len = 0;
   JsonNode *root;
 
   if (g_strv_length (parts) != 3)
     return 0;
 
-  /* base64url → base64 with padding */
-  b64 = g_strdup_printf ("%s%s", parts[1], "===");
-  b64[strlen (parts[1]) + (4 - strlen (parts[1]) % 4) % 4] = '\0';
-  g_strdelimit (b64, "-", '+');
-  g_strdelimit (b64, "_", '/');
-  payload = g_base64_decode (b64, &len);
+  payload = echoes_base64url_decode (parts[1], &len);
   if (payload == NULL || !json_parser_load_from_data (parser, (const char *) payload, len, NULL))
     return 0;
   root = json_parser_get_root (parser);
@@ -1329,7 +1323,7 @@ echoes_auth_sign_in_with_provider_async (EchoesAuth          *self,
   checksum = g_checksum_new (G_CHECKSUM_SHA256);
   g_checksum_update (checksum, (const guchar *) flow->verifier, -1);
   g_checksum_get_digest (checksum, digest, &digest_len);
-  challenge = echoes_base64url (digest, digest_len);
+  challenge = echoes_base64url_encode (digest, digest_len);
 
   params[0] = "provider";              params[1] = provider;
   params[2] = "redirect_to";           params[3] = echoes_loopback_redirect_get_uri (flow->redirect);

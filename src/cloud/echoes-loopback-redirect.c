@@ -12,10 +12,10 @@
 #include "echoes-loopback-redirect.h"
 
 #include <string.h>
-#include <sys/random.h>
 #include <libsoup/soup.h>
 
 #include "echoes-cloud-error.h"
+#include "echoes-util.h"
 
 /**
  * EchoesLoopbackRedirect:
@@ -50,60 +50,6 @@ struct _EchoesLoopbackRedirect
 };
 
 G_DEFINE_FINAL_TYPE (EchoesLoopbackRedirect, echoes_loopback_redirect, G_TYPE_OBJECT)
-
-/**
- * echoes_base64url:
- * @data: bytes
- * @len: their number
- *
- * Returns: (transfer full): @data in unpadded base64url (RFC 4648 §5), as PKCE wants
- */
-char *
-echoes_base64url (const guint8 *data,
-                  gsize         len)
-{
-  char *text = g_base64_encode (data, len);
-  char *end;
-
-  g_strdelimit (text, "+", '-');
-  g_strdelimit (text, "/", '_');
-  if ((end = strchr (text, '=')) != NULL)
-    *end = '\0';
-  return text;
-}
-
-/**
- * echoes_random_base64url:
- * @n_bytes: how many random bytes
- *
- * Secrets (a PKCE verifier, an OAuth state) come from the kernel's random generator,
- * never from g_random_*(), whose Mersenne Twister output can be predicted.
- *
- * Returns: (transfer full): @n_bytes random bytes in base64url
- */
-char *
-echoes_random_base64url (gsize n_bytes)
-{
-  g_autofree guint8 *bytes = g_new (guint8, n_bytes);
-  gsize done = 0;
-  char *text;
-
-  while (done < n_bytes)
-    {
-      ssize_t n = getrandom (bytes + done, n_bytes - done, 0);
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          g_error ("No random bytes from the kernel: %s", g_strerror (errno));
-        }
-      done += (gsize) n;
-    }
-  text = echoes_base64url (bytes, n_bytes);
-  memset (bytes, 0, n_bytes);
-  return text;
-}
 
 static void
 stop_waiting (EchoesLoopbackRedirect *self)

@@ -30,8 +30,4 @@ GHashTable             *echoes_loopback_redirect_wait_finish (EchoesLoopbackRedi
                                                               GAsyncResult            *result,
                                                               GError                 **error);
 
-char                   *echoes_random_base64url              (gsize                    n_bytes);
-char                   *echoes_base64url                     (const guint8            *data,
-                                                              gsize                    len);
-
 G_END_DECLS

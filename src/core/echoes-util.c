@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 #include <gio/gunixoutputstream.h>
 #include <glib/gstdio.h>
@@ -271,4 +272,84 @@ echoes_secret_free (gpointer secret)
     return;
   explicit_bzero (secret, strlen (secret));
   g_free (secret);
+}
+
+/**
+ * echoes_base64url_encode:
+ * @data: bytes
+ * @len: their number
+ *
+ * Returns: (transfer full): @data in unpadded base64url (RFC 4648 §5), as PKCE wants
+ */
+char *
+echoes_base64url_encode (const guint8 *data,
+                         gsize         len)
+{
+  char *text = g_base64_encode (data, len);
+  char *end;
+
+  g_strdelimit (text, "+", '-');
+  g_strdelimit (text, "/", '_');
+  if ((end = strchr (text, '=')) != NULL)
+    *end = '\0';
+  return text;
+}
+
+/**
+ * echoes_random_base64url:
+ * @n_bytes: how many random bytes
+ *
+ * Secrets (a PKCE verifier, an OAuth state) come from the kernel's random generator,
+ * never from g_random_*(), whose Mersenne Twister output can be predicted.
+ *
+ * Returns: (transfer full): @n_bytes random bytes in base64url
+ */
+char *
+echoes_random_base64url (gsize n_bytes)
+{
+  g_autofree guint8 *bytes = g_new (guint8, n_bytes);
+  gsize done = 0;
+  char *text;
+
+  while (done < n_bytes)
+    {
+      ssize_t n = getrandom (bytes + done, n_bytes - done, 0);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          g_error ("No random bytes from the kernel: %s", g_strerror (errno));
+        }
+      done += (gsize) n;
+    }
+  text = echoes_base64url_encode (bytes, n_bytes);
+  explicit_bzero (bytes, n_bytes);
+  return text;
+}
+
+/**
+ * echoes_base64url_decode:
+ * @text: base64url (RFC 4648 §5), padded or not, as in a JWT
+ * @len: (out): the number of bytes
+ *
+ * Returns: (transfer full) (nullable): the bytes, %NULL when @text is not base64url
+ */
+guint8 *
+echoes_base64url_decode (const char *text,
+                         gsize      *len)
+{
+  gsize n = strlen (text);
+  g_autofree char *b64 = g_malloc (n + 4);
+
+  *len = 0;
+  if (strspn (text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=") != n)
+    return NULL;
+  memcpy (b64, text, n);
+  while (n % 4 != 0)
+    b64[n++] = '=';
+  b64[n] = '\0';
+  g_strdelimit (b64, "-", '+');
+  g_strdelimit (b64, "_", '/');
+  return g_base64_decode (b64, len);
 }

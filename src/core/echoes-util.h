@@ -29,5 +29,10 @@ gboolean  echoes_names_lookup         (const char * const *names,
                                        guint              *index);
 GSettings *echoes_settings_new        (const char *key);
 void      echoes_secret_free          (gpointer    secret);
+char     *echoes_base64url_encode     (const guint8 *data,
+                                       gsize        len);
+guint8   *echoes_base64url_decode     (const char  *text,
+                                       gsize       *len);
+char     *echoes_random_base64url     (gsize        n_bytes);
 
 G_END_DECLS
