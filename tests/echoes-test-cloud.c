@@ -25,6 +25,46 @@ test_result_cb (GObject      *object,
   *out = g_object_ref (result);
 }
 
+/**
+ * test_http_json:
+ * @method: GET, POST…
+ * @address: a test server's URL on loopback (the stand-in's fakes)
+ * @body: (nullable): a JSON body
+ *
+ * A request answered 200 with JSON (or nothing, then a JSON null), else a failed
+ * assertion. Blocks: for setting up and reading fakes, not for code under test.
+ *
+ * Returns: (transfer full): the answer
+ */
+JsonNode *
+test_http_json (const char *method,
+                const char *address,
+                const char *body)
+{
+  g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", direct, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, address);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonNode *node;
+
+  g_assert_nonnull (msg);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  text = g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+  node = json_from_string (*text ? text : "null", &error);
+  g_assert_no_error (error);
+  return node;
+}
+
 void
 test_wait_result (GAsyncResult **result)
 {

@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
@@ -89,6 +90,9 @@ typedef struct
 FakeRunwayKeys *fake_runway_keys_new  (const char     *good_key);
 void            fake_runway_keys_free (FakeRunwayKeys *fake);
 
+JsonNode     *test_http_json         (const char    *method,
+                                      const char    *address,
+                                      const char    *body);
 void          test_wait_result       (GAsyncResult **result);
 void          test_result_cb         (GObject       *object,
                                       GAsyncResult  *result,

@@ -38,47 +38,18 @@ static char *work_dir;
 
 /* ---- helpers ---- */
 
-static JsonNode *
-http_json (const char *method,
-           const char *address,
-           const char *body)
-{
-  g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", direct, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, address);
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  JsonNode *node;
-
-  g_assert_nonnull (msg);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
-  answer = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
-  text = g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
-  node = json_from_string (*text ? text : "null", &error);
-  g_assert_no_error (error);
-  return node;
-}
-
 static void
 runway_mode (const char *json)
 {
   g_autofree char *address = g_strconcat (runway_url, "/_test/mode", NULL);
-  g_autoptr(JsonNode) node = http_json ("POST", address, json);
+  g_autoptr(JsonNode) node = test_http_json ("POST", address, json);
 }
 
 static gint64
 runway_starts (void)
 {
   g_autofree char *address = g_strconcat (runway_url, "/_test/stats", NULL);
-  g_autoptr(JsonNode) node = http_json ("GET", address, NULL);
+  g_autoptr(JsonNode) node = test_http_json ("GET", address, NULL);
 
   return json_object_get_int_member (json_node_get_object (node), "starts");
 }
@@ -478,7 +449,7 @@ test_purchase_and_refund (void)
   g_assert_nonnull (session);
   g_assert_cmpint (balance_of (auth), ==, 1);
   stripe_session = g_strdup_printf ("%s/v1/checkout/sessions/%s", stripe_url, session);
-  node = http_json ("GET", stripe_session, NULL);
+  node = test_http_json ("GET", stripe_session, NULL);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "success_url"), ==, SUCCESS_PAGE);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "cancel_url"), ==, CANCEL_PAGE);
 
@@ -486,9 +457,9 @@ test_purchase_and_refund (void)
   pay = g_strdup_printf ("%s/_test/checkout/%s/pay", stripe_url, session);
   redeliver = g_strdup_printf ("%s/_test/checkout/%s/redeliver", stripe_url, session);
   g_clear_pointer (&result, g_object_unref);
-  json_node_unref (http_json ("POST", pay, NULL));
-  json_node_unref (http_json ("POST", redeliver, NULL));
-  json_node_unref (http_json ("POST", redeliver, NULL));
+  json_node_unref (test_http_json ("POST", pay, NULL));
+  json_node_unref (test_http_json ("POST", redeliver, NULL));
+  json_node_unref (test_http_json ("POST", redeliver, NULL));
   g_assert_cmpint (balance_of (auth), ==, 11);
   ledger = ledger_of (auth);
   g_assert_cmpuint (count_kind (ledger, "purchase", NULL, &sum), ==, 1);
@@ -497,7 +468,7 @@ test_purchase_and_refund (void)
 
   /* Refunded: the 10 credits go back. */
   refund = g_strdup_printf ("%s/_test/checkout/%s/refund", stripe_url, session);
-  json_node_unref (http_json ("POST", refund, NULL));
+  json_node_unref (test_http_json ("POST", refund, NULL));
   g_assert_cmpint (balance_of (auth), ==, 1);
   ledger = ledger_of (auth);
   sum = 0;
@@ -738,7 +709,7 @@ runway_stats (JsonNode **holder)
 {
   g_autofree char *address = g_strconcat (runway_url, "/_test/stats", NULL);
 
-  *holder = http_json ("GET", address, NULL);
+  *holder = test_http_json ("GET", address, NULL);
   return json_node_get_object (*holder);
 }
 
@@ -1093,7 +1064,7 @@ main (int   argc,
     g_assert_true (g_file_get_contents (video, &data, &len, NULL));
     b64 = g_base64_encode ((const guchar *) data, len);
     body = g_strdup_printf ("{\"base64\": \"%s\"}", b64);
-    json_node_unref (http_json ("POST", address, body));
+    json_node_unref (test_http_json ("POST", address, body));
   }
 
   g_test_add_func ("/runway-standin/photo-limits", test_oversized_photo);

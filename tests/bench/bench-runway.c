@@ -13,6 +13,7 @@
 
 #include "echoes-auth.h"
 #include "echoes-runway-provider.h"
+#include "../echoes-test-cloud.h"
 #include "../echoes-test-media.h"
 #include "../echoes-test-util.h"
 
@@ -125,26 +126,18 @@ serve_real_video (const char *runway_url,
 {
   g_autofree char *video = echoes_test_media_make_clip (dir, "runway.mp4", 1280, 720, 150, 0);
   g_autofree char *address = g_strconcat (runway_url, "/_test/output", NULL);
-  g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", direct, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", address);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonNode) answer = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *data = NULL;
   g_autofree char *b64 = NULL;
-  char *body;
+  g_autofree char *body = NULL;
   gsize len = 0;
 
   if (!g_file_get_contents (video, &data, &len, &error))
     g_error ("%s", error->message);
   b64 = g_base64_encode ((const guchar *) data, len);
   body = g_strdup_printf ("{\"base64\": \"%s\"}", b64);
-  bytes = g_bytes_new_take (body, strlen (body));
-  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-  answer = soup_session_send_and_read (session, msg, NULL, &error);
-  if (answer == NULL || soup_message_get_status (msg) != 200)
-    g_error ("the fake Runway did not take the video: %s", error ? error->message : "HTTP error");
+  answer = test_http_json ("POST", address, body);
   g_print ("# the fake Runway serves a real MP4: 1280×720, 5 s, %" G_GSIZE_FORMAT " bytes\n", len);
 }
 
@@ -153,19 +146,8 @@ static JsonNode *
 runway_tasks (const char *runway_url)
 {
   g_autofree char *address = g_strconcat (runway_url, "/_test/stats", NULL);
-  g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", direct, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", address);
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) stats = NULL;
+  g_autoptr(JsonNode) stats = test_http_json ("GET", address, NULL);
 
-  answer = soup_session_send_and_read (session, msg, NULL, &error);
-  if (answer == NULL || soup_message_get_status (msg) != 200)
-    g_error ("the fake Runway gave no stats: %s", error ? error->message : "HTTP error");
-  stats = json_from_string (g_bytes_get_data (answer, NULL), &error);
-  if (stats == NULL || !JSON_NODE_HOLDS_OBJECT (stats))
-    g_error ("the fake Runway's stats are not JSON: %s", error ? error->message : "no object");
   return json_node_copy (json_object_get_member (json_node_get_object (stats), "tasks"));
 }
 
@@ -230,17 +212,7 @@ runway_mode (const char *runway_url,
              const char *json)
 {
   g_autofree char *address = g_strconcat (runway_url, "/_test/mode", NULL);
-  g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", direct, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", address);
-  g_autoptr(GBytes) bytes = g_bytes_new (json, strlen (json));
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-  answer = soup_session_send_and_read (session, msg, NULL, &error);
-  if (answer == NULL || soup_message_get_status (msg) != 200)
-    g_error ("the fake Runway did not take its mode: %s", error ? error->message : "HTTP error");
+  g_autoptr(JsonNode) answer = test_http_json ("POST", address, json);
 }
 
 /* One round of @n concurrent clips, each by a new account; returns how many failed. */
