@@ -347,15 +347,6 @@ _echoes_runway_job_cancelled (Job *job)
                                                        "Cancelled"));
 }
 
-/* Every async step holds the job through this: if the job ended meanwhile (cancelled,
- * detached) the step's answer is dropped. Steps run one after the other, so at most one
- * request is in flight for a job. */
-typedef struct
-{
-  Job  *job;
-  guint generation;
-} Step;
-
 static gboolean
 job_check (Job     *job,
            GError **error)
