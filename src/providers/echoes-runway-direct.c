@@ -206,17 +206,7 @@ _echoes_runway_direct_start (Job *job)
   json_builder_add_string_value (builder, "gen4_turbo");
   json_builder_set_member_name (builder, "promptImage");
   json_builder_add_string_value (builder, job->data_uri);
-  if (job->prompt != NULL)
-    {
-      json_builder_set_member_name (builder, "promptText");
-      json_builder_add_string_value (builder, job->prompt);
-    }
-  json_builder_set_member_name (builder, "ratio");
-  json_builder_add_string_value (builder, job->ratio);
-  json_builder_set_member_name (builder, "duration");
-  json_builder_add_int_value (builder, job->duration);
-  json_builder_set_member_name (builder, "seed");
-  json_builder_add_int_value (builder, job->seed);
+  _echoes_runway_job_add_motion (job, builder, "promptText");
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 

@@ -437,6 +437,26 @@ _echoes_runway_object_node_for (const char *first_name,
   return json_builder_get_root (builder);
 }
 
+/* The motion a job asks for, the same to the server and to Runway: the prompt (under
+ * @prompt_member, when there is one), the ratio, the duration and the seed. */
+void
+_echoes_runway_job_add_motion (Job         *job,
+                               JsonBuilder *builder,
+                               const char  *prompt_member)
+{
+  if (job->prompt != NULL)
+    {
+      json_builder_set_member_name (builder, prompt_member);
+      json_builder_add_string_value (builder, job->prompt);
+    }
+  json_builder_set_member_name (builder, "ratio");
+  json_builder_add_string_value (builder, job->ratio);
+  json_builder_set_member_name (builder, "duration");
+  json_builder_add_int_value (builder, job->duration);
+  json_builder_set_member_name (builder, "seed");
+  json_builder_add_int_value (builder, job->seed);
+}
+
 /* ---- 6. download ---- */
 
 /* Every download of the video (through the account by signed URL or object path, or

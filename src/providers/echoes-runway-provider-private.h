@@ -121,6 +121,9 @@ void      _echoes_runway_job_state_write              (Job           *job,
 GError   *_echoes_runway_error_from_failure           (const char    *failure);
 JsonNode *_echoes_runway_object_node_for              (const char    *first_name,
                                                        ...);
+void      _echoes_runway_job_add_motion               (Job           *job,
+                                                       JsonBuilder   *builder,
+                                                       const char    *prompt_member);
 
 /* echoes-runway-server.c */
 void _echoes_runway_server_status_cb           (GObject      *object,

@@ -187,17 +187,7 @@ job_send_generate (Job *job)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "clip_id");
   json_builder_add_string_value (builder, job->clip_id);
-  if (job->prompt != NULL)
-    {
-      json_builder_set_member_name (builder, "prompt");
-      json_builder_add_string_value (builder, job->prompt);
-    }
-  json_builder_set_member_name (builder, "ratio");
-  json_builder_add_string_value (builder, job->ratio);
-  json_builder_set_member_name (builder, "duration");
-  json_builder_add_int_value (builder, job->duration);
-  json_builder_set_member_name (builder, "seed");
-  json_builder_add_int_value (builder, job->seed);
+  _echoes_runway_job_add_motion (job, builder, "prompt");
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 
