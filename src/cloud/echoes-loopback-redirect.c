@@ -27,7 +27,7 @@
  * failure text) and the server then closes: it answers once. Waiting ends with a timeout
  * or the caller's cancellable too.
  *
- * Used by the browser sign-in (PKCE) in `echoes-auth.c`.
+ * Used by the browser sign-in (PKCE) in `echoes-auth-oauth.c`.
  */
 
 struct _EchoesLoopbackRedirect
