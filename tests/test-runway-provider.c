@@ -38,6 +38,7 @@ typedef struct
   const char *const *generating;   /* their bodies, in turn (the last one repeats) */
   gboolean    no_credits;
   gboolean    hold_first_status;   /* pause the first clip-status for a while */
+  guint       fail_status_at;      /* this clip-status (1-based) answers 503 */
 
   /* what they saw */
   guint       in_flight;
@@ -96,7 +97,9 @@ functions_handler (FakeServer        *fake,
         }
 
       f->in_flight--;
-      if (f->status_times->len <= f->status_before_final && f->generating != NULL)
+      if (f->status_times->len == f->fail_status_at)
+        fake_server_json (msg, 503, "{\"message\":\"The function is overloaded\"}");
+      else if (f->status_times->len <= f->status_before_final && f->generating != NULL)
         {
           guint n = g_strv_length ((char **) f->generating);
 
@@ -366,6 +369,36 @@ test_own_key_polling (Fixture       *f,
   soup_server_disconnect (runway);
 }
 
+/* A status request the server could not answer (503): the clip goes on generating, asked
+ * again later, backing off; no error reaches the caller. */
+static void
+test_status_unavailable (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(EchoesRunwayProvider) provider = echoes_runway_provider_new (f->auth);
+  g_autofree char *output = NULL;
+  Wait wait = { 0 };
+  /* 5 s at first, the server's 5 s after the first progress; after the 503: ×1.5 (7.5 s),
+   * and again (8 s) since the progress has not moved. */
+  const double expected[] = { 5.0, 5.0, 7.5, 8.0 };
+
+  echoes_runway_provider_set_poll_scale (provider, SCALE);
+  f->fail_status_at = 2;
+  f->status_before_final = 3;
+  start (f, provider, NULL, &wait, &output);
+  echoes_test_wait (&wait.done);
+  g_assert_no_error (wait.error);
+  g_assert_true (g_file_test (output, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (f->status_times->len, ==, 4);
+  for (guint i = 0; i < f->status_times->len; i++)
+    {
+      gint64 before = i == 0 ? f->generated_at : g_array_index (f->status_times, gint64, i - 1);
+      gint64 gap = g_array_index (f->status_times, gint64, i) - before;
+
+      g_assert_cmpint (gap, >=, (gint64) (expected[i] * SCALE * G_USEC_PER_SEC) - 1000);
+    }
+}
+
 static void
 test_moderation (Fixture       *f,
                  gconstpointer  data)
@@ -447,6 +480,7 @@ main (int   argc,
 
   g_test_add ("/runway-provider/polling", Fixture, NULL, fixture_setup, test_polling, fixture_teardown);
   g_test_add ("/runway-provider/own-key-polling", Fixture, NULL, fixture_setup, test_own_key_polling, fixture_teardown);
+  g_test_add ("/runway-provider/status-unavailable", Fixture, NULL, fixture_setup, test_status_unavailable, fixture_teardown);
   g_test_add ("/runway-provider/moderation", Fixture, NULL, fixture_setup, test_moderation, fixture_teardown);
   g_test_add ("/runway-provider/no-credits", Fixture, NULL, fixture_setup, test_no_credits, fixture_teardown);
   g_test_add ("/runway-provider/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);

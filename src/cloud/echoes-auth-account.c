@@ -19,17 +19,6 @@
 /* sign-up / sign-in */
 
 static void
-session_persisted_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-
-  g_task_propagate_boolean (G_TASK (result), NULL);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
 session_answer_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -68,7 +57,7 @@ session_answer_cb (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  _echoes_auth_persist_session (self, session_persisted_cb, g_steal_pointer (&task));
+  _echoes_auth_persist_session (self, _echoes_auth_persisted_cb, g_steal_pointer (&task));
 }
 
 static void

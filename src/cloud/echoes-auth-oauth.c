@@ -37,17 +37,6 @@ oauth_flow_free (gpointer data)
 }
 
 static void
-oauth_persisted_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-
-  g_task_propagate_boolean (G_TASK (result), NULL);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
 oauth_exchanged_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -63,7 +52,7 @@ oauth_exchanged_cb (GObject      *object,
       g_task_return_error (task, error);
       return;
     }
-  _echoes_auth_persist_session (self, oauth_persisted_cb, g_steal_pointer (&task));
+  _echoes_auth_persist_session (self, _echoes_auth_persisted_cb, g_steal_pointer (&task));
 }
 
 static void

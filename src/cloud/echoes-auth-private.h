@@ -67,6 +67,9 @@ void        _echoes_auth_end_session       (EchoesAuth          *self,
 void        _echoes_auth_persist_session   (EchoesAuth          *self,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
+void        _echoes_auth_persisted_cb      (GObject             *object,
+                                            GAsyncResult        *result,
+                                            gpointer             user_data);
 void        _echoes_auth_schedule_refresh  (EchoesAuth          *self,
                                             gint64               delay_s);
 

@@ -94,6 +94,19 @@ _echoes_auth_persist_session (EchoesAuth          *self,
   echoes_secret_free (secret);
 }
 
+/* For a sign-in's task: the session is kept (or could not be: the sign-in stands, the
+ * session then lasts until the app quits), so the task succeeds. */
+void
+_echoes_auth_persisted_cb (GObject      *object,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  g_task_propagate_boolean (G_TASK (result), NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
 /* restore */
 
 static void

@@ -93,17 +93,8 @@ _echoes_runway_direct_status_cb (GObject      *object,
   const char *status;
 
   node = echoes_http_send_json_finish (ECHOES_HTTP (object), result, &error);
-  if (node == NULL && error != NULL && echoes_cloud_error_is_transient (error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_autoptr(GError) none = NULL;
-
-      g_clear_error (&error);
-      job->n_still = MAX (job->n_still, STILL_POLLS + 1);  /* backing off */
-      if (_echoes_runway_job_resumed (job, &none))
-        _echoes_runway_job_step_poll (job);
-      return;
-    }
+  if (_echoes_runway_job_poll_failed (job, &error))
+    return;
   if (!_echoes_runway_job_resumed (job, &error))
     return;
   if (!JSON_NODE_HOLDS_OBJECT (node))

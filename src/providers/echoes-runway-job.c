@@ -366,6 +366,27 @@ job_check (Job     *job,
   return FALSE;
 }
 
+/* A status request that failed for a transient reason (offline, a 5xx, a 429): the job
+ * goes on (at the server, or at Runway), so it is asked again later, backing off. Returns
+ * %TRUE when @error was that, and consumed it. */
+gboolean
+_echoes_runway_job_poll_failed (Job     *job,
+                                GError **error)
+{
+  g_autoptr(GError) none = NULL;
+
+  if (*error == NULL || !echoes_cloud_error_is_transient (*error)
+      || g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+
+  g_debug ("Status of clip %s: %s; asking again later", job->clip_id, (*error)->message);
+  g_clear_error (error);
+  job->n_still = MAX (job->n_still, STILL_POLLS + 1);
+  if (_echoes_runway_job_resumed (job, &none))
+    _echoes_runway_job_step_poll (job);
+  return TRUE;
+}
+
 /* First thing in every callback: the job was cancelled while the step ran? */
 gboolean
 _echoes_runway_job_resumed (Job     *job,

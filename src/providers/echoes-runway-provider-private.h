@@ -104,6 +104,8 @@ void      _echoes_runway_job_report_progress          (Job           *job,
 void      _echoes_runway_job_cancelled                (Job           *job);
 gboolean  _echoes_runway_job_resumed                  (Job           *job,
                                                        GError       **error);
+gboolean  _echoes_runway_job_poll_failed              (Job           *job,
+                                                       GError       **error);
 void      _echoes_runway_job_cancellable_cancelled_cb (GCancellable  *cancellable,
                                                        Job           *job);
 void      _echoes_runway_job_downloaded               (Job           *job,

@@ -116,23 +116,8 @@ _echoes_runway_server_status_cb (GObject      *object,
   GError *error = NULL;
 
   node = echoes_functions_client_invoke_finish (ECHOES_FUNCTIONS_CLIENT (object), result, &error);
-  if (node == NULL && error != NULL && echoes_cloud_error_is_transient (error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_autoptr(GError) none = NULL;
-
-      if (!_echoes_runway_job_resumed (job, &none))
-        {
-          g_clear_error (&error);
-          return;
-        }
-      /* The job goes on at the server: ask again later, backing off. */
-      g_debug ("Status of clip %s: %s; asking again later", job->clip_id, error->message);
-      g_clear_error (&error);
-      job->n_still = MAX (job->n_still, STILL_POLLS + 1);
-      _echoes_runway_job_step_poll (job);
-      return;
-    }
+  if (_echoes_runway_job_poll_failed (job, &error))
+    return;
   if (!_echoes_runway_job_resumed (job, &error))
     return;
   if (!JSON_NODE_HOLDS_OBJECT (node))
