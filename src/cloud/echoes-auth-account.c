@@ -315,22 +315,6 @@ echoes_auth_sign_out_finish (EchoesAuth    *self,
 
 /* password reset */
 
-static void
-recovered_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) node = NULL;
-  GError *error = NULL;
-
-  node = echoes_http_send_json_finish (ECHOES_HTTP (object), result, &error);
-  if (node == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 /**
  * echoes_auth_request_password_reset_async:
  * @self: a #EchoesAuth
@@ -366,7 +350,7 @@ echoes_auth_request_password_reset_async (EchoesAuth          *self,
   body = json_builder_get_root (builder);
 
   echoes_http_send_json_async (self->http, "POST", "/auth/v1/recover", NULL, body,
-                               ECHOES_HTTP_ANONYMOUS, cancellable, recovered_cb,
+                               ECHOES_HTTP_ANONYMOUS, cancellable, echoes_http_return_boolean_cb,
                                g_steal_pointer (&task));
 }
 

@@ -625,3 +625,28 @@ echoes_http_send_json_finish (EchoesHttp    *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/**
+ * echoes_http_return_boolean_cb:
+ * @object: the #EchoesHttp
+ * @result: the result of echoes_http_send_json_async()
+ * @user_data: (transfer full): a #GTask
+ *
+ * For a request whose answer does not matter, only its success: the task returns %TRUE,
+ * or the request's error.
+ */
+void
+echoes_http_return_boolean_cb (GObject      *object,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  GError *error = NULL;
+
+  node = echoes_http_send_json_finish (ECHOES_HTTP (object), result, &error);
+  if (node == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}

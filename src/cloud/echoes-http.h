@@ -129,6 +129,9 @@ void                echoes_http_send_json_async    (EchoesHttp          *self,
 JsonNode           *echoes_http_send_json_finish   (EchoesHttp          *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
+void                echoes_http_return_boolean_cb  (GObject             *object,
+                                                    GAsyncResult        *result,
+                                                    gpointer             user_data);
 void                echoes_http_download_async     (EchoesHttp          *self,
                                                     const char          *path,
                                                     EchoesHttpFlags      flags,

@@ -805,22 +805,6 @@ echoes_storage_client_create_signed_url_finish (EchoesStorageClient  *self,
 
 /* Remove */
 
-static void
-removed_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) node = NULL;
-  GError *error = NULL;
-
-  node = echoes_http_send_json_finish (ECHOES_HTTP (object), result, &error);
-  if (node == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 /**
  * echoes_storage_client_remove_async:
  * @self: a #EchoesStorageClient
@@ -867,7 +851,7 @@ echoes_storage_client_remove_async (EchoesStorageClient *self,
   escaped = g_uri_escape_string (bucket, NULL, FALSE);
   url_path = g_strconcat ("/storage/v1/object/", escaped, NULL);
   echoes_http_send_json_async (echoes_cloud_client_get_http (ECHOES_CLOUD_CLIENT (self)), "DELETE", url_path, NULL, body,
-                               ECHOES_HTTP_REQUIRE_SESSION, cancellable, removed_cb,
+                               ECHOES_HTTP_REQUIRE_SESSION, cancellable, echoes_http_return_boolean_cb,
                                g_steal_pointer (&task));
 }
 
