@@ -49,6 +49,7 @@ echoes_test_write_jpeg (const char *dir,
 {
   g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
   g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = NULL;
   char *path = g_build_filename (dir, name, NULL);
   guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
   int stride = gdk_pixbuf_get_rowstride (pixbuf);
@@ -65,8 +66,11 @@ echoes_test_write_jpeg (const char *dir,
         p[2] = marker ? 255 : (rgb & 0xff);
       }
 
-  gdk_pixbuf_save (pixbuf, path, "jpeg", &error, "quality", "90", NULL);
+  /* Written beside and renamed over: code under test may be reading the old one. */
+  tmp = g_strconcat (path, ".tmp", NULL);
+  gdk_pixbuf_save (pixbuf, tmp, "jpeg", &error, "quality", "90", NULL);
   g_assert_no_error (error);
+  g_assert_cmpint (g_rename (tmp, path), ==, 0);
   return path;
 }
 
