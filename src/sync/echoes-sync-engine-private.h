@@ -12,8 +12,10 @@
 
 G_BEGIN_DECLS
 
-/* The engine is split by concern: echoes-sync-engine.c keeps the state, the scheduling
- * and the store jobs; echoes-sync-push.c pushes the outbox; echoes-sync-pull.c pulls the
+/* The engine is split by concern: echoes-sync-engine.c keeps the object, its state, the
+ * sync cycle and the scheduling; echoes-sync-jobs.c runs the store jobs;
+ * echoes-sync-account.c holds the account calls (sign-in, sign-out, local projects,
+ * signed media URLs); echoes-sync-push.c pushes the outbox; echoes-sync-pull.c pulls the
  * server's changes and downloads the media. One Cycle is one sync: push, then pull, then
  * download. Everything here runs on the main thread, except the job functions, which
  * run on the store's worker thread. */
@@ -47,7 +49,7 @@ struct _EchoesSyncEngine
 #define PUSH_BACKOFF_MIN     (2 * G_TIME_SPAN_SECOND)
 #define PUSH_BACKOFF_MAX     G_TIME_SPAN_HOUR
 
-/* ---- store jobs (run on the store's worker thread) ---- */
+/* ---- store jobs (run on the store's worker thread), echoes-sync-jobs.c ---- */
 
 typedef enum
 {
