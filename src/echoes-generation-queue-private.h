@@ -7,9 +7,60 @@
 
 #pragma once
 
+#include "echoes-generation-queue.h"
+#include "echoes-progress.h"
 #include "echoes-store.h"
 
 G_BEGIN_DECLS
+
+/* EchoesGenerationQueue is one object in three files:
+ *   echoes-generation-queue.c          the GObject and a job's run: started with the
+ *                                      resolved provider, progress, end, Ken Burns fallback
+ *   echoes-generation-queue-enqueue.c  queuing clips and projects, cancelling, resuming
+ *   echoes-generation-store.c          their store work, on the store's worker thread
+ */
+
+struct _EchoesGenerationQueue
+{
+  GObject              parent_instance;
+
+  EchoesStore         *store;     /* (owned) */
+  EchoesLibrary       *library;   /* (owned) (nullable) */
+  EchoesVideoProvider *provider;  /* (owned): the default */
+  EchoesProviderRegistry *registry;  /* (owned) (nullable) */
+  GHashTable          *extra;     /* (owned): name → provider given to enqueue_clip_with_provider() */
+  gboolean             force_provider;
+  gboolean             ken_burns_fallback;
+  GQueue               pending;   /* (element-type Job) (owned) */
+  GPtrArray           *running;   /* (element-type Job) (owned) */
+  guint                max_jobs;
+  double               default_duration;  /* seconds, 0: the provider's own */
+  guint                n_listing; /* enqueue_project() calls still reading the store */
+};
+
+typedef struct
+{
+  EchoesGenerationQueue *self;         /* (owned) while running */
+  char                  *clip_id;
+  char                  *project_id;   /* known once started */
+  char                  *video;        /* relative path, once started */
+  GCancellable          *cancellable;
+  EchoesVideoProvider   *provider;     /* (owned) once started */
+  EchoesProgress         bar;          /* the provider's reports, never going back */
+} Job;
+
+/* Shared by the queue's files (echoes-generation-queue.c defines them). */
+Job                 *_echoes_generation_job_new               (const char            *clip_id);
+void                 _echoes_generation_job_unref             (Job                   *job);
+void                 _echoes_generation_queue_pump            (EchoesGenerationQueue *self);
+void                 _echoes_generation_queue_reload          (EchoesGenerationQueue *self,
+                                                               const char            *project_id);
+void                 _echoes_generation_queue_maybe_drained   (EchoesGenerationQueue *self);
+void                 _echoes_generation_queue_notify_n_jobs   (EchoesGenerationQueue *self);
+/* The provider called @name: the registry's, one given to enqueue_clip_with_provider(),
+ * or the queue's own. */
+EchoesVideoProvider *_echoes_generation_queue_lookup_provider (EchoesGenerationQueue *self,
+                                                               const char            *name);
 
 /* Shared by the generation queue and the batch driver (echoes-generation-batch.c). */
 

@@ -51,23 +51,10 @@
  * Lives on the main thread (or the thread-default context of its user); the store work
  * runs on the store's worker thread and rendering in the provider's threads.
  */
-struct _EchoesGenerationQueue
-{
-  GObject              parent_instance;
 
-  EchoesStore         *store;     /* (owned) */
-  EchoesLibrary       *library;   /* (owned) (nullable) */
-  EchoesVideoProvider *provider;  /* (owned): the default */
-  EchoesProviderRegistry *registry;  /* (owned) (nullable) */
-  GHashTable          *extra;     /* (owned): name → provider given to enqueue_clip_with_provider() */
-  gboolean             force_provider;
-  gboolean             ken_burns_fallback;
-  GQueue               pending;   /* (element-type Job) (owned) */
-  GPtrArray           *running;   /* (element-type Job) (owned) */
-  guint                max_jobs;
-  double               default_duration;  /* seconds, 0: the provider's own */
-  guint                n_listing; /* enqueue_project() calls still reading the store */
-};
+/* This file holds the GObject and a job's run: started with the resolved provider, its
+ * progress, its end and the Ken Burns fallback. The pieces are listed in
+ * echoes-generation-queue-private.h. */
 
 enum {
   PROP_0,
@@ -94,19 +81,8 @@ G_DEFINE_FINAL_TYPE (EchoesGenerationQueue, echoes_generation_queue, G_TYPE_OBJE
 static GParamSpec *properties [N_PROPS];
 static guint signals [N_SIGNALS];
 
-typedef struct
-{
-  EchoesGenerationQueue *self;         /* (owned) while running */
-  char                  *clip_id;
-  char                  *project_id;   /* known once started */
-  char                  *video;        /* relative path, once started */
-  GCancellable          *cancellable;
-  EchoesVideoProvider   *provider;     /* (owned) once started */
-  EchoesProgress         bar;          /* the provider's reports, never going back */
-} Job;
-
-static Job *
-job_new (const char *clip_id)
+Job *
+_echoes_generation_job_new (const char *clip_id)
 {
   Job *job = g_rc_box_new0 (Job);
 
@@ -132,82 +108,13 @@ job_ref (Job *job)
   return g_rc_box_acquire (job);
 }
 
-static void
-job_unref (Job *job)
+void
+_echoes_generation_job_unref (Job *job)
 {
   g_rc_box_release_full (job, (GDestroyNotify)job_clear);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_unref)
-
-static void pump   (EchoesGenerationQueue *self);
-static void reload (EchoesGenerationQueue *self,
-                    const char            *project_id);
-
-/* ---- store work: run on the store's worker thread (echoes-generation-store.c) ---- */
-
-static void
-set_queued_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(EchoesLibrary) library = user_data;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) projects = NULL;
-
-  if (!(projects = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
-    {
-      g_warning ("Could not record the generation queue: %s", error->message);
-      return;
-    }
-
-  /* The clips' EchoesClip:queued changed: the UI follows (e.g. Cancel Generation). */
-  for (guint i = 0; library != NULL && projects[i] != NULL; i++)
-    echoes_library_reload (library, projects[i]);
-}
-
-static void
-persist_queued (EchoesGenerationQueue *self,
-                GStrv                  ids,
-                gboolean               queued)
-{
-  QueuedData *data = g_new0 (QueuedData, 1);
-
-  data->ids = ids;
-  data->queued = queued;
-  data->find_projects = self->library != NULL;
-  echoes_store_run_async (self->store, _echoes_generation_set_queued_func, data, (GDestroyNotify)_echoes_generation_queued_data_free,
-                          (GDestroyNotify)g_strfreev, NULL, set_queued_cb,
-                          self->library ? g_object_ref (self->library) : NULL);
-}
-
-static void
-set_override_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(EchoesGenerationQueue) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *project_id = NULL;
-
-  if (!(project_id = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
-    g_warning ("Could not record the clip's provider: %s", error->message);
-  reload (self, project_id);
-}
-
-static void
-persist_override (EchoesGenerationQueue *self,
-                  const char            *clip_id,
-                  const char            *provider)
-{
-  OverrideData *data = g_new0 (OverrideData, 1);
-
-  data->clip_id = g_strdup (clip_id);
-  data->provider = g_strdup (provider);
-  echoes_store_run_async (self->store, _echoes_generation_set_override_func, data,
-                          (GDestroyNotify)_echoes_generation_override_data_free, g_free, NULL, set_override_cb,
-                          g_object_ref (self));
-}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, _echoes_generation_job_unref)
 
 /* ---- main thread ---- */
 
@@ -245,26 +152,33 @@ set_progress (EchoesGenerationQueue *self,
     echoes_clip_set_progress (clip, CLAMP (fraction, 0.0, 1.0));
 }
 
-static void
-reload (EchoesGenerationQueue *self,
-        const char            *project_id)
+void
+_echoes_generation_queue_reload (EchoesGenerationQueue *self,
+                                 const char            *project_id)
 {
   if (self->library != NULL && project_id != NULL)
     echoes_library_reload (self->library, project_id);
 }
 
-static void
-maybe_drained (EchoesGenerationQueue *self)
+void
+_echoes_generation_queue_maybe_drained (EchoesGenerationQueue *self)
 {
   if (self->running->len == 0 && self->pending.length == 0 && self->n_listing == 0)
     g_signal_emit (self, signals [DRAINED], 0);
 }
 
+/* For the pieces in other files, which do not see the property specs. */
+void
+_echoes_generation_queue_notify_n_jobs (EchoesGenerationQueue *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
+}
+
 /* The provider called @name: the registry's, one given to enqueue_clip_with_provider(),
  * or the queue's own. */
-static EchoesVideoProvider *
-lookup_provider (EchoesGenerationQueue *self,
-                 const char            *name)
+EchoesVideoProvider *
+_echoes_generation_queue_lookup_provider (EchoesGenerationQueue *self,
+                                          const char            *name)
 {
   EchoesVideoProvider *provider = NULL;
 
@@ -309,7 +223,7 @@ should_fall_back (EchoesGenerationQueue *self,
 {
   if (!self->ken_burns_fallback || error == NULL || job->provider == NULL ||
       !echoes_provider_name_is_ai (echoes_video_provider_get_name (job->provider)) ||
-      lookup_provider (self, ECHOES_LOCAL_PROVIDER_NAME) == NULL)
+      _echoes_generation_queue_lookup_provider (self, ECHOES_LOCAL_PROVIDER_NAME) == NULL)
     return FALSE;
 
   switch (_echoes_generation_failure_from_error (error))
@@ -357,15 +271,16 @@ job_done (EchoesGenerationQueue *self,
   /* Queued before pump() and maybe_drained(), so the queue does not drain in between. */
   if (should_fall_back (self, job, error))
     {
-      EchoesVideoProvider *local = lookup_provider (self, ECHOES_LOCAL_PROVIDER_NAME);
+      EchoesVideoProvider *local =
+        _echoes_generation_queue_lookup_provider (self, ECHOES_LOCAL_PROVIDER_NAME);
 
       g_debug ("Clip %s falls back to Ken Burns", job->clip_id);
       echoes_generation_queue_enqueue_clip_with_provider (self, job->clip_id, local);
       g_signal_emit (self, signals [CLIP_FELL_BACK], 0, job->clip_id, error);
     }
 
-  pump (self);
-  maybe_drained (self);
+  _echoes_generation_queue_pump (self);
+  _echoes_generation_queue_maybe_drained (self);
 }
 
 static void
@@ -382,7 +297,7 @@ finish_cb (GObject      *object,
   if (!(clip = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
     g_warning ("Could not record the result of clip %s: %s", job->clip_id, error->message);
 
-  reload (self, job->project_id);
+  _echoes_generation_queue_reload (self, job->project_id);
   job_done (self, job, finish->error);
 }
 
@@ -448,7 +363,8 @@ start_cb (GObject      *object,
     }
 
   job->project_id = g_strdup (res->project_id);
-  if (res->unknown || !(job->provider = lookup_provider (self, res->provider)))
+  if (res->unknown ||
+      !(job->provider = _echoes_generation_queue_lookup_provider (self, res->provider)))
     {
       g_debug ("Clip %s: no video provider called “%s”", job->clip_id,
                res->provider ? res->provider : "");
@@ -459,7 +375,7 @@ start_cb (GObject      *object,
     }
   g_object_ref (job->provider);
   job->video = g_strdup (res->video);
-  reload (self, job->project_id);
+  _echoes_generation_queue_reload (self, job->project_id);
   echoes_progress_init (&job->bar);
   set_progress (self, job, echoes_progress_get_fraction (&job->bar));
   g_signal_emit (self, signals [CLIP_STARTED], 0, job->clip_id);
@@ -485,7 +401,8 @@ start_cb (GObject      *object,
   request.state_path = res->state_path;
 
   echoes_video_provider_generate_async (job->provider, &request,
-                                        progress_cb, job_ref (job), (GDestroyNotify)job_unref,
+                                        progress_cb, job_ref (job),
+                                        (GDestroyNotify)_echoes_generation_job_unref,
                                         job->cancellable, generate_cb, job_ref (job));
 }
 
@@ -506,70 +423,11 @@ start (EchoesGenerationQueue *self,
                           (GDestroyNotify)_echoes_generation_start_result_free, NULL, start_cb, job_ref (job));
 }
 
-static void
-pump (EchoesGenerationQueue *self)
+void
+_echoes_generation_queue_pump (EchoesGenerationQueue *self)
 {
   while (self->running->len < self->max_jobs && self->pending.length > 0)
     start (self, g_queue_pop_head (&self->pending));
-}
-
-static Job *
-find_job (EchoesGenerationQueue *self,
-          const char            *clip_id,
-          gboolean              *running)
-{
-  for (guint i = 0; i < self->running->len; i++)
-    {
-      Job *job = self->running->pdata[i];
-
-      if (g_str_equal (job->clip_id, clip_id))
-        {
-          *running = TRUE;
-          return job;
-        }
-    }
-
-  for (GList *l = self->pending.head; l != NULL; l = l->next)
-    {
-      Job *job = l->data;
-
-      if (g_str_equal (job->clip_id, clip_id))
-        {
-          *running = FALSE;
-          return job;
-        }
-    }
-
-  return NULL;
-}
-
-/* Queues the clips of @ids that are not queued or generating yet, in order, and records
- * them in one store transaction (which then reloads their projects). */
-static void
-enqueue_many (EchoesGenerationQueue *self,
-              const char * const    *ids)
-{
-  g_autoptr(GStrvBuilder) added = g_strv_builder_new ();
-  guint n = 0;
-
-  for (guint i = 0; ids[i] != NULL; i++)
-    {
-      gboolean running;
-
-      if (find_job (self, ids[i], &running) != NULL)
-        continue;
-
-      g_queue_push_tail (&self->pending, job_new (ids[i]));
-      g_strv_builder_add (added, ids[i]);
-      n++;
-    }
-
-  if (n == 0)
-    return;
-
-  persist_queued (self, g_strv_builder_end (added), TRUE);
-  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
-  pump (self);
 }
 
 /* ---- GObject ---- */
@@ -590,7 +448,7 @@ echoes_generation_queue_finalize (GObject *object)
 {
   EchoesGenerationQueue *self = (EchoesGenerationQueue *)object;
 
-  g_queue_clear_full (&self->pending, (GDestroyNotify)job_unref);
+  g_queue_clear_full (&self->pending, (GDestroyNotify)_echoes_generation_job_unref);
   g_clear_pointer (&self->running, g_ptr_array_unref);
   g_clear_pointer (&self->extra, g_hash_table_unref);
   g_clear_object (&self->registry);
@@ -765,7 +623,7 @@ static void
 echoes_generation_queue_init (EchoesGenerationQueue *self)
 {
   g_queue_init (&self->pending);
-  self->running = g_ptr_array_new_with_free_func ((GDestroyNotify)job_unref);
+  self->running = g_ptr_array_new_with_free_func ((GDestroyNotify)_echoes_generation_job_unref);
   self->extra = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   /* One clip per core: a clip's renderer and x264 `veryfast` keep about 1.3 cores busy
    * for a 720p clip, so one clip at a time leaves part of a larger machine idle, and each
@@ -852,7 +710,7 @@ echoes_generation_queue_set_max_jobs (EchoesGenerationQueue *self,
     {
       self->max_jobs = max_jobs;
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MAX_JOBS]);
-      pump (self);
+      _echoes_generation_queue_pump (self);
     }
 }
 
@@ -881,68 +739,6 @@ echoes_generation_queue_get_n_jobs (EchoesGenerationQueue *self)
   g_return_val_if_fail (ECHOES_IS_GENERATION_QUEUE (self), 0);
 
   return self->pending.length + self->running->len;
-}
-
-/**
- * echoes_generation_queue_has_clip:
- *
- * Returns: whether the clip is queued or generating
- */
-gboolean
-echoes_generation_queue_has_clip (EchoesGenerationQueue *self,
-                                  const char            *clip_id)
-{
-  gboolean running;
-
-  g_return_val_if_fail (ECHOES_IS_GENERATION_QUEUE (self), FALSE);
-  g_return_val_if_fail (clip_id != NULL, FALSE);
-
-  return find_job (self, clip_id, &running) != NULL;
-}
-
-/**
- * echoes_generation_queue_enqueue_clip:
- * @clip_id: a clip in any state; a ready clip is generated again (regenerate), a clip
- *   already queued or generating is left alone
- */
-void
-echoes_generation_queue_enqueue_clip (EchoesGenerationQueue *self,
-                                      const char            *clip_id)
-{
-  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
-  g_return_if_fail (clip_id != NULL);
-
-  enqueue_many (self, (const char * const[]) { clip_id, NULL });
-}
-
-/**
- * echoes_generation_queue_enqueue_clip_with_provider:
- * @clip_id: a clip (not queued again if already queued or generating)
- * @provider: the provider for this clip (say "local" after an AI clip failed)
- *
- * Makes @provider's name the clip's own choice (EchoesClip:provider-override, kept in
- * the store, so a clip resumed after a restart still uses it), then queues the clip like
- * echoes_generation_queue_enqueue_clip(). @provider is used for its name when the
- * registry has none by that name.
- */
-void
-echoes_generation_queue_enqueue_clip_with_provider (EchoesGenerationQueue *self,
-                                                    const char            *clip_id,
-                                                    EchoesVideoProvider   *provider)
-{
-  const char *name;
-
-  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
-  g_return_if_fail (clip_id != NULL);
-  g_return_if_fail (ECHOES_IS_VIDEO_PROVIDER (provider));
-
-  name = echoes_video_provider_get_name (provider);
-  if (lookup_provider (self, name) == NULL)
-    g_hash_table_insert (self->extra, g_strdup (name), g_object_ref (provider));
-
-  /* The store runs jobs in order: the choice is written before the job reads it. */
-  persist_override (self, clip_id, name);
-  enqueue_many (self, (const char * const[]) { clip_id, NULL });
 }
 
 /**
@@ -1021,172 +817,3 @@ echoes_generation_queue_set_ken_burns_fallback (EchoesGenerationQueue *self,
     }
 }
 
-static void
-list_project_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(EchoesGenerationQueue) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) ids = NULL;
-
-  self->n_listing--;
-
-  if (!(ids = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
-    g_warning ("Could not list the clips to generate: %s", error->message);
-
-  if (ids != NULL)
-    enqueue_many (self, (const char * const *)ids);
-
-  maybe_drained (self);
-}
-
-/**
- * echoes_generation_queue_enqueue_project:
- * @project_id: a project
- *
- * Queues every clip of the project that is pending or failed, in timeline order.
- */
-void
-echoes_generation_queue_enqueue_project (EchoesGenerationQueue *self,
-                                         const char            *project_id)
-{
-  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
-  g_return_if_fail (project_id != NULL);
-
-  self->n_listing++;
-  echoes_store_run_async (self->store, _echoes_generation_list_project_func, g_strdup (project_id), g_free,
-                          (GDestroyNotify)g_strfreev, NULL, list_project_cb,
-                          g_object_ref (self));
-}
-
-/**
- * echoes_generation_queue_cancel_clip:
- * @clip_id: a clip
- *
- * A queued clip is dropped (it stays as it is in the store); a generating one is stopped,
- * its partial file removed, and it goes back to `pending` (or `ready` if it had a video).
- */
-void
-echoes_generation_queue_cancel_clip (EchoesGenerationQueue *self,
-                                     const char            *clip_id)
-{
-  gboolean running = FALSE;
-  Job *job;
-
-  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
-  g_return_if_fail (clip_id != NULL);
-
-  if (!(job = find_job (self, clip_id, &running)))
-    return;
-
-  if (running)
-    {
-      g_cancellable_cancel (job->cancellable);
-      return;
-    }
-
-  persist_queued (self, g_strdupv ((char *[]) { (char *)clip_id, NULL }), FALSE);
-  g_queue_remove (&self->pending, job);
-  job_unref (job);
-  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
-  maybe_drained (self);
-}
-
-/**
- * echoes_generation_queue_cancel_all:
- *
- * Cancels every queued and generating clip.
- */
-void
-echoes_generation_queue_cancel_all (EchoesGenerationQueue *self)
-{
-  gboolean had_pending;
-
-  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
-
-  had_pending = self->pending.length > 0;
-  if (had_pending)
-    {
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-      for (GList *l = self->pending.head; l; l = l->next)
-        g_strv_builder_add (builder, ((Job *)l->data)->clip_id);
-      persist_queued (self, g_strv_builder_end (builder), FALSE);
-    }
-  g_queue_clear_full (&self->pending, (GDestroyNotify)job_unref);
-
-  for (guint i = 0; i < self->running->len; i++)
-    g_cancellable_cancel (((Job *)self->running->pdata[i])->cancellable);
-
-  if (had_pending)
-    {
-      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_JOBS]);
-      maybe_drained (self);
-    }
-}
-
-static void
-resume_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  EchoesGenerationQueue *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) ids = NULL;
-
-  if (!(ids = echoes_store_run_finish (ECHOES_STORE (object), result, &error)))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  for (guint i = 0; ids[i] != NULL; i++)
-    g_debug ("Resuming clip %s, interrupted while generating", ids[i]);
-  enqueue_many (self, (const char * const *)ids);
-
-  g_task_return_int (task, g_strv_length (ids));
-}
-
-/**
- * echoes_generation_queue_resume_async:
- * @cancellable: (nullable): a #GCancellable
- *
- * Finds clips left `generating` (the app quit or crashed mid-way), removes their partial
- * files and queues them again. Call once at start-up.
- */
-void
-echoes_generation_queue_resume_async (EchoesGenerationQueue *self,
-                                      GCancellable          *cancellable,
-                                      GAsyncReadyCallback    callback,
-                                      gpointer               user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (ECHOES_IS_GENERATION_QUEUE (self));
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, echoes_generation_queue_resume_async);
-  echoes_store_run_async (self->store, _echoes_generation_resume_func, NULL, NULL, (GDestroyNotify)g_strfreev,
-                          cancellable, resume_cb, g_steal_pointer (&task));
-}
-
-/**
- * echoes_generation_queue_resume_finish:
- *
- * Returns: how many clips were queued again (0 on error)
- */
-guint
-echoes_generation_queue_resume_finish (EchoesGenerationQueue  *self,
-                                       GAsyncResult           *result,
-                                       GError                **error)
-{
-  gssize n;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), 0);
-
-  n = g_task_propagate_int (G_TASK (result), error);
-  return n < 0 ? 0 : (guint)n;
-}

@@ -19,7 +19,8 @@
 /* The generation queue's work on the store's worker thread (echoes_store_run_async()):
  * a job's start (its provider chosen, the clip marked `generating`), its end, the
  * clips queued or not, a clip's own provider, and what a restart resumes. The queue
- * (echoes-generation-queue.c) runs them and lives on the main thread. */
+ * (echoes-generation-queue.c, echoes-generation-queue-enqueue.c) runs them and lives on
+ * the main thread. */
 
 void
 _echoes_generation_start_data_free (StartData *data)
