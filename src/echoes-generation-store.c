@@ -325,9 +325,7 @@ _echoes_generation_set_override_func (EchoesStore   *store,
 static void
 remove_orphan_state_files (EchoesStore *store)
 {
-  g_autofree char *any = echoes_paths_generation_state_relative ("x");
-  g_autofree char *relative = g_path_get_dirname (any);
-  g_autofree char *dir = echoes_store_resolve (store, relative);
+  g_autofree char *dir = echoes_store_resolve (store, ECHOES_PATHS_GENERATIONS_DIR);
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   const char *name;
 

@@ -22,8 +22,11 @@ test_paths_layout (void)
   g_autofree char *abs = echoes_paths_resolve ("/data", image);
   g_autofree char *same = echoes_paths_resolve ("/data", "/elsewhere/x.jpg");
   g_autofree char *db = echoes_paths_dup_database ();
+  g_autofree char *state = echoes_paths_generation_state_relative ("c");
 
   g_assert_cmpstr (image, ==, "images/p/c.jpg");
+  g_assert_cmpstr (state, ==, ECHOES_PATHS_GENERATIONS_DIR "/c.json");
+  g_assert_cmpstr (ECHOES_PATHS_GENERATIONS_DIR, ==, "generations");
   g_assert_cmpstr (video, ==, "clips/p/c.mp4");
   g_assert_cmpstr (abs, ==, "/data/images/p/c.jpg");
   g_assert_cmpstr (same, ==, "/elsewhere/x.jpg");

@@ -89,14 +89,14 @@ echoes_paths_video_relative (const char *project_id,
  * Where a provider keeps what it needs to resume a clip's run after a restart (see
  * EchoesVideoRequest:state_path); outside `clips/`, whose unreferenced files are swept.
  *
- * Returns: (transfer full): `generations/{clip_id}.json`
+ * Returns: (transfer full): `generations/{clip_id}.json` (in %ECHOES_PATHS_GENERATIONS_DIR)
  */
 char *
 echoes_paths_generation_state_relative (const char *clip_id)
 {
   g_autofree char *name = g_strdup_printf ("%s.json", clip_id);
 
-  return g_build_filename ("generations", name, NULL);
+  return g_build_filename (ECHOES_PATHS_GENERATIONS_DIR, name, NULL);
 }
 
 /**

@@ -19,6 +19,8 @@ char *echoes_paths_image_relative    (const char *project_id,
                                       const char *extension);
 char *echoes_paths_video_relative    (const char *project_id,
                                       const char *clip_id);
+#define ECHOES_PATHS_GENERATIONS_DIR "generations"
+
 char *echoes_paths_generation_state_relative (const char *clip_id);
 char *echoes_paths_resolve           (const char *data_dir,
                                       const char *relative);

@@ -46,7 +46,6 @@ typedef struct
   GstElement           *pipeline;
   gboolean              done;
   GError               *error;
-  double                last_progress;
 } Gen;
 
 static void
@@ -59,7 +58,6 @@ progress_cb (double   fraction,
    * download starts. */
   if (fraction >= 0.95 && gen->ready_at == 0)
     gen->ready_at = g_get_real_time ();
-  gen->last_progress = fraction;
 }
 
 /* The decoding pipeline prerolled (its first frame reached the sink) or failed. */
